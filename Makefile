@@ -1,0 +1,38 @@
+# Every target bootstraps its own virtualenv in .venv (only Python 3.11/3.12 and make are assumed).
+PYTHON ?= $(shell command -v python3.12 || command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SAMPLE ?= evidence_samples/晋阳市-2024
+
+.PHONY: demo test lint format bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; v=sys.version_info[:2]; sys.exit(0 if (3,11)<=v<(3,13) else "sxcheck needs Python 3.11 or 3.12 (durable-rules does not import on 3.13); found %d.%d" % v)'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/sxcheck check "$(SAMPLE)" --report build/demo-report.json
+	@echo "JSON report written to build/demo-report.json"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check sxcheck tests
+	$(BIN)/ruff format --check sxcheck tests
+	$(BIN)/mypy sxcheck
+	$(BIN)/sxcheck rules validate
+
+format: $(STAMP)
+	$(BIN)/ruff format sxcheck tests
+	$(BIN)/ruff check --fix sxcheck tests
+
+bench: $(STAMP)
+	$(BIN)/python -m tests.bench
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache
