@@ -1,0 +1,237 @@
+"""Load and validate the rule files, reporting problems as `file:line: message`.
+
+The loader is the only way rule data enters sxcheck: it checks every file
+against the schema, cross-checks the files against each other (every item of
+the catalogue has a rule file, band names exist, cases name real items) and
+computes the rules digest recorded in every report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from sxcheck.catalogue.schema import (
+    Bands,
+    CasesFile,
+    CatalogueFile,
+    DefaultsFile,
+    ItemRule,
+    Lexicon,
+    MessagesFile,
+)
+from sxcheck.errors import RulesError
+
+DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class Problem:
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass
+class Tree:
+    """Where an item sits: its first- and second-level ids and names."""
+
+    first: str
+    first_name: str
+    second: str
+    second_name: str
+
+
+@dataclass
+class RuleSet:
+    """Everything loaded from one rules directory, validated."""
+
+    root: Path
+    catalogue: CatalogueFile
+    defaults: DefaultsFile
+    lexicon: Lexicon
+    messages: dict[str, str]
+    items: dict[str, ItemRule]
+    item_files: dict[str, Path]
+    cases: dict[str, tuple[Path, CasesFile]]
+    digest: str
+    tree: dict[str, Tree] = field(default_factory=dict)
+
+    def bands_for(self, bands: str | Bands | None) -> Bands:
+        if isinstance(bands, Bands):
+            return bands
+        if bands is None:
+            raise KeyError("measure has no bands")
+        return self.defaults.bands[bands]
+
+    def second_of(self, item_id: str) -> str:
+        """Second-level id of an item: `8.1.1` -> `8.1`."""
+        return item_id.rsplit(".", 1)[0]
+
+
+def _node_line(node: yaml.Node | None, loc: tuple[Any, ...]) -> int:
+    """Follow a pydantic error location into the YAML node tree for a line number."""
+    if node is None:
+        return 1
+    line = node.start_mark.line + 1
+    for part in loc:
+        child: yaml.Node | None = None
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == part:
+                    child = value
+                    line = key.start_mark.line + 1
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part < len(node.value):
+                child = node.value[part]
+        if child is None:
+            break
+        node = child
+        line = node.start_mark.line + 1
+    return line
+
+
+def _read_yaml(path: Path, problems: list[Problem]) -> tuple[Any, yaml.Node | None]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Problem(path, 1, f"cannot read: {exc}"))
+        return None, None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        problems.append(Problem(path, line, f"invalid YAML: {getattr(exc, 'problem', exc)}"))
+        return None, None
+    return data, node
+
+
+def parse_file(path: Path, model: type[M], problems: list[Problem]) -> M | None:
+    """Read one YAML file into `model`; append a Problem per schema error."""
+    data, node = _read_yaml(path, problems)
+    if data is None and node is None:
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            where = ".".join(str(p) for p in loc) or "(file)"
+            problems.append(Problem(path, _node_line(node, loc), f"{where}: {err['msg']}"))
+        return None
+
+
+def _digest(files: list[Path], root: Path) -> str:
+    sha = hashlib.sha256()
+    for path in sorted(files):
+        sha.update(str(path.relative_to(root)).encode())
+        sha.update(b"\0")
+        sha.update(path.read_bytes())
+    return sha.hexdigest()
+
+
+def collect(rules_dir: Path) -> tuple[RuleSet | None, list[Problem]]:
+    """Load a rules directory; return it (or None) and every problem found."""
+    problems: list[Problem] = []
+    root = rules_dir.resolve()
+    if not root.is_dir():
+        return None, [Problem(rules_dir, 1, "rules directory not found")]
+
+    catalogue = parse_file(root / "catalogue.yaml", CatalogueFile, problems)
+    defaults = parse_file(root / "defaults.yaml", DefaultsFile, problems)
+    lexicon = parse_file(root / "lexicon.yaml", Lexicon, problems)
+    messages = parse_file(root / "messages.yaml", MessagesFile, problems)
+
+    items: dict[str, ItemRule] = {}
+    item_files: dict[str, Path] = {}
+    cases: dict[str, tuple[Path, CasesFile]] = {}
+    all_files = [p for p in root.rglob("*.yaml") if p.is_file()]
+    for path in sorted(all_files):
+        if path.parent == root:
+            continue
+        if path.name.endswith(".cases.yaml"):
+            parsed_cases = parse_file(path, CasesFile, problems)
+            if parsed_cases:
+                cases[parsed_cases.item] = (path, parsed_cases)
+            continue
+        rule = parse_file(path, ItemRule, problems)
+        if rule is None:
+            continue
+        if rule.id in items:
+            problems.append(Problem(path, 1, f"item {rule.id} already defined in {item_files[rule.id]}"))
+            continue
+        if path.stem != rule.id:
+            problems.append(Problem(path, 1, f"file name must be the item id: {rule.id}.yaml"))
+        items[rule.id] = rule
+        item_files[rule.id] = path
+
+    if not (catalogue and defaults and lexicon and messages):
+        return None, problems
+
+    tree: dict[str, Tree] = {}
+    seconds = {s.id: (f, s) for f in catalogue.first_levels for s in f.children}
+    for item_id, rule in items.items():
+        path = item_files[item_id]
+        if item_id.startswith("T."):
+            tree[item_id] = Tree("T", "特色性指标", "T", "特色性指标")
+        elif item_id.rsplit(".", 1)[0] not in seconds:
+            problems.append(Problem(path, 1, f"item {item_id} has no second level in catalogue.yaml"))
+        else:
+            first, second = seconds[item_id.rsplit(".", 1)[0]]
+            tree[item_id] = Tree(first.id, first.name, second.id, second.name)
+        for index, measure in enumerate(rule.measures):
+            if isinstance(measure.bands, str) and measure.bands not in defaults.bands:
+                line = _node_line(_read_yaml(path, [])[1], ("measures", index, "bands"))
+                problems.append(
+                    Problem(path, line, f"bands '{measure.bands}' is not defined in defaults.yaml")
+                )
+    for item_id, (path, _) in cases.items():
+        if item_id not in items:
+            problems.append(Problem(path, 1, f"cases for unknown item {item_id}"))
+    return (
+        RuleSet(
+            root=root,
+            catalogue=catalogue,
+            defaults=defaults,
+            lexicon=lexicon,
+            messages=messages.messages,
+            items=dict(sorted(items.items(), key=lambda kv: _sort_key(kv[0]))),
+            item_files=item_files,
+            cases=cases,
+            digest=_digest(all_files, root),
+            tree=tree,
+        ),
+        problems,
+    )
+
+
+def _sort_key(item_id: str) -> tuple[int, ...]:
+    parts = item_id.replace("T", "9").split(".")
+    return tuple(int(p) if p.isdigit() else 99 for p in parts)
+
+
+_CACHE: dict[Path, RuleSet] = {}
+
+
+def load_rules(rules_dir: Path | None = None) -> RuleSet:
+    """Load a rules directory or raise RulesError listing every problem."""
+    root = (rules_dir or DEFAULT_RULES_DIR).resolve()
+    if root in _CACHE:
+        return _CACHE[root]
+    ruleset, problems = collect(root)
+    if problems or ruleset is None:
+        raise RulesError("rule files are invalid:\n" + "\n".join(str(p) for p in problems))
+    _CACHE[root] = ruleset
+    return ruleset

@@ -1,0 +1,195 @@
+"""The schema of the rule files in `rules/`.
+
+Rule files are data written by domain people; this schema is what keeps a
+typo from reaching the engine (durable_rules reports bad definitions only as
+bare error numbers). Every model forbids unknown keys so a misspelt field is
+an error with its file and line, never a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ITEM_ID = re.compile(r"^(?:[1-8]\.\d\.\d|T\.\d+(?:\.\d+)*)$")
+MEASURE_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+MeasureKind = Literal["ratio", "value", "count", "rank", "qualitative"]
+LevelName = Literal["city", "county"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Bands(Strict):
+    """Thresholds of one measure: at or beyond `pass` passes, beyond `partial` is partial."""
+
+    pass_: float = Field(alias="pass")
+    partial: float
+    doc: str = ""
+
+
+class EvidencePattern(Strict):
+    """Which sentences speak about a measure.
+
+    Every group of `all_of` must be met by at least one of its words;
+    a sentence containing any `none_of` word is about something else.
+    """
+
+    all_of: list[list[str]] = Field(min_length=1)
+    none_of: list[str] = Field(default_factory=list)
+
+    @field_validator("all_of")
+    @classmethod
+    def _groups_not_empty(cls, groups: list[list[str]]) -> list[list[str]]:
+        for group in groups:
+            if not group or any(not word.strip() for word in group):
+                raise ValueError("every all_of group needs at least one non-empty word")
+        return groups
+
+
+class CountOption(Strict):
+    """One entry of a count item's fixed list (a channel, a domain, a service)."""
+
+    key: str
+    aliases: list[str] = Field(min_length=1)
+
+
+class MeasureRule(Strict):
+    key: str
+    kind: MeasureKind
+    name: str
+    numerator: str | None = None
+    denominator: str | None = None
+    unit: str | None = None
+    accept_units: list[str] = Field(default_factory=list)
+    levels: list[LevelName] = Field(default_factory=lambda: ["city", "county"])
+    bounded: bool = True
+    direction: Literal["higher", "lower"] = "higher"
+    bands: str | Bands | None = None
+    options: list[CountOption] = Field(default_factory=list)
+    evidence: EvidencePattern
+    weight: float = Field(default=1.0, gt=0)
+
+    @field_validator("key")
+    @classmethod
+    def _key_form(cls, key: str) -> str:
+        if not MEASURE_KEY.match(key):
+            raise ValueError("measure key must be lower-case ascii, digits and _ (e.g. coverage)")
+        return key
+
+    @model_validator(mode="after")
+    def _kind_needs(self) -> MeasureRule:
+        if self.kind == "ratio" and not (self.numerator and self.denominator):
+            raise ValueError("a ratio measure needs numerator and denominator descriptions")
+        if self.kind == "count" and len(self.options) < 1:
+            raise ValueError("a count measure needs its options list")
+        if self.kind in ("ratio", "value", "count") and self.bands is None:
+            raise ValueError(f"a {self.kind} measure needs bands (a name from defaults.yaml or inline)")
+        return self
+
+
+class ItemRule(Strict):
+    """One evaluation item: its identity, the source's definition and its measures."""
+
+    id: str
+    name: str
+    kind: str
+    definition: str
+    measures: list[MeasureRule] = Field(min_length=1)
+    weight: float = Field(default=1.0, gt=0)
+    notes: str = ""
+
+    @field_validator("id")
+    @classmethod
+    def _id_form(cls, value: str) -> str:
+        if not ITEM_ID.match(value):
+            raise ValueError("item id must look like 8.1.1 (or T.1.1 for 特色性指标)")
+        return value
+
+    @model_validator(mode="after")
+    def _unique_measures(self) -> ItemRule:
+        keys = [m.key for m in self.measures]
+        if len(keys) != len(set(keys)):
+            raise ValueError(f"duplicate measure keys in {self.id}: {keys}")
+        return self
+
+
+class SecondLevel(Strict):
+    id: str
+    name: str
+    weight: float = Field(default=1.0, gt=0)
+
+
+class FirstLevel(Strict):
+    id: str
+    name: str
+    weight: float = Field(default=1.0, gt=0)
+    children: list[SecondLevel] = Field(min_length=1)
+
+
+class CatalogueFile(Strict):
+    """`rules/catalogue.yaml`: the 8 -> 20 tree with its weights."""
+
+    title: str
+    weights_doc: str = ""
+    first_levels: list[FirstLevel] = Field(min_length=1)
+
+
+class Scoring(Strict):
+    uncorroborated_factor: float = Field(ge=0, le=1)
+    inconsistent_factor: float = Field(ge=0, le=1)
+    qualitative_scores: dict[str, float]
+    doc: str = ""
+
+
+class DefaultsFile(Strict):
+    """`rules/defaults.yaml`: named defaults the source does not state."""
+
+    bands: dict[str, Bands]
+    scoring: Scoring
+
+
+class Lexicon(Strict):
+    """`rules/lexicon.yaml`: phrasings that change what a sentence means.
+
+    `not_done` marks plans, targets and drafts: figures in such a sentence are
+    a goal, not an achievement, and never corroborate or contradict a claim.
+    """
+
+    not_done: list[str] = Field(min_length=1)
+    whole: list[str] = Field(min_length=1)
+    doc: str = ""
+
+
+class MessagesFile(Strict):
+    """`rules/messages.yaml`: the Chinese message template of each reason code."""
+
+    messages: dict[str, str]
+
+
+class CaseDocument(Strict):
+    name: str = "case.txt"
+    text: str
+
+
+class CaseExpect(Strict):
+    status: Literal["pass", "partial", "fail", "not_applicable"]
+    codes: list[str] = Field(default_factory=list)
+    absent_codes: list[str] = Field(default_factory=list)
+    score: float | None = None
+
+
+class RuleCase(Strict):
+    name: str
+    level: LevelName = "city"
+    declared: dict[str, object] | None = None
+    documents: list[CaseDocument] = Field(default_factory=list)
+    expect: CaseExpect
+
+
+class CasesFile(Strict):
+    item: str
+    cases: list[RuleCase] = Field(min_length=1)

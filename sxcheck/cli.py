@@ -1,0 +1,181 @@
+"""The command line: thin wrappers that parse options and call one library function.
+
+User errors (SxcheckError) become one line on stderr and exit code 2; no
+traceback ever reaches a user for a problem with their input.
+"""
+
+from __future__ import annotations
+
+import sys
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+from rich.console import Console
+
+from sxcheck import __version__
+from sxcheck.catalogue.loader import DEFAULT_RULES_DIR, collect, load_rules
+from sxcheck.errors import SxcheckError
+
+STATUS_ORDER = {"pass": 0, "partial": 1, "fail": 2}
+
+
+def _user_errors(func: Any) -> Any:
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except SxcheckError as exc:
+            click.echo(f"sxcheck: error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper
+
+
+@click.group()
+@click.version_option(__version__, prog_name="sxcheck")
+def main() -> None:
+    """sxcheck: evidence and compliance checker for the Shanxi smart-city pilot evaluation."""
+
+
+@main.command()
+@click.argument("submission", type=click.Path(path_type=Path))
+@click.option("--report", "reports", multiple=True, type=click.Path(path_type=Path), help="Write a report; format by extension (.json). Repeatable.")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON report to stdout.")
+@click.option("--fail-on", type=click.Choice(["fail", "partial"]), help="Exit 1 when any item is at or below this status.")
+@click.option("--quiet", is_flag=True, help="No summary table or progress.")
+@click.option("--rules-dir", type=click.Path(path_type=Path), help="Use another rules directory.")
+@_user_errors
+def check(submission: Path, reports: tuple[Path, ...], as_json: bool, fail_on: str | None, quiet: bool, rules_dir: Path | None) -> None:
+    """Evaluate one SUBMISSION (a folder or a .zip)."""
+    from sxcheck.pipeline import check as run_check
+    from sxcheck.report import to_json, write_report
+    from sxcheck.report.terminal import print_summary
+
+    for path in reports:
+        write_report_check = path.suffix.lower()
+        if write_report_check not in (".json",):
+            raise SxcheckError(f"{path}: unsupported report format '{path.suffix}' (available: .json)")
+    err = Console(stderr=True)
+    show_progress = not quiet and not as_json and err.is_terminal
+
+    def progress(name: str, index: int, total: int) -> None:
+        if show_progress:
+            err.print(f"[{index}/{total}] reading {name}", highlight=False)
+
+    report = run_check(submission, rules_dir=rules_dir, progress=progress)
+    for path in reports:
+        write_report(report, path)
+    if as_json:
+        click.echo(to_json(report))
+    elif not quiet:
+        print_summary(report)
+    if fail_on:
+        limit = STATUS_ORDER[fail_on]
+        if any(STATUS_ORDER.get(j.status.value, -1) >= limit for j in report.indicators):
+            sys.exit(1)
+
+
+@main.group()
+def rules() -> None:
+    """The rule catalogue: list, show, validate, test."""
+
+
+@rules.command("list")
+@_user_errors
+def rules_list() -> None:
+    """The 69 items: id, 一级/二级, name, kind."""
+    ruleset = load_rules()
+    for item_id, item in ruleset.items.items():
+        tree = ruleset.tree[item_id]
+        click.echo(f"{item_id}\t{tree.first_name}/{tree.second_name}\t{item.name}\t{item.kind}")
+
+
+@rules.command("show")
+@click.argument("item_id")
+@_user_errors
+def rules_show(item_id: str) -> None:
+    """One item: definition, measures, defaults and the compiled rule text."""
+    from sxcheck.engine.compile import compile_measure
+
+    ruleset = load_rules()
+    if item_id not in ruleset.items:
+        raise SxcheckError(f"unknown indicator ID '{item_id}' (see `sxcheck rules list`)")
+    item = ruleset.items[item_id]
+    tree = ruleset.tree[item_id]
+    click.echo(f"{item.id} {item.name}  [{item.kind}]")
+    click.echo(f"一级: {tree.first} {tree.first_name}   二级: {tree.second} {tree.second_name}")
+    click.echo(f"file: {ruleset.item_files[item_id].relative_to(ruleset.root.parent)}")
+    click.echo(f"指标说明: {item.definition.strip()}")
+    for measure in item.measures:
+        click.echo(f"\nmeasure {measure.key}: {measure.name} ({measure.kind}; levels: {', '.join(measure.levels)})")
+        if measure.numerator:
+            click.echo(f"  numerator:   {measure.numerator}")
+            click.echo(f"  denominator: {measure.denominator}")
+        if measure.bands is not None:
+            bands = ruleset.bands_for(measure.bands)
+            name = measure.bands if isinstance(measure.bands, str) else "inline"
+            click.echo(f"  bands ({name}, {measure.direction} is better): pass {bands.pass_}, partial {bands.partial}")
+            if bands.doc:
+                click.echo(f"    {bands.doc.strip()}")
+        for option in measure.options:
+            click.echo(f"  option {option.key}: {', '.join(option.aliases)}")
+        click.echo(f"  evidence: all of {measure.evidence.all_of}; none of {measure.evidence.none_of}")
+        click.echo("  rules:")
+        for rule in compile_measure(ruleset, item.id, measure):
+            click.echo(f"    {rule.rule_id}: {rule.text}")
+
+
+@rules.command("validate")
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+def rules_validate(directory: Path | None) -> None:
+    """Check rule files; problems are printed as file:line: message."""
+    ruleset, problems = collect(directory or DEFAULT_RULES_DIR)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems or ruleset is None:
+        click.echo(f"{len(problems)} problem(s)", err=True)
+        sys.exit(1)
+    click.echo(f"ok: {len(ruleset.items)} items, {sum(len(c.cases) for _, c in ruleset.cases.values())} cases, digest {ruleset.digest[:12]}")
+
+
+@rules.command("test")
+@click.option("--item", help="Only this item's cases.")
+@click.option("--rules-dir", type=click.Path(path_type=Path))
+@_user_errors
+def rules_test(item: str | None, rules_dir: Path | None) -> None:
+    """Run the rule files' own test cases."""
+    from sxcheck.rulecases import run_cases
+
+    ruleset = load_rules(rules_dir)
+    results = run_cases(ruleset, item)
+    failed = [r for r in results if not r.ok]
+    for result in results:
+        mark = "ok  " if result.ok else "FAIL"
+        click.echo(f"{mark} {result.item} {result.name}")
+        for problem in result.problems:
+            click.echo(f"       {problem}")
+    click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    if failed or not results:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--level", type=click.Choice(["city", "county"]), default="city")
+@click.option("--format", "fmt", type=click.Choice(["yaml"]), default="yaml")
+@click.option("-o", "output", type=click.Path(path_type=Path), help="Write to a file instead of stdout.")
+@_user_errors
+def template(level: str, fmt: str, output: Path | None) -> None:
+    """A blank submission.yaml listing every item ID and measure key."""
+    from sxcheck.template import blank_yaml
+
+    text = blank_yaml(load_rules(), level)
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+__all__ = ["main", "yaml"]

@@ -1,0 +1,150 @@
+"""Rule templates: what each kind of measure's rules test, as data.
+
+A measure in a rule file names its kind and bands; these templates turn it
+into engine rules. Each template rule is a list of conditions on the
+measure's fact (field, operator, operand) and an outcome. An operand written
+`band:pass` / `band:partial` is the measure's band value. Exactly one rule
+marked `verdict` fires per measure (checked after evaluation); the others add
+reasons (corroborated, uncorroborated, inconsistent...) and may cap the status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Condition = tuple[str, str, Any]  # (field, operator, operand)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str | None  # pass / partial / fail / not_applicable; None = informational
+    code: str
+    message: str = ""  # message template key; defaults to the code
+    evidence: tuple[str, ...] = ()  # evidence roles of the fact to quote
+    verdict: bool = False
+
+
+@dataclass(frozen=True)
+class TemplateRule:
+    name: str
+    when: list[Condition]
+    then: Outcome
+    kinds: tuple[str, ...] = field(default=("ratio", "value"))
+
+
+NONE = TemplateRule(
+    "no_evidence",
+    [("source", "==", "none")],
+    Outcome("fail", "no_evidence", evidence=("planned",), verdict=True),
+    kinds=("ratio", "value", "count", "rank"),
+)
+QUALITATIVE_NONE = TemplateRule(
+    "no_evidence",
+    [("source", "==", "none")],
+    Outcome("fail", "no_evidence", "qualitative_pending", evidence=("planned", "mentions"), verdict=True),
+    kinds=("qualitative",),
+)
+NOT_APPLICABLE = TemplateRule(
+    "not_applicable",
+    [("source", "==", "not_applicable")],
+    Outcome("not_applicable", "not_applicable_level", verdict=True),
+    kinds=("ratio", "value", "count", "rank", "qualitative"),
+)
+HAS_DATA = [("source", "in", ["declared", "evidence"])]
+USABLE = [*HAS_DATA, ("valid", "==", True), ("has_value", "==", True)]
+
+TEMPLATES: list[TemplateRule] = [
+    NONE,
+    QUALITATIVE_NONE,
+    NOT_APPLICABLE,
+    TemplateRule(
+        "invalid",
+        [*HAS_DATA, ("valid", "==", False)],
+        Outcome("fail", "invalid_ratio", evidence=("used",), verdict=True),
+        kinds=("ratio",),
+    ),
+    TemplateRule(
+        "invalid",
+        [*HAS_DATA, ("valid", "==", False)],
+        Outcome("fail", "invalid_value", "invalid_ratio", verdict=True),
+        kinds=("value",),
+    ),
+    TemplateRule(
+        "meets_threshold",
+        [*USABLE, ("value", "at_least", "band:pass")],
+        Outcome("pass", "meets_threshold", evidence=("support", "used"), verdict=True),
+    ),
+    TemplateRule(
+        "below_pass",
+        [*USABLE, ("value", "below", "band:pass"), ("value", "at_least", "band:partial")],
+        Outcome("partial", "below_threshold", evidence=("support", "used"), verdict=True),
+    ),
+    TemplateRule(
+        "below_partial",
+        [*USABLE, ("value", "below", "band:partial")],
+        Outcome("fail", "below_threshold", evidence=("support", "used"), verdict=True),
+    ),
+    TemplateRule(
+        "corroborated",
+        [("source", "==", "declared"), ("valid", "==", True), ("corroborated", "==", True)],
+        Outcome(None, "corroborated", evidence=("support",)),
+        kinds=("ratio", "value", "rank"),
+    ),
+    TemplateRule(
+        "uncorroborated",
+        [("source", "==", "declared"), ("valid", "==", True), ("corroborated", "==", False)],
+        Outcome("partial", "uncorroborated"),
+        kinds=("ratio", "value", "rank"),
+    ),
+    TemplateRule(
+        "evidence_used",
+        [("source", "==", "evidence")],
+        Outcome(None, "evidence_figures_used", evidence=("used",)),
+        kinds=("ratio", "value", "count", "rank"),
+    ),
+    TemplateRule(
+        "inconsistent",
+        [*HAS_DATA, ("inconsistent", "==", True)],
+        Outcome("partial", "inconsistent_figures", evidence=("conflict",)),
+        kinds=("ratio", "value", "rank"),
+    ),
+    # count: k / n of the fixed list against the bands
+    TemplateRule(
+        "meets_threshold",
+        [*HAS_DATA, ("share", "at_least", "band:pass")],
+        Outcome("pass", "options_covered", evidence=("support", "used"), verdict=True),
+        kinds=("count",),
+    ),
+    TemplateRule(
+        "below_pass",
+        [*HAS_DATA, ("share", "below", "band:pass"), ("share", "at_least", "band:partial")],
+        Outcome("partial", "below_threshold", "options_covered", evidence=("support", "used"), verdict=True),
+        kinds=("count",),
+    ),
+    TemplateRule(
+        "below_partial",
+        [*HAS_DATA, ("share", "below", "band:partial")],
+        Outcome("fail", "below_threshold", "options_covered", evidence=("support", "used"), verdict=True),
+        kinds=("count",),
+    ),
+    TemplateRule(
+        "option_uncorroborated",
+        [("source", "==", "declared"), ("missing", ">", 0)],
+        Outcome(None, "option_uncorroborated"),
+        kinds=("count",),
+    ),
+    # rank: a single submission cannot be ranked; its figure is still checked
+    TemplateRule(
+        "invalid",
+        [*HAS_DATA, ("valid", "==", False)],
+        Outcome("fail", "invalid_value", "invalid_ratio", verdict=True),
+        kinds=("rank",),
+    ),
+    TemplateRule(
+        "rank_requires_batch",
+        [*USABLE],
+        Outcome("not_applicable", "rank_requires_batch", evidence=("support", "used"), verdict=True),
+        kinds=("rank",),
+    ),
+]

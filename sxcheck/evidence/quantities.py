@@ -1,0 +1,145 @@
+"""Find quantities in Chinese text: 96.5%, 百分之九十六点五, 九成, 1.2万个, 三百二十所, 1,234项.
+
+cn2an converts bare Chinese numerals but does not find them in running text
+nor handle 万 after Arabic digits, percentages or thousands separators; this
+thin layer finds the spans and hands the numeral part to cn2an. Values are
+Decimals and every quantity keeps the exact span it came from, so a figure
+can always be quoted.
+
+Not quantities: years and dates (2024年, 3月), ordinals (第三), names with
+digits (5G, IPv6, 12333 as a hotline), document numbers (〔2023〕82号).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+import cn2an
+
+from sxcheck.models import Quantity
+
+# 1:1 replacements, so spans in the normalised text are spans in the original.
+_WIDTH = str.maketrans("０１２３４５６７８９％．，", "0123456789%.,")
+
+_CN_DIGITS = "零〇一二两三四五六七八九"
+_CN_ALL = _CN_DIGITS + "十百千万亿"
+# Measure words and units, longest first so 平方公里 wins over 公里.
+UNITS = sorted(
+    """个百分点 万平方米 平方公里 平方千米 平方米 万千瓦时 千瓦时 万千瓦 千瓦 万人次 人次 万户 万元 亿元 元
+    公里 千米 Mbps Gbps MB/s Mb/s 兆 个 所 家 项 座 条 户 台 套 人 名 件 类 处 辆 栋 路 宗 批 部 款 张 次
+    根 盏 块 只 间 层 级 期 吨 亩 公顷 km² km2 m² 个点位 点位 个点 万""".split(),
+    key=len,
+    reverse=True,
+)
+_UNIT = "|".join(re.escape(u) for u in UNITS)
+_ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_CHINESE = rf"[{_CN_ALL}]+(?:点[{_CN_DIGITS}]+)?"
+
+_PATTERN = re.compile(
+    rf"""
+    (?P<pct_prefix>百分之)(?P<pct_num>{_ARABIC}|{_CHINESE})
+    | (?P<num>{_ARABIC})\s*(?P<mult>万|亿)?\s*(?P<suffix>%|‰|成)?
+    | (?P<cn>{_CHINESE})(?P<cn_cheng>成)?
+    """,
+    re.VERBOSE,
+)
+_UNIT_AFTER = re.compile(rf"\s*(?P<unit>{_UNIT})")
+
+
+def normalise(text: str) -> str:
+    """Full-width digits and signs to ASCII, same length."""
+    return text.translate(_WIDTH)
+
+
+def _cn_value(text: str) -> Decimal | None:
+    if not any(ch in _CN_DIGITS + "十" for ch in text):
+        return None  # "万人", "百兆": a multiplier alone is a word, not a number
+    try:
+        return Decimal(str(cn2an.cn2an(text, "smart")))
+    except (ValueError, KeyError, InvalidOperation, TypeError):
+        return None
+
+
+def _arabic_value(text: str) -> Decimal:
+    return Decimal(text.replace(",", ""))
+
+
+def _skip_arabic(text: str, start: int, end: int) -> bool:
+    """Digits that are part of a name, a date, an ordinal or a document number."""
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+    if before.isascii() and before.isalpha():
+        return True  # IPv6, S3A3G3
+    if before == "第" or (before and before in "〔["):
+        return True
+    if after and after in "年月日时号〕]":
+        return True
+    return after == "-" and text[end + 1 : end + 2].isdigit()
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Every quantity in `text`, in order, with value, unit and span."""
+    norm = normalise(text)
+    found: list[Quantity] = []
+    for match in _PATTERN.finditer(norm):
+        start, end = match.span()
+        value: Decimal | None
+        unit: str | None = None
+        is_percent = False
+        if match.group("pct_prefix"):
+            numeral = match.group("pct_num")
+            value = _cn_value(numeral) if numeral[0] in _CN_ALL else _arabic_value(numeral)
+            unit, is_percent = "%", True
+        elif match.group("num"):
+            if _skip_arabic(norm, start, match.end("num")) and not match.group("suffix"):
+                continue
+            value = _arabic_value(match.group("num"))
+            if match.group("mult"):
+                value *= 10_000 if match.group("mult") == "万" else 100_000_000
+            suffix = match.group("suffix")
+            if suffix == "%":
+                unit, is_percent = "%", True
+            elif suffix == "‰":
+                value, unit, is_percent = value / 10, "%", True
+            elif suffix == "成":
+                value, unit, is_percent = value * 10, "%", True
+        else:
+            cn_text = match.group("cn")
+            if match.start() > 0 and norm[match.start() - 1] in "第星周":
+                continue
+            value = _cn_value(cn_text)
+            if value is None:
+                continue
+            if match.group("cn_cheng"):
+                value, unit, is_percent = value * 10, "%", True
+        if value is None:
+            continue
+        if not is_percent:
+            after = _UNIT_AFTER.match(norm, end)
+            if after:
+                unit = after.group("unit")
+                if unit == "个百分点":
+                    unit = "pp"
+                end = after.end()
+            elif match.group("cn"):
+                continue  # a Chinese numeral with no unit is a word (一体化, 十四五)
+            elif norm[end : end + 1].isascii() and norm[end : end + 1].isalpha():
+                continue  # 5G, 4K
+        found.append(
+            Quantity(
+                value=value,
+                unit=unit,
+                is_percent=is_percent,
+                text=text[start:end],
+                start=start,
+                end=end,
+            )
+        )
+    return found
+
+
+def decimals_shown(quantity: Quantity) -> int:
+    """How many decimal places the text showed (96.9% -> 1), for rounding tolerance."""
+    match = re.search(r"[.．点](\d+|[零〇一二三四五六七八九]+)", quantity.text)
+    return len(match.group(1)) if match else 0

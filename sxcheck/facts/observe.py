@@ -1,0 +1,127 @@
+"""What one sentence says about one measure: which figures, and how they pair up.
+
+A sentence is about a measure when it matches the measure's evidence pattern
+(rules data). Its figures are read from the semicolon part that matches on its
+own ("立案率99%；结案率95%" gives each rate to its own measure), else from the
+whole sentence ("共有学校420所；其中418所已覆盖" is one statement).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sxcheck.catalogue.schema import EvidencePattern
+from sxcheck.evidence.quantities import decimals_shown, find_quantities
+from sxcheck.ingest.layout import split_segments
+from sxcheck.models import Quantity, Sentence
+
+
+@dataclass
+class Observation:
+    """Figures a sentence states for a measure (any may be missing)."""
+
+    sentence: Sentence
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    percent: Decimal | None = None
+    percent_decimals: int = 0
+    values: tuple[Quantity, ...] = ()
+
+    @property
+    def ratio_percent(self) -> Decimal | None:
+        if self.numerator is not None and self.denominator:
+            return self.numerator / self.denominator * 100
+        return self.percent
+
+
+def matches(pattern: EvidencePattern, text: str) -> bool:
+    """Every all_of group has a word in the text and no none_of word appears."""
+    lowered = text.lower()
+    if any(word.lower() in lowered for word in pattern.none_of):
+        return False
+    return all(any(word.lower() in lowered for word in group) for group in pattern.all_of)
+
+
+def is_not_done(text: str, not_done: list[re.Pattern[str]]) -> bool:
+    return any(p.search(text) for p in not_done)
+
+
+def relevant_text(sentence: Sentence, pattern: EvidencePattern) -> str | None:
+    """The part of the sentence whose figures belong to the measure, or None if unrelated."""
+    if not matches(pattern, f"{sentence.context} {sentence.text}"):
+        return None
+    segments = split_segments(sentence.text)
+    if len(segments) > 1:
+        own = [s for s in segments if matches(pattern, f"{sentence.context} {s}")]
+        if len(own) == 1:
+            return own[0]
+    return sentence.text
+
+
+_OF = re.compile(r"中|其中|共|总|合计|之中")
+
+
+def _pair_by_cue(text: str, counts: list[Quantity]) -> tuple[Decimal, Decimal] | None:
+    """Pair two counts by wording: "A中已有B", "共A个，其中B个", "B/A"."""
+    for first, second in zip(counts, counts[1:], strict=False):
+        between = text[first.end : second.start]
+        if between.strip() in ("/", "／"):
+            return first.value, second.value
+        if _OF.search(between) and second.value <= first.value:
+            return second.value, first.value
+    same_unit = [q for q in counts if q.unit == counts[0].unit]
+    if len(counts) == 2 and len(same_unit) == 2:
+        low, high = sorted(q.value for q in counts)
+        return low, high
+    return None
+
+
+def ratio_observation(sentence: Sentence, text: str, whole: list[re.Pattern[str]]) -> Observation:
+    """Read numerator, denominator and percentage for a ratio measure."""
+    quantities = find_quantities(text)
+    counts = [q for q in quantities if not q.is_percent and q.unit != "pp"]
+    percents = [q for q in quantities if q.is_percent]
+    obs = Observation(sentence=sentence)
+    if percents:
+        obs.percent = percents[0].value
+        obs.percent_decimals = decimals_shown(percents[0])
+    if len(counts) >= 2:
+        if obs.percent is not None:
+            tolerance = Decimal("0.5") * Decimal(10) ** -obs.percent_decimals + Decimal("1e-9")
+            for a in counts:
+                for b in counts:
+                    if a is not b and a.value > 0 and b.value <= a.value:
+                        if abs(b.value / a.value * 100 - obs.percent) <= tolerance:
+                            obs.numerator, obs.denominator = b.value, a.value
+                            return obs
+        pair = _pair_by_cue(text, counts)
+        if pair:
+            obs.numerator, obs.denominator = pair
+    elif len(counts) == 1 and obs.percent is None and any(p.search(text) for p in whole):
+        obs.numerator = obs.denominator = counts[0].value
+    return obs
+
+
+def value_observation(sentence: Sentence, text: str, accept_units: list[str]) -> Observation:
+    """Quantities of the accepted units ("" accepts a bare number, as for PUE)."""
+    accepted = set(accept_units)
+    values = tuple(
+        q
+        for q in find_quantities(text)
+        if not q.is_percent and ((q.unit or "") in accepted or (q.unit is None and "" in accepted))
+    )
+    return Observation(sentence=sentence, values=values)
+
+
+def states_figures(sentence: Sentence, figures: list[Decimal]) -> bool:
+    """Does the sentence state every one of these figures (in any order)?"""
+    stated = [q.value for q in sentence.quantities if not q.is_percent]
+    return all(any(v == f for v in stated) for f in figures)
+
+
+def close_to(shown: Decimal, decimals: int, target: Decimal) -> bool:
+    """Is `target` what `shown` would read as, rounded to the places shown?"""
+    tolerance = Decimal("0.5") * Decimal(10) ** -decimals + Decimal("1e-9")
+    return abs(shown - target) <= tolerance

@@ -1,0 +1,64 @@
+"""Ingest: files -> text units that remember document, page and place.
+
+`read_document` never raises for a bad file: every failure becomes a
+DocumentInfo with status `error` (or `skipped` for types sxcheck does not
+read) and a one-line reason, so one broken document never stops a run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from sxcheck.errors import DocumentError
+from sxcheck.ingest.docx_reader import read_docx
+from sxcheck.ingest.pdf import read_pdf
+from sxcheck.ingest.sniff import sniff
+from sxcheck.ingest.text import read_text
+from sxcheck.ingest.xlsx import read_xlsx
+from sxcheck.models import DocumentInfo, IngestedDocument, TextUnit
+
+EXTRACTOR_VERSION = "1"
+
+
+def read_document(path: Path, rel: str) -> IngestedDocument:
+    """Read one evidence file into text units; failures become a listed error."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        info = DocumentInfo(
+            path=rel, sha256="", size=0, kind="unknown", status="error", error=f"cannot read: {exc.strerror}"
+        )
+        return IngestedDocument(info=info)
+    sha = hashlib.sha256(data).hexdigest()
+    info = DocumentInfo(path=rel, sha256=sha, size=len(data), kind="unknown")
+    try:
+        info.kind = kind = sniff(path, data[:2048])
+        units: list[TextUnit]
+        notes: list[str] = []
+        if kind == "pdf":
+            info.pages, units, notes = read_pdf(path, rel, sha)
+        elif kind == "docx":
+            units, notes = read_docx(path, rel, sha)
+        elif kind == "xlsx":
+            units, notes = read_xlsx(path, rel, sha)
+        elif kind in ("txt", "md"):
+            units, notes = read_text(data, rel, sha)
+        elif kind == "image":
+            info.status = "skipped"
+            info.error = "image: OCR of scans is not available yet, not read"
+            return IngestedDocument(info=info)
+        else:
+            info.status = "skipped"
+            info.error = f"unsupported file type '{path.suffix or '(none)'}'"
+            return IngestedDocument(info=info)
+    except DocumentError as exc:
+        info.status = "error"
+        info.error = str(exc)
+        return IngestedDocument(info=info)
+    except Exception as exc:  # a parser bug on hostile input must not stop the run
+        info.status = "error"
+        info.error = f"parser failed: {type(exc).__name__}: {exc}"[:300]
+        return IngestedDocument(info=info)
+    info.notes = notes
+    return IngestedDocument(info=info, units=units)

@@ -1,0 +1,217 @@
+"""Open a submission (folder or .zip) and validate its `submission.yaml`.
+
+Everything here can fail because of the user's input, and every failure is a
+SubmissionError with one line naming the file, line and problem. A zip is
+extracted into a fresh temporary folder that is always removed; no entry can
+land outside it (no `..`, absolute paths or symlinks) and sizes are bounded
+before anything is written.
+"""
+
+from __future__ import annotations
+
+import shutil
+import stat
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from sxcheck.catalogue.loader import RuleSet, _node_line
+from sxcheck.errors import SubmissionError
+from sxcheck.models import DeclaredMeasure, Manifest
+
+MANIFEST = "submission.yaml"
+MAX_ENTRIES = 5_000
+MAX_TOTAL_BYTES = 2 * 1024**3
+MAX_FILE_BYTES = 512 * 1024**2
+MAX_RATIO = 200  # uncompressed / compressed, for members above 1 MiB
+DECLARED_FIELDS = set(DeclaredMeasure.model_fields)
+
+
+@dataclass
+class Submission:
+    root: Path
+    manifest: Manifest
+    files: list[tuple[Path, str]] = field(default_factory=list)  # (absolute path, relative posix)
+    source: str = ""
+
+
+def _entry_name(info: zipfile.ZipInfo) -> str:
+    """Decode an entry name: zips from Chinese Windows tools store GBK without the UTF-8 flag."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    raw = info.filename.encode("cp437", errors="replace")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
+
+
+def _safe_extract(archive_path: Path, target: Path) -> None:
+    try:
+        archive = zipfile.ZipFile(archive_path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise SubmissionError(f"{archive_path.name}: not a readable zip file ({exc})") from None
+    with archive:
+        members = archive.infolist()
+        if len(members) > MAX_ENTRIES:
+            raise SubmissionError(f"unsafe zip: {len(members)} entries (limit {MAX_ENTRIES})")
+        total = 0
+        for info in members:
+            name = _entry_name(info)
+            pure = PurePosixPath(name.replace("\\", "/"))
+            drive = pure.parts[0] if pure.parts else ""
+            if pure.is_absolute() or name.startswith(("/", "\\")) or ":" in drive:
+                raise SubmissionError(f"unsafe zip: absolute entry '{name}'")
+            if ".." in pure.parts:
+                raise SubmissionError(f"unsafe zip: entry '{name}' points outside the folder")
+            mode = info.external_attr >> 16
+            if stat.S_ISLNK(mode):
+                raise SubmissionError(f"unsafe zip: entry '{name}' is a symbolic link")
+            if info.file_size > MAX_FILE_BYTES:
+                raise SubmissionError(f"unsafe zip: entry '{name}' unpacks to {info.file_size} bytes")
+            if info.file_size > 1024**2 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+                raise SubmissionError(f"unsafe zip: entry '{name}' is compressed {info.file_size // max(info.compress_size, 1)}:1 (zip bomb?)")
+            total += info.file_size
+            if total > MAX_TOTAL_BYTES:
+                raise SubmissionError(f"unsafe zip: unpacks to more than {MAX_TOTAL_BYTES} bytes")
+        root = target.resolve()
+        for info in members:
+            pure = PurePosixPath(_entry_name(info).replace("\\", "/"))
+            destination = (root / Path(*pure.parts)).resolve()
+            if not destination.is_relative_to(root):
+                raise SubmissionError(f"unsafe zip: entry '{pure}' points outside the folder")
+            if info.is_dir():
+                destination.mkdir(parents=True, exist_ok=True)
+                continue
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            with archive.open(info) as source, open(destination, "wb") as sink:
+                written = 0
+                while chunk := source.read(1024 * 1024):
+                    written += len(chunk)
+                    if written > info.file_size or written > MAX_FILE_BYTES:
+                        raise SubmissionError(f"unsafe zip: entry '{pure}' is larger than it declares")
+                    sink.write(chunk)
+
+
+def _find_root(folder: Path) -> Path:
+    """The folder holding submission.yaml: the top, or a single top-level sub-folder of a zip."""
+    if (folder / MANIFEST).is_file():
+        return folder
+    children = [c for c in folder.iterdir() if not c.name.startswith((".", "__MACOSX"))]
+    if len(children) == 1 and children[0].is_dir() and (children[0] / MANIFEST).is_file():
+        return children[0]
+    if (folder / "submission.xlsx").is_file():
+        raise SubmissionError(f"{folder}: submission.xlsx is not supported yet; use submission.yaml")
+    raise SubmissionError(f"{folder}: no submission.yaml found")
+
+
+def _first_error(exc: ValidationError, node: yaml.Node | None) -> str:
+    errors = exc.errors()
+    err = errors[0]
+    loc = tuple(err["loc"])
+    where = ".".join(str(p) for p in loc) or "(document)"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{MANIFEST}:{_node_line(node, loc)}: {where}: {err['msg']}{more}"
+
+
+def _normalise_indicators(raw: Any, rules: RuleSet, node: yaml.Node | None) -> dict[str, Any]:
+    """Bring every declared item to the keyed form {item: {measure: figures}}."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise SubmissionError(f"{MANIFEST}:{_node_line(node, ('indicators',))}: indicators must be a mapping of item IDs")
+    result: dict[str, Any] = {}
+    for item_id, entry in raw.items():
+        key = str(item_id)
+        line = _node_line(node, ("indicators", item_id))
+        if key not in rules.items:
+            raise SubmissionError(f"{MANIFEST}:{line}: unknown indicator ID '{key}' (see `sxcheck rules list`)")
+        rule = rules.items[key]
+        if not isinstance(entry, dict):
+            raise SubmissionError(f"{MANIFEST}:{line}: indicator {key}: expected a mapping such as {{numerator: 1, denominator: 2}}")
+        declarable = [m.key for m in rule.measures if m.kind != "qualitative"]
+        if entry and set(entry) <= DECLARED_FIELDS:
+            if len(declarable) != 1:
+                raise SubmissionError(
+                    f"{MANIFEST}:{line}: indicator {key} has several measures; declare each under its key: {', '.join(declarable)}"
+                )
+            result[key] = {declarable[0]: entry}
+            continue
+        for measure_key in entry:
+            if measure_key not in declarable:
+                raise SubmissionError(
+                    f"{MANIFEST}:{line}: indicator {key}: unknown measure '{measure_key}' (measures: {', '.join(declarable) or 'none to declare'})"
+                )
+        result[key] = entry
+    return result
+
+
+def load_manifest(path: Path, rules: RuleSet) -> Manifest:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise SubmissionError(f"{MANIFEST}: not UTF-8 text") from None
+    except OSError as exc:
+        raise SubmissionError(f"{MANIFEST}: cannot read ({exc.strerror})") from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f"{mark.line + 1}" if mark else "1"
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise SubmissionError(f"{MANIFEST}:{line}: invalid YAML: {problem}") from None
+    if not isinstance(data, dict):
+        raise SubmissionError(f"{MANIFEST}:1: expected a mapping with region, level, year, indicators")
+    data = dict(data)
+    data["indicators"] = _normalise_indicators(data.get("indicators"), rules, node)
+    try:
+        return Manifest.model_validate(data)
+    except ValidationError as exc:
+        raise SubmissionError(_first_error(exc, node)) from None
+
+
+def _evidence_files(root: Path) -> list[tuple[Path, str]]:
+    files = []
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if any(part.startswith(".") or part == "__MACOSX" for part in rel.parts):
+            continue
+        if path.is_symlink() or not path.is_file():
+            continue
+        if len(rel.parts) == 1 and rel.stem == "submission":
+            continue
+        files.append((path, rel.as_posix()))
+    return files
+
+
+@contextmanager
+def open_submission(path: Path, rules: RuleSet) -> Iterator[Submission]:
+    """Yield a validated Submission; a zip's temporary folder is removed afterwards."""
+    if not path.exists():
+        raise SubmissionError(f"{path}: no such file or folder")
+    temp: Path | None = None
+    try:
+        if path.is_dir():
+            folder = path
+        elif path.suffix.lower() == ".zip" or zipfile.is_zipfile(path):
+            temp = Path(tempfile.mkdtemp(prefix="sxcheck-"))
+            _safe_extract(path, temp)
+            folder = temp
+        else:
+            raise SubmissionError(f"{path}: a submission must be a folder or a .zip file")
+        root = _find_root(folder)
+        manifest = load_manifest(root / MANIFEST, rules)
+        yield Submission(root=root, manifest=manifest, files=_evidence_files(root), source=str(path))
+    finally:
+        if temp is not None:
+            shutil.rmtree(temp, ignore_errors=True)

@@ -1,0 +1,182 @@
+"""Judge: engine findings -> one judgment per item, with scores rolled up the tree.
+
+A measure's status is its verdict capped by the other findings (an
+uncorroborated pass is at most partial); an item passes when all its
+applicable measures pass, fails when all fail, and is partial in between.
+Scores follow the named defaults in `rules/defaults.yaml`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sxcheck.catalogue.loader import RuleSet
+from sxcheck.catalogue.schema import ItemRule, MeasureRule
+from sxcheck.engine import Finding
+from sxcheck.facts import fmt_number, fmt_percent
+from sxcheck.models import DocumentInfo, Evidence, Fact, Judgment, Reason, Status, worst
+
+
+class _Params(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "—"
+
+
+def _lines(measure: MeasureRule, rules: RuleSet) -> dict[str, str]:
+    if measure.bands is None:
+        return {}
+    bands = rules.bands_for(measure.bands)
+    if measure.kind in ("ratio", "count"):
+        return {"pass_line": fmt_percent(bands.pass_), "partial_line": fmt_percent(bands.partial)}
+    unit = measure.unit or ""
+    return {"pass_line": f"{fmt_number(bands.pass_)}{unit}", "partial_line": f"{fmt_number(bands.partial)}{unit}"}
+
+
+def _unique(evidence: list[Evidence]) -> list[Evidence]:
+    seen: list[Evidence] = []
+    for entry in evidence:
+        if entry not in seen:
+            seen.append(entry)
+    return seen
+
+
+def _measure_score(
+    measure: MeasureRule, fact: Fact, status: Status, codes: set[str], rules: RuleSet
+) -> float | None:
+    scoring = rules.defaults.scoring
+    if status == Status.NOT_APPLICABLE:
+        return None
+    if measure.kind in ("qualitative", "rank") or status == Status.FAIL and not fact.data.get("has_value"):
+        return scoring.qualitative_scores.get(status.value, 0.0)
+    if "invalid_ratio" in codes or "invalid_value" in codes or "no_evidence" in codes:
+        return 0.0
+    bands = rules.bands_for(measure.bands)
+    if measure.kind == "count":
+        achieved = float(fact.data.get("share", 0.0)) / bands.pass_
+    elif measure.direction == "lower":
+        value = float(fact.data.get("value", 0.0))
+        achieved = bands.pass_ / value if value > 0 else 0.0
+    else:
+        achieved = float(fact.data.get("value", 0.0)) / bands.pass_
+    score = max(0.0, min(1.0, achieved))
+    if "uncorroborated" in codes:
+        score *= scoring.uncorroborated_factor
+    if "inconsistent_figures" in codes:
+        score *= scoring.inconsistent_factor
+    return round(score, 4)
+
+
+def judge_item(
+    item: ItemRule,
+    facts: dict[str, Fact],
+    findings: list[Finding],
+    rules: RuleSet,
+    broken: list[DocumentInfo],
+) -> Judgment:
+    tree = rules.tree[item.id]
+    reasons: list[Reason] = []
+    measures: dict[str, Any] = {}
+    statuses: list[Status] = []
+    weighted: list[tuple[float, float]] = []
+    for measure in item.measures:
+        fact = facts[f"{item.id}/{measure.key}"]
+        fired = [f for f in findings if f.measure == measure.key]
+        verdict = next(f for f in fired if f.outcome.verdict)
+        caps = [Status(f.outcome.status) for f in fired if f.outcome.status and not f.outcome.verdict]
+        status = Status(verdict.outcome.status)
+        if status != Status.NOT_APPLICABLE:
+            status = worst([status, *caps])
+        codes = {f.outcome.code for f in fired}
+        score = _measure_score(measure, fact, status, codes, rules)
+        params = _Params({**fact.params, **_lines(measure, rules)})
+        for finding in fired:
+            template = rules.messages.get(finding.outcome.message or finding.outcome.code, "{measure}")
+            evidence = [e for role in finding.outcome.evidence for e in fact.evidence.get(role, [])]
+            reasons.append(
+                Reason(
+                    code=finding.outcome.code,
+                    message=template.format_map(params),
+                    rule=finding.rule_id,
+                    measure=measure.key,
+                    evidence=_unique(evidence),
+                )
+            )
+        measures[measure.key] = {
+            "name": measure.name,
+            "kind": measure.kind,
+            "status": status.value,
+            "score": score,
+            **{k: v for k, v in fact.data.items() if k not in ("mkind",)},
+        }
+        if status != Status.NOT_APPLICABLE:
+            statuses.append(status)
+            weighted.append((measure.weight, score or 0.0))
+    if not statuses:
+        item_status = Status.NOT_APPLICABLE
+    elif all(s == Status.PASS for s in statuses):
+        item_status = Status.PASS
+    elif all(s == Status.FAIL for s in statuses):
+        item_status = Status.FAIL
+    else:
+        item_status = Status.PARTIAL
+    total_weight = sum(w for w, _ in weighted)
+    score = round(sum(w * s for w, s in weighted) / total_weight, 4) if total_weight else 0.0
+    if broken and item_status != Status.PASS:
+        names = "、".join(d.path for d in broken)
+        reasons.append(
+            Reason(
+                code="document_unreadable",
+                message=rules.messages["document_unreadable"].format_map(_Params(documents=names)),
+            )
+        )
+    return Judgment(
+        id=item.id,
+        name=item.name,
+        first=tree.first,
+        second=tree.second,
+        status=item_status,
+        score=score,
+        measures=measures,
+        reasons=reasons,
+        rules=sorted({f.rule_id for f in findings}),
+        facts=sorted({fid for f in findings for fid in f.fact_ids}),
+    )
+
+
+def judge(
+    rules: RuleSet, facts: list[Fact], findings: list[Finding], documents: list[DocumentInfo]
+) -> list[Judgment]:
+    """One judgment per item of the rule set, in catalogue order."""
+    by_id = {fact.id: fact for fact in facts}
+    by_item: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        by_item[finding.item].append(finding)
+    broken = [d for d in documents if d.status == "error"]
+    return [judge_item(item, by_id, by_item[item.id], rules, broken) for item in rules.items.values()]
+
+
+def _mean(pairs: list[tuple[float, float]]) -> float | None:
+    weight = sum(w for w, _ in pairs)
+    return round(sum(w * s for w, s in pairs) / weight, 4) if weight else None
+
+
+def roll_up(rules: RuleSet, judgments: list[Judgment]) -> dict[str, float | None]:
+    """Scores per second level, first level and in total (not_applicable items left out)."""
+    scores: dict[str, float | None] = {}
+    by_second: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for judgment in judgments:
+        if judgment.status != Status.NOT_APPLICABLE and not judgment.id.startswith("T."):
+            by_second[judgment.second].append((rules.items[judgment.id].weight, judgment.score))
+    firsts: list[tuple[float, float]] = []
+    for first in rules.catalogue.first_levels:
+        seconds: list[tuple[float, float]] = []
+        for second in first.children:
+            scores[second.id] = _mean(by_second[second.id])
+            if scores[second.id] is not None:
+                seconds.append((second.weight, scores[second.id] or 0.0))
+        scores[first.id] = _mean(seconds)
+        if scores[first.id] is not None:
+            firsts.append((first.weight, scores[first.id] or 0.0))
+    scores["total"] = _mean(firsts)
+    return scores

@@ -1,0 +1,214 @@
+"""Pydantic models at the pipeline's stage boundaries.
+
+Data flows one way: ingest -> evidence -> facts -> engine -> judge -> report.
+Each stage hands the next one of these models, so every stage can be tested
+on its own and every judgment can be traced back to a quote in a document.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Level = Literal["city", "county"]
+
+
+class Status(StrEnum):
+    """The four judgment statuses of the interface contract, worst last."""
+
+    PASS = "pass"
+    PARTIAL = "partial"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not_applicable"
+
+
+STATUS_RANK = {Status.PASS: 0, Status.PARTIAL: 1, Status.FAIL: 2}
+
+
+def worst(statuses: list[Status]) -> Status:
+    """The most severe of several statuses (not_applicable only when nothing else)."""
+    ranked = [s for s in statuses if s in STATUS_RANK]
+    if not ranked:
+        return Status.NOT_APPLICABLE
+    return max(ranked, key=lambda s: STATUS_RANK[s])
+
+
+# ---------------------------------------------------------------- submission
+
+
+class DeclaredMeasure(BaseModel):
+    """One declared figure of the self-assessment (自评表)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    value: Decimal | None = None
+    unit: str | None = None
+    covered: list[str] | None = None
+
+
+class Manifest(BaseModel):
+    """The validated content of `submission.yaml`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    region: str = Field(min_length=1)
+    level: Level
+    year: int = Field(ge=2000, le=2100)
+    parent: str | None = None
+    # item id -> measure key -> declared figures (normalised by ingest.submission)
+    indicators: dict[str, dict[str, DeclaredMeasure]] = Field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- ingest
+
+
+class DocumentInfo(BaseModel):
+    """One file of the submission as the report lists it."""
+
+    path: str  # relative to the submission root, POSIX separators
+    sha256: str
+    size: int
+    kind: str  # pdf | docx | xlsx | txt | md | image | unknown
+    pages: int | None = None
+    status: Literal["ok", "error", "skipped"] = "ok"
+    error: str | None = None
+    notes: list[str] = Field(default_factory=list)
+
+
+class TextUnit(BaseModel):
+    """A paragraph, table row or sheet row with the place it came from.
+
+    `text` is what the document says with visual line breaks inside a
+    paragraph removed, so a sentence that wraps is one sentence. `context`
+    holds a table's caption and header for rows, used for matching only.
+    """
+
+    document: str
+    sha256: str
+    page: int | None = None
+    location: str
+    kind: Literal["paragraph", "table_row", "sheet_row"] = "paragraph"
+    text: str
+    context: str = ""
+
+
+class IngestedDocument(BaseModel):
+    info: DocumentInfo
+    units: list[TextUnit] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------- evidence
+
+
+class Quantity(BaseModel):
+    """A number found in text, with its unit and the exact span it came from."""
+
+    value: Decimal
+    unit: str | None = None  # "%", "个", "Mbps", "pp" (个百分点) ...
+    is_percent: bool = False
+    text: str
+    start: int
+    end: int
+
+
+class Evidence(BaseModel):
+    """A quotable place in a document: the contract's evidence entry."""
+
+    document: str
+    sha256: str
+    page: int | None = None
+    location: str
+    quote: str
+
+
+class Sentence(BaseModel):
+    """One sentence (or table row) with its parsed quantities and cue flags."""
+
+    evidence: Evidence
+    text: str
+    context: str = ""
+    kind: str = "paragraph"
+    quantities: list[Quantity] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------- facts / judgments
+
+
+class Fact(BaseModel):
+    """A fact asserted into the engine, with the evidence it rests on.
+
+    `data` holds only flat JSON values (what the engine's conditions test);
+    `evidence` groups the quotes by role (support, conflict, used, planned) so
+    a reason can cite exactly the sentences behind it; `params` fill the
+    Chinese message templates.
+    """
+
+    id: str
+    kind: str
+    item: str
+    measure: str
+    data: dict[str, Any] = Field(default_factory=dict)
+    evidence: dict[str, list[Evidence]] = Field(default_factory=dict)
+    params: dict[str, str] = Field(default_factory=dict)
+
+
+class Reason(BaseModel):
+    code: str
+    message: str
+    rule: str | None = None
+    measure: str | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class Judgment(BaseModel):
+    id: str
+    name: str
+    first: str
+    second: str
+    status: Status
+    score: float
+    measures: dict[str, Any] = Field(default_factory=dict)
+    reasons: list[Reason] = Field(default_factory=list)
+    rules: list[str] = Field(default_factory=list)
+    facts: list[str] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------- report
+
+
+class RunInfo(BaseModel):
+    id: str
+    started_at: str
+    finished_at: str | None = None
+    tool_version: str
+    rules_digest: str
+    duration_seconds: float | None = None
+
+
+class SubmissionInfo(BaseModel):
+    region: str
+    level: Level
+    year: int
+    parent: str | None = None
+    source: str = ""
+
+
+class Summary(BaseModel):
+    counts: dict[str, int]
+    scores: dict[str, float | None]
+
+
+class Report(BaseModel):
+    """The canonical JSON report (`schema_version: 1` of the interface contract)."""
+
+    schema_version: int = 1
+    run: RunInfo
+    submission: SubmissionInfo
+    summary: Summary
+    indicators: list[Judgment]
+    documents: list[DocumentInfo]

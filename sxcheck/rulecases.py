@@ -1,0 +1,74 @@
+"""Run the test cases that sit beside each rule file (`<id>.cases.yaml`).
+
+A case is a short set of documents and a declaration; it goes through the
+real text ingestion, fact extraction, engine and judge, and its expected
+status and reason codes are compared with the judgment. Used by
+`sxcheck rules test` and by the test suite (one pytest id per case).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sxcheck.catalogue.loader import RuleSet
+from sxcheck.catalogue.schema import RuleCase
+from sxcheck.ingest.submission import DECLARED_FIELDS
+from sxcheck.ingest.text import read_text
+from sxcheck.models import DeclaredMeasure, DocumentInfo, IngestedDocument, Judgment, SubmissionInfo
+from sxcheck.pipeline import evaluate
+
+
+@dataclass
+class CaseResult:
+    item: str
+    name: str
+    ok: bool
+    problems: list[str]
+    judgment: Judgment
+
+
+def _declared(rules: RuleSet, item_id: str, raw: dict | None) -> dict[str, dict[str, DeclaredMeasure]]:
+    if not raw:
+        return {}
+    item = rules.items[item_id]
+    declarable = [m.key for m in item.measures if m.kind != "qualitative"]
+    entry = {declarable[0]: raw} if set(raw) <= DECLARED_FIELDS else raw
+    return {item_id: {k: DeclaredMeasure.model_validate(v) for k, v in entry.items()}}
+
+
+def run_case(rules: RuleSet, item_id: str, case: RuleCase) -> CaseResult:
+    documents = []
+    for doc in case.documents:
+        data = doc.text.encode("utf-8")
+        sha = hashlib.sha256(data).hexdigest()
+        units, _ = read_text(data, doc.name, sha)
+        info = DocumentInfo(path=doc.name, sha256=sha, size=len(data), kind="txt")
+        documents.append(IngestedDocument(info=info, units=units))
+    info = SubmissionInfo(region=f"case:{case.name}", level=case.level, year=2024)
+    report = evaluate(rules, documents, info, _declared(rules, item_id, case.declared))
+    judgment = next(j for j in report.indicators if j.id == item_id)
+    codes = {r.code for r in judgment.reasons}
+    problems = []
+    if judgment.status.value != case.expect.status:
+        problems.append(f"status {judgment.status.value}, expected {case.expect.status}")
+    for code in case.expect.codes:
+        if code not in codes:
+            problems.append(f"missing reason code {code} (got {sorted(codes)})")
+    for code in case.expect.absent_codes:
+        if code in codes:
+            problems.append(f"unexpected reason code {code}")
+    if case.expect.score is not None and abs(Decimal(str(judgment.score)) - Decimal(str(case.expect.score))) > Decimal("0.001"):
+        problems.append(f"score {judgment.score}, expected {case.expect.score}")
+    return CaseResult(item_id, case.name, not problems, problems, judgment)
+
+
+def run_cases(rules: RuleSet, item: str | None = None) -> list[CaseResult]:
+    results = []
+    for item_id, (_, cases_file) in sorted(rules.cases.items()):
+        if item and item_id != item:
+            continue
+        for case in cases_file.cases:
+            results.append(run_case(rules, item_id, case))
+    return results
