@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from sxcheck.catalogue.loader import RuleSet
 from sxcheck.catalogue.schema import RuleCase
-from sxcheck.ingest.submission import DECLARED_FIELDS
+from sxcheck.ingest.submission import declared_entry
 from sxcheck.ingest.text import read_text
 from sxcheck.models import DeclaredMeasure, DocumentInfo, IngestedDocument, Judgment, SubmissionInfo
 from sxcheck.pipeline import evaluate
@@ -32,9 +32,7 @@ class CaseResult:
 def _declared(rules: RuleSet, item_id: str, raw: dict | None) -> dict[str, dict[str, DeclaredMeasure]]:
     if not raw:
         return {}
-    item = rules.items[item_id]
-    declarable = [m.key for m in item.measures if m.kind != "qualitative"]
-    entry = {declarable[0]: raw} if set(raw) <= DECLARED_FIELDS else raw
+    entry = declared_entry(rules.items[item_id], raw)
     return {item_id: {k: DeclaredMeasure.model_validate(v) for k, v in entry.items()}}
 
 

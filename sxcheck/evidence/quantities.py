@@ -28,7 +28,7 @@ _CN_ALL = _CN_DIGITS + "十百千万亿"
 UNITS = sorted(
     """个百分点 万平方米 平方公里 平方千米 平方米 万千瓦时 千瓦时 万千瓦 千瓦 万人次 人次 万户 万元 亿元 元
     公里 千米 Mbps Gbps MB/s Mb/s 兆 个 所 家 项 座 条 户 台 套 人 名 件 类 处 辆 栋 路 宗 批 部 款 张 次
-    根 盏 块 只 间 层 级 期 吨 亩 公顷 km² km2 m² 个点位 点位 个点 万""".split(),
+    根 盏 块 只 间 吨 亩 公顷 km² km2 m² 个点位 点位 个点 万""".split(),
     key=len,
     reverse=True,
 )

@@ -80,7 +80,7 @@ class FactBuilder:
 
     def ratio(self, item: ItemRule, measure: MeasureRule, declared: DeclaredMeasure | None) -> Fact:
         done, planned = self._relevant(measure)
-        observations = [ratio_observation(s, text, self.whole) for s, text in done]
+        observations = [ratio_observation(s, text, self.whole, measure.evidence) for s, text in done]
         observations = [o for o in observations if o.ratio_percent is not None]
         fact = self._fact(item, measure, source="none", valid=True, has_value=False, value=0.0)
         fact.evidence["planned"] = [s.evidence for s in planned]
@@ -158,7 +158,7 @@ class FactBuilder:
     def value(self, item: ItemRule, measure: MeasureRule, declared: DeclaredMeasure | None) -> Fact:
         done, planned = self._relevant(measure)
         units = measure.accept_units or ([measure.unit] if measure.unit else [""])
-        observations = [value_observation(s, text, units) for s, text in done]
+        observations = [value_observation(s, text, units, measure.evidence) for s, text in done]
         observations = [o for o in observations if o.values]
         fact = self._fact(item, measure, source="none", valid=True, has_value=False, value=0.0)
         fact.evidence["planned"] = [s.evidence for s in planned]

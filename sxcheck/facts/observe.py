@@ -49,15 +49,20 @@ def is_not_done(text: str, not_done: list[re.Pattern[str]]) -> bool:
 
 
 def relevant_text(sentence: Sentence, pattern: EvidencePattern) -> str | None:
-    """The part of the sentence whose figures belong to the measure, or None if unrelated."""
-    if not matches(pattern, f"{sentence.context} {sentence.text}"):
-        return None
+    """The part of the sentence whose figures belong to the measure, or None if unrelated.
+
+    A semicolon part that matches on its own is preferred, so a sentence that
+    also speaks of a sibling measure (excluded by `none_of`) still counts for
+    the part that is about this one.
+    """
     segments = split_segments(sentence.text)
     if len(segments) > 1:
         own = [s for s in segments if matches(pattern, f"{sentence.context} {s}")]
         if len(own) == 1:
             return own[0]
-    return sentence.text
+    if matches(pattern, f"{sentence.context} {sentence.text}"):
+        return sentence.text
+    return None
 
 
 _OF = re.compile(r"中|其中|共|总|合计|之中")
@@ -71,22 +76,49 @@ def _pair_by_cue(text: str, counts: list[Quantity]) -> tuple[Decimal, Decimal] |
             return first.value, second.value
         if _OF.search(between) and second.value <= first.value:
             return second.value, first.value
-    same_unit = [q for q in counts if q.unit == counts[0].unit]
-    if len(counts) == 2 and len(same_unit) == 2:
+    return None
+
+
+def _pair_by_size(counts: list[Quantity]) -> tuple[Decimal, Decimal] | None:
+    """Two counts of one unit and no wording to pair them: the part is the smaller."""
+    if len(counts) == 2 and counts[0].unit == counts[1].unit:
         low, high = sorted(q.value for q in counts)
         return low, high
     return None
 
 
-def ratio_observation(sentence: Sentence, text: str, whole: list[re.Pattern[str]]) -> Observation:
+def anchor(pattern: EvidencePattern, text: str) -> int:
+    """Where the measure's most specific wording starts: the latest first-match of any group.
+
+    In "立案率97.9%，派遣正确率99.3%" the percentage that belongs to 派遣正确率 is
+    the first one after that word.
+    """
+    lowered = text.lower()
+    starts = []
+    for group in pattern.all_of:
+        found = [lowered.find(w.lower()) for w in group if w.lower() in lowered]
+        if found:
+            starts.append(min(found))
+    return max(starts) if starts else 0
+
+
+def _nearest(quantities: list[Quantity], position: int) -> Quantity:
+    after = [q for q in quantities if q.start >= position]
+    return after[0] if after else quantities[-1]
+
+
+def ratio_observation(
+    sentence: Sentence, text: str, whole: list[re.Pattern[str]], pattern: EvidencePattern
+) -> Observation:
     """Read numerator, denominator and percentage for a ratio measure."""
     quantities = find_quantities(text)
     counts = [q for q in quantities if not q.is_percent and q.unit != "pp"]
     percents = [q for q in quantities if q.is_percent]
     obs = Observation(sentence=sentence)
     if percents:
-        obs.percent = percents[0].value
-        obs.percent_decimals = decimals_shown(percents[0])
+        chosen = _nearest(percents, anchor(pattern, text))
+        obs.percent = chosen.value
+        obs.percent_decimals = decimals_shown(chosen)
     if len(counts) >= 2:
         if obs.percent is not None:
             tolerance = Decimal("0.5") * Decimal(10) ** -obs.percent_decimals + Decimal("1e-9")
@@ -97,6 +129,12 @@ def ratio_observation(sentence: Sentence, text: str, whole: list[re.Pattern[str]
                             obs.numerator, obs.denominator = b.value, a.value
                             return obs
         pair = _pair_by_cue(text, counts)
+        if pair is None and obs.percent is None and any(p.search(text) for p in whole):
+            if len({q.unit for q in counts}) == 1:
+                # "三级甲等医院5家，三级乙等医院3家，均已建立电子病历": the parts add up, all covered
+                obs.numerator = obs.denominator = sum((q.value for q in counts), Decimal(0))
+                return obs
+        pair = pair or _pair_by_size(counts)
         if pair:
             obs.numerator, obs.denominator = pair
     elif len(counts) == 1 and obs.percent is None and any(p.search(text) for p in whole):
@@ -104,15 +142,22 @@ def ratio_observation(sentence: Sentence, text: str, whole: list[re.Pattern[str]
     return obs
 
 
-def value_observation(sentence: Sentence, text: str, accept_units: list[str]) -> Observation:
-    """Quantities of the accepted units ("" accepts a bare number, as for PUE)."""
+def value_observation(
+    sentence: Sentence, text: str, accept_units: list[str], pattern: EvidencePattern
+) -> Observation:
+    """Quantities of the accepted units ("" accepts a bare number, as for PUE),
+    the one nearest after the measure's wording first."""
     accepted = set(accept_units)
-    values = tuple(
+    values = [
         q
         for q in find_quantities(text)
         if not q.is_percent and ((q.unit or "") in accepted or (q.unit is None and "" in accepted))
-    )
-    return Observation(sentence=sentence, values=values)
+    ]
+    if len(values) > 1:
+        first = _nearest(values, anchor(pattern, text))
+        values.remove(first)
+        values.insert(0, first)
+    return Observation(sentence=sentence, values=tuple(values))
 
 
 def states_figures(sentence: Sentence, figures: list[Decimal]) -> bool:

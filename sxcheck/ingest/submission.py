@@ -23,6 +23,7 @@ import yaml
 from pydantic import ValidationError
 
 from sxcheck.catalogue.loader import RuleSet, _node_line
+from sxcheck.catalogue.schema import ItemRule
 from sxcheck.errors import SubmissionError
 from sxcheck.models import DeclaredMeasure, Manifest
 
@@ -31,7 +32,7 @@ MAX_ENTRIES = 5_000
 MAX_TOTAL_BYTES = 2 * 1024**3
 MAX_FILE_BYTES = 512 * 1024**2
 MAX_RATIO = 200  # uncompressed / compressed, for members above 1 MiB
-DECLARED_FIELDS = set(DeclaredMeasure.model_fields)
+DECLARED_FIELDS = tuple(DeclaredMeasure.model_fields)
 
 
 @dataclass
@@ -123,35 +124,49 @@ def _first_error(exc: ValidationError, node: yaml.Node | None) -> str:
     return f"{MANIFEST}:{_node_line(node, loc)}: {where}: {err['msg']}{more}"
 
 
+def declared_entry(rule: ItemRule, entry: dict[str, Any]) -> dict[str, Any]:
+    """One item's declaration in the keyed form {measure: figures}.
+
+    A single-measure item may be declared flat ({numerator, denominator});
+    raises ValueError with the user-facing problem otherwise.
+    """
+    declarable = [m.key for m in rule.measures if m.kind != "qualitative"]
+    fields = set(DECLARED_FIELDS)
+    if entry and set(entry) & fields:
+        unknown = sorted(set(entry) - fields)
+        if unknown:
+            raise ValueError(f"unknown field '{unknown[0]}' (fields: {', '.join(DECLARED_FIELDS)})")
+        if len(declarable) != 1:
+            raise ValueError(f"has several measures; declare each under its key: {', '.join(declarable)}")
+        return {declarable[0]: entry}
+    for measure_key in entry:
+        if measure_key not in declarable:
+            known = ", ".join(declarable) or "none to declare"
+            raise ValueError(f"unknown measure '{measure_key}' (measures: {known})")
+    return entry
+
+
 def _normalise_indicators(raw: Any, rules: RuleSet, node: yaml.Node | None) -> dict[str, Any]:
     """Bring every declared item to the keyed form {item: {measure: figures}}."""
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        raise SubmissionError(f"{MANIFEST}:{_node_line(node, ('indicators',))}: indicators must be a mapping of item IDs")
+        line = _node_line(node, ("indicators",))
+        raise SubmissionError(f"{MANIFEST}:{line}: indicators must be a mapping of item IDs")
     result: dict[str, Any] = {}
     for item_id, entry in raw.items():
         key = str(item_id)
         line = _node_line(node, ("indicators", item_id))
         if key not in rules.items:
             raise SubmissionError(f"{MANIFEST}:{line}: unknown indicator ID '{key}' (see `sxcheck rules list`)")
-        rule = rules.items[key]
         if not isinstance(entry, dict):
-            raise SubmissionError(f"{MANIFEST}:{line}: indicator {key}: expected a mapping such as {{numerator: 1, denominator: 2}}")
-        declarable = [m.key for m in rule.measures if m.kind != "qualitative"]
-        if entry and set(entry) <= DECLARED_FIELDS:
-            if len(declarable) != 1:
-                raise SubmissionError(
-                    f"{MANIFEST}:{line}: indicator {key} has several measures; declare each under its key: {', '.join(declarable)}"
-                )
-            result[key] = {declarable[0]: entry}
-            continue
-        for measure_key in entry:
-            if measure_key not in declarable:
-                raise SubmissionError(
-                    f"{MANIFEST}:{line}: indicator {key}: unknown measure '{measure_key}' (measures: {', '.join(declarable) or 'none to declare'})"
-                )
-        result[key] = entry
+            raise SubmissionError(
+                f"{MANIFEST}:{line}: indicator {key}: expected a mapping such as {{numerator: 1, denominator: 2}}"
+            )
+        try:
+            result[key] = declared_entry(rules.items[key], entry)
+        except ValueError as exc:
+            raise SubmissionError(f"{MANIFEST}:{line}: indicator {key} {exc}") from None
     return result
 
 

@@ -122,8 +122,9 @@ def judge_item(
         item_status = Status.PARTIAL
     total_weight = sum(w for w, _ in weighted)
     score = round(sum(w * s for w, s in weighted) / total_weight, 4) if total_weight else 0.0
-    if broken and item_status != Status.PASS:
-        names = "、".join(d.path for d in broken)
+    needed = _needed(item, broken, rules) if item_status != Status.PASS else []
+    if needed:
+        names = "、".join(d.path for d in needed)
         reasons.append(
             Reason(
                 code="document_unreadable",
@@ -142,6 +143,24 @@ def judge_item(
         rules=sorted({f.rule_id for f in findings}),
         facts=sorted({fid for f in findings for fid in f.fact_ids}),
     )
+
+
+def _words(item: ItemRule) -> list[str]:
+    return [w.lower() for m in item.measures for group in m.evidence.all_of for w in group if len(w) > 1]
+
+
+def _needed(item: ItemRule, broken: list[DocumentInfo], rules: RuleSet) -> list[DocumentInfo]:
+    """Broken documents this item may have needed.
+
+    A document whose name speaks of some item's subject (等保测评报告.pdf ->
+    7.1.4) concerns those items only; one whose name matches no item could
+    have held anything, so every item still lacking evidence mentions it.
+    """
+    mine = [d for d in broken if any(w in d.path.lower() for w in _words(item))]
+    anonymous = [
+        d for d in broken if not any(any(w in d.path.lower() for w in _words(other)) for other in rules.items.values())
+    ]
+    return mine + anonymous
 
 
 def judge(

@@ -9,6 +9,7 @@ from sxcheck.models import Report
 
 STATUS_STYLE = {"pass": "green", "partial": "yellow", "fail": "red", "not_applicable": "dim"}
 STATUS_ZH = {"pass": "达标", "partial": "部分达标", "fail": "未达标", "not_applicable": "不适用"}
+INFO_CODES = {"corroborated", "meets_threshold", "options_covered", "evidence_figures_used"}
 FIX_FIRST = ("invalid_ratio", "invalid_value", "inconsistent_figures", "uncorroborated", "planned_not_done", "no_evidence")
 
 
@@ -19,15 +20,15 @@ def print_summary(report: Report, console: Console | None = None) -> None:
         f"[bold]{sub.region}[/bold]（{'市级' if sub.level == 'city' else '县级'}，{sub.year}年）"
         f"  run {report.run.id}  rules {report.run.rules_digest[:12]}"
     )
-    table = Table(title="评价结果 / Judgments", show_lines=False)
-    table.add_column("ID")
-    table.add_column("评价指标项")
-    table.add_column("status")
-    table.add_column("score", justify="right")
+    table = Table(title="评价结果 / Judgments", show_lines=False, pad_edge=False)
+    table.add_column("ID", no_wrap=True)
+    table.add_column("评价指标项", no_wrap=True, max_width=24)
+    table.add_column("status", no_wrap=True)
+    table.add_column("score", justify="right", no_wrap=True)
     table.add_column("reasons")
     for judgment in report.indicators:
         style = STATUS_STYLE[judgment.status.value]
-        codes = ", ".join(dict.fromkeys(r.code for r in judgment.reasons))
+        codes = " ".join(dict.fromkeys(r.code for r in judgment.reasons if r.code not in INFO_CODES))
         table.add_row(
             judgment.id,
             judgment.name,

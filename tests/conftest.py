@@ -1,0 +1,55 @@
+"""Shared fixtures: the real rule set and helpers to build submissions on disk."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sxcheck.catalogue.loader import RuleSet, load_rules
+from sxcheck.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "evidence_samples" / "晋阳市-2024"
+
+
+@pytest.fixture(scope="session")
+def rules() -> RuleSet:
+    return load_rules()
+
+
+@pytest.fixture
+def make_submission(tmp_path: Path):
+    """Write a submission folder: manifest text plus named files (bytes or Path to copy)."""
+
+    def build(manifest: str | None = None, files: dict[str, bytes | Path] | None = None) -> Path:
+        root = tmp_path / "submission"
+        root.mkdir(exist_ok=True)
+        if manifest is not None:
+            (root / "submission.yaml").write_text(manifest, encoding="utf-8")
+        for name, content in (files or {}).items():
+            target = root / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, Path):
+                shutil.copy(content, target)
+            else:
+                target.write_bytes(content)
+        return root
+
+    return build
+
+
+MINIMAL = "region: 测试县\nlevel: county\nyear: 2024\nparent: 晋阳市\n"
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def check_json(path: Path, *extra: str) -> tuple[int, dict | None, str]:
+    code, out, err = run_cli("check", str(path), "--json", *extra)
+    return code, (json.loads(out) if code in (0, 1) else None), err
