@@ -42,13 +42,30 @@ def main() -> None:
 
 @main.command()
 @click.argument("submission", type=click.Path(path_type=Path))
-@click.option("--report", "reports", multiple=True, type=click.Path(path_type=Path), help="Write a report; format by extension (.json). Repeatable.")
+@click.option(
+    "--report",
+    "reports",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Write a report; format by extension (.json). Repeatable.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON report to stdout.")
-@click.option("--fail-on", type=click.Choice(["fail", "partial"]), help="Exit 1 when any item is at or below this status.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["fail", "partial"]),
+    help="Exit 1 when any item is at or below this status.",
+)
 @click.option("--quiet", is_flag=True, help="No summary table or progress.")
 @click.option("--rules-dir", type=click.Path(path_type=Path), help="Use another rules directory.")
 @_user_errors
-def check(submission: Path, reports: tuple[Path, ...], as_json: bool, fail_on: str | None, quiet: bool, rules_dir: Path | None) -> None:
+def check(
+    submission: Path,
+    reports: tuple[Path, ...],
+    as_json: bool,
+    fail_on: str | None,
+    quiet: bool,
+    rules_dir: Path | None,
+) -> None:
     """Evaluate one SUBMISSION (a folder or a .zip)."""
     from sxcheck.pipeline import check as run_check
     from sxcheck.report import to_json, write_report
@@ -57,7 +74,9 @@ def check(submission: Path, reports: tuple[Path, ...], as_json: bool, fail_on: s
     for path in reports:
         write_report_check = path.suffix.lower()
         if write_report_check not in (".json",):
-            raise SxcheckError(f"{path}: unsupported report format '{path.suffix}' (available: .json)")
+            raise SxcheckError(
+                f"{path}: unsupported report format '{path.suffix}' (available: .json)"
+            )
     err = Console(stderr=True)
     show_progress = not quiet and not as_json and err.is_terminal
 
@@ -110,19 +129,25 @@ def rules_show(item_id: str) -> None:
     click.echo(f"file: {ruleset.item_files[item_id].relative_to(ruleset.root.parent)}")
     click.echo(f"指标说明: {item.definition.strip()}")
     for measure in item.measures:
-        click.echo(f"\nmeasure {measure.key}: {measure.name} ({measure.kind}; levels: {', '.join(measure.levels)})")
+        click.echo(
+            f"\nmeasure {measure.key}: {measure.name} ({measure.kind}; levels: {', '.join(measure.levels)})"
+        )
         if measure.numerator:
             click.echo(f"  numerator:   {measure.numerator}")
             click.echo(f"  denominator: {measure.denominator}")
         if measure.bands is not None:
             bands = ruleset.bands_for(measure.bands)
             name = measure.bands if isinstance(measure.bands, str) else "inline"
-            click.echo(f"  bands ({name}, {measure.direction} is better): pass {bands.pass_}, partial {bands.partial}")
+            click.echo(
+                f"  bands ({name}, {measure.direction} is better): pass {bands.pass_}, partial {bands.partial}"
+            )
             if bands.doc:
                 click.echo(f"    {bands.doc.strip()}")
         for option in measure.options:
             click.echo(f"  option {option.key}: {', '.join(option.aliases)}")
-        click.echo(f"  evidence: all of {measure.evidence.all_of}; none of {measure.evidence.none_of}")
+        click.echo(
+            f"  evidence: all of {measure.evidence.all_of}; none of {measure.evidence.none_of}"
+        )
         click.echo("  rules:")
         for rule in compile_measure(ruleset, item.id, measure):
             click.echo(f"    {rule.rule_id}: {rule.text}")
@@ -138,7 +163,9 @@ def rules_validate(directory: Path | None) -> None:
     if problems or ruleset is None:
         click.echo(f"{len(problems)} problem(s)", err=True)
         sys.exit(1)
-    click.echo(f"ok: {len(ruleset.items)} items, {sum(len(c.cases) for _, c in ruleset.cases.values())} cases, digest {ruleset.digest[:12]}")
+    click.echo(
+        f"ok: {len(ruleset.items)} items, {sum(len(c.cases) for _, c in ruleset.cases.values())} cases, digest {ruleset.digest[:12]}"
+    )
 
 
 @rules.command("test")
@@ -165,7 +192,9 @@ def rules_test(item: str | None, rules_dir: Path | None) -> None:
 @main.command()
 @click.option("--level", type=click.Choice(["city", "county"]), default="city")
 @click.option("--format", "fmt", type=click.Choice(["yaml"]), default="yaml")
-@click.option("-o", "output", type=click.Path(path_type=Path), help="Write to a file instead of stdout.")
+@click.option(
+    "-o", "output", type=click.Path(path_type=Path), help="Write to a file instead of stdout."
+)
 @_user_errors
 def template(level: str, fmt: str, output: Path | None) -> None:
     """A blank submission.yaml listing every item ID and measure key."""

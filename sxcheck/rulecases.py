@@ -29,7 +29,9 @@ class CaseResult:
     judgment: Judgment
 
 
-def _declared(rules: RuleSet, item_id: str, raw: dict | None) -> dict[str, dict[str, DeclaredMeasure]]:
+def _declared(
+    rules: RuleSet, item_id: str, raw: dict | None
+) -> dict[str, dict[str, DeclaredMeasure]]:
     if not raw:
         return {}
     entry = declared_entry(rules.items[item_id], raw)
@@ -42,8 +44,8 @@ def run_case(rules: RuleSet, item_id: str, case: RuleCase) -> CaseResult:
         data = doc.text.encode("utf-8")
         sha = hashlib.sha256(data).hexdigest()
         units, _ = read_text(data, doc.name, sha)
-        info = DocumentInfo(path=doc.name, sha256=sha, size=len(data), kind="txt")
-        documents.append(IngestedDocument(info=info, units=units))
+        doc_info = DocumentInfo(path=doc.name, sha256=sha, size=len(data), kind="txt")
+        documents.append(IngestedDocument(info=doc_info, units=units))
     info = SubmissionInfo(region=f"case:{case.name}", level=case.level, year=2024)
     report = evaluate(rules, documents, info, _declared(rules, item_id, case.declared))
     judgment = next(j for j in report.indicators if j.id == item_id)
@@ -57,7 +59,9 @@ def run_case(rules: RuleSet, item_id: str, case: RuleCase) -> CaseResult:
     for code in case.expect.absent_codes:
         if code in codes:
             problems.append(f"unexpected reason code {code}")
-    if case.expect.score is not None and abs(Decimal(str(judgment.score)) - Decimal(str(case.expect.score))) > Decimal("0.001"):
+    if case.expect.score is not None and abs(
+        Decimal(str(judgment.score)) - Decimal(str(case.expect.score))
+    ) > Decimal("0.001"):
         problems.append(f"score {judgment.score}, expected {case.expect.score}")
     return CaseResult(item_id, case.name, not problems, problems, judgment)
 

@@ -26,15 +26,19 @@ def blank_yaml(rules: RuleSet, level: str) -> str:
     for item_id, item in rules.items.items():
         measures = [m for m in item.measures if m.kind != "qualitative" and level in m.levels]
         if not measures:
-            lines.append(f"  # \"{item_id}\": {item.name} — qualitative, decided from the documents")
+            lines.append(f'  # "{item_id}": {item.name} — qualitative, decided from the documents')
             continue
-        lines.append(f"  \"{item_id}\":  # {item.name}")
+        lines.append(f'  "{item_id}":  # {item.name}')
         for measure in measures:
             shape = _SHAPE[measure.kind].format(unit=measure.unit or "null")
             detail = (
                 f"{measure.numerator} / {measure.denominator}"
                 if measure.kind == "ratio"
-                else ("options: " + ", ".join(o.key for o in measure.options) if measure.kind == "count" else measure.unit or "")
+                else (
+                    "options: " + ", ".join(o.key for o in measure.options)
+                    if measure.kind == "count"
+                    else measure.unit or ""
+                )
             )
             lines.append(f"    {measure.key}: {shape}  # {measure.name}: {detail}")
     return "\n".join(lines) + "\n"

@@ -22,7 +22,9 @@ from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, 
 
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-BODY = ParagraphStyle("body", fontName=FONT, fontSize=12, leading=20, firstLineIndent=24, wordWrap="CJK")
+BODY = ParagraphStyle(
+    "body", fontName=FONT, fontSize=12, leading=20, firstLineIndent=24, wordWrap="CJK"
+)
 TITLE = ParagraphStyle("title", fontName=FONT, fontSize=18, leading=28, alignment=1, wordWrap="CJK")
 CELL = ParagraphStyle("cell", fontName=FONT, fontSize=10, leading=14, wordWrap="CJK")
 
@@ -86,7 +88,9 @@ def write_pdf(path: Path, blocks: list[Block], encrypt_password: str | None = No
     return path
 
 
-def write_docx(path: Path, blocks: list[Block], merges: list[tuple[int, int, int, int, int]] | None = None) -> Path:
+def write_docx(
+    path: Path, blocks: list[Block], merges: list[tuple[int, int, int, int, int]] | None = None
+) -> Path:
     """A DOCX in body order. `merges`: (table index, row, col, row2, col2) cells to merge."""
     path.parent.mkdir(parents=True, exist_ok=True)
     document = docx.Document()
@@ -117,7 +121,11 @@ def write_docx(path: Path, blocks: list[Block], merges: list[tuple[int, int, int
     return path
 
 
-def write_xlsx(path: Path, sheets: dict[str, list[list[object]]], percent_columns: dict[str, list[int]] | None = None) -> Path:
+def write_xlsx(
+    path: Path,
+    sheets: dict[str, list[list[object]]],
+    percent_columns: dict[str, list[int]] | None = None,
+) -> Path:
     """An XLSX; listed columns get the `0.0%` number format."""
     path.parent.mkdir(parents=True, exist_ok=True)
     book = openpyxl.Workbook()

@@ -23,7 +23,9 @@ def tiny_png(path: Path) -> None:
     """A valid 2x2 PNG (a stand-in for a screenshot of the 领导驾驶舱)."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     raw = b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2))
     png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
@@ -132,7 +134,9 @@ def jinyang(base: Path) -> None:
                     ["", "赵某某", "市大数据中心主任"],
                 ]
             ),
-            para("领导小组办公室设在市行政审批服务管理局，负责日常工作。领导小组原则上每季度召开一次会议。"),
+            para(
+                "领导小组办公室设在市行政审批服务管理局，负责日常工作。领导小组原则上每季度召开一次会议。"
+            ),
             para("晋阳市人民政府办公室"),
             para("2023年3月6日"),
         ],

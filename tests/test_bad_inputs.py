@@ -38,9 +38,18 @@ def test_missing_manifest(make_submission):
         ("just a sentence\n", ["expected a mapping"]),
         ("region: 测试县\nlevel: province\nyear: 2024\n", ["submission.yaml:2", "level"]),
         ("region: 测试县\nlevel: city\n", ["year", "Field required"]),
-        (MINIMAL + 'indicators:\n  "9.9.9": {numerator: 1, denominator: 2}\n', ["submission.yaml:6", "unknown indicator ID '9.9.9'"]),
-        (MINIMAL + 'indicators:\n  "1.1.1": {numerator: 1, denominater: 2}\n', ["1.1.1", "unknown field 'denominater'"]),
-        (MINIMAL + 'indicators:\n  "3.1.1": {numerator: 1, denominator: 2}\n', ["indicator 3.1.1 has several measures", "coverage"]),
+        (
+            MINIMAL + 'indicators:\n  "9.9.9": {numerator: 1, denominator: 2}\n',
+            ["submission.yaml:6", "unknown indicator ID '9.9.9'"],
+        ),
+        (
+            MINIMAL + 'indicators:\n  "1.1.1": {numerator: 1, denominater: 2}\n',
+            ["1.1.1", "unknown field 'denominater'"],
+        ),
+        (
+            MINIMAL + 'indicators:\n  "3.1.1": {numerator: 1, denominator: 2}\n',
+            ["indicator 3.1.1 has several measures", "coverage"],
+        ),
         (MINIMAL + 'indicators:\n  "1.1.1": {numerator: abc, denominator: 2}\n', ["numerator"]),
     ],
 )
@@ -63,7 +72,7 @@ def _zip(entries: dict[str, bytes], path: Path, symlink: str | None = None) -> P
             archive.writestr(name, data)
         if symlink:
             info = zipfile.ZipInfo(symlink)
-            info.external_attr = (0o120777 << 16)
+            info.external_attr = 0o120777 << 16
             archive.writestr(info, "/etc/passwd")
     return path
 
@@ -132,7 +141,9 @@ BAD_DOCUMENTS = {
 
 def test_broken_documents_listed_and_every_item_judged(make_submission, tmp_path):
     files: dict[str, bytes | Path] = {name: data for name, (data, _, _) in BAD_DOCUMENTS.items()}
-    files["locked.pdf"] = write_pdf(tmp_path / "locked.pdf", [para("加密文件。")], encrypt_password="secret")
+    files["locked.pdf"] = write_pdf(
+        tmp_path / "locked.pdf", [para("加密文件。")], encrypt_password="secret"
+    )
     files["good.txt"] = "全市320个重点公共区域中已有310个实现5G网络覆盖。".encode()
     root = make_submission(MINIMAL, files)
     code, report, err = check_json(root)
@@ -141,7 +152,10 @@ def test_broken_documents_listed_and_every_item_judged(make_submission, tmp_path
     for name, (_, status, reason) in BAD_DOCUMENTS.items():
         assert docs[name]["status"] == status, (name, docs[name])
         assert reason in docs[name]["error"], (name, docs[name]["error"])
-    assert docs["locked.pdf"]["status"] == "error" and "password-protected" in docs["locked.pdf"]["error"]
+    assert (
+        docs["locked.pdf"]["status"] == "error"
+        and "password-protected" in docs["locked.pdf"]["error"]
+    )
     assert docs["good.txt"]["status"] == "ok"
     assert len(report["indicators"]) == 69
     item = next(j for j in report["indicators"] if j["id"] == "1.1.1")

@@ -14,7 +14,11 @@ INDICATORS = Path(ROOT.parent / "shared" / "spec" / "indicators.md")
 
 
 def spec_items() -> dict[str, str]:
-    rows = re.findall(r"^\| (\d\.\d\.\d) \| [^|]+\| [^|]+\| ([^|]+) \|", INDICATORS.read_text(encoding="utf-8"), re.M)
+    rows = re.findall(
+        r"^\| (\d\.\d\.\d) \| [^|]+\| [^|]+\| ([^|]+) \|",
+        INDICATORS.read_text(encoding="utf-8"),
+        re.M,
+    )
     return {item_id: name.strip() for item_id, name in rows}
 
 
@@ -47,7 +51,7 @@ def test_every_item_has_cases_and_every_quantitative_item_a_pass_and_a_fail(rule
 def test_every_band_is_documented(rules):
     for name, bands in rules.defaults.bands.items():
         assert bands.doc.strip(), f"band {name} has no doc"
-        assert 0 <= min(bands.pass_, bands.partial)
+        assert min(bands.pass_, bands.partial) >= 0
 
 
 def test_every_reason_code_has_a_message(rules):
@@ -62,8 +66,10 @@ def test_validate_reports_file_and_line(tmp_path):
     broken = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", broken)
     target = broken / "items" / "1-基础设施" / "1.1.1.yaml"
-    text = target.read_text(encoding="utf-8").replace("bands: ratio", "bands: no_such_band").replace(
-        "kind: ratio\n    name", "kind: ratioo\n    name"
+    text = (
+        target.read_text(encoding="utf-8")
+        .replace("bands: ratio", "bands: no_such_band")
+        .replace("kind: ratio\n    name", "kind: ratioo\n    name")
     )
     target.write_text(text, encoding="utf-8")
     _, problems = collect(broken)
@@ -73,7 +79,10 @@ def test_validate_reports_file_and_line(tmp_path):
     assert code == 1
     first = out.splitlines()[0]
     file_part, line_part, _ = first.split(":", 2)
-    assert file_part.endswith("1.1.1.yaml") and int(line_part) == text.splitlines().index("    kind: ratioo") + 1
+    assert (
+        file_part.endswith("1.1.1.yaml")
+        and int(line_part) == text.splitlines().index("    kind: ratioo") + 1
+    )
 
 
 def test_validate_ok_on_shipped_rules():

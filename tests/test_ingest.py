@@ -27,7 +27,11 @@ def test_pdf_wrapped_sentence_is_one_sentence(tmp_path: Path):
 
 
 def test_pdf_ruled_table_rows_with_caption(tmp_path: Path):
-    rows = [["指标", "分子", "分母", "比率"], ["5G网络覆盖率", "310", "320", "96.9%"], ["IPv6网站支持率", "45", "50", "90.0%"]]
+    rows = [
+        ["指标", "分子", "分母", "比率"],
+        ["5G网络覆盖率", "310", "320", "96.9%"],
+        ["IPv6网站支持率", "45", "50", "90.0%"],
+    ]
     path = write_pdf(tmp_path / "表.pdf", [para("表1 基础设施指标统计表"), table(rows)])
     doc = read_document(path, "表.pdf")
     table_rows = [u for u in doc.units if u.kind == "table_row"]
@@ -42,13 +46,25 @@ def test_docx_body_order_and_merged_cells_counted_once(tmp_path: Path):
     rows = [["项目", "数量", "备注"], ["合计", "", ""], ["系统总数", "45", "含市级平台"]]
     path = write_docx(
         tmp_path / "通知.docx",
-        [para("第一段：成立领导小组。"), table(rows), para("第二段：领导小组办公室设在市大数据中心。")],
+        [
+            para("第一段：成立领导小组。"),
+            table(rows),
+            para("第二段：领导小组办公室设在市大数据中心。"),
+        ],
         merges=[(0, 1, 0, 1, 2)],
     )
     doc = read_document(path, "通知.docx")
-    assert [u.kind for u in doc.units] == ["paragraph", "table_row", "table_row", "table_row", "paragraph"]
+    assert [u.kind for u in doc.units] == [
+        "paragraph",
+        "table_row",
+        "table_row",
+        "table_row",
+        "paragraph",
+    ]
     merged = doc.units[2]
-    assert merged.text == "合计", merged.text  # a 3-column merge is one cell, not "合计 | 合计 | 合计"
+    assert merged.text == "合计", (
+        merged.text
+    )  # a 3-column merge is one cell, not "合计 | 合计 | 合计"
     assert doc.units[3].location == "table 1 row 3" and doc.units[4].location == "paragraph 2"
 
 

@@ -35,7 +35,17 @@ def test_quantities(text, expected):
 
 @pytest.mark.parametrize(
     "text",
-    ["2024年3月6日", "5G基站", "IPv6网站", "晋政办发〔2023〕82号", "万人有效专利", "一体化大数据中心", "第三方运营", "十四五规划", "三级医院"],
+    [
+        "2024年3月6日",
+        "5G基站",
+        "IPv6网站",
+        "晋政办发〔2023〕82号",
+        "万人有效专利",
+        "一体化大数据中心",
+        "第三方运营",
+        "十四五规划",
+        "三级医院",
+    ],
 )
 def test_not_quantities(text):
     assert find_quantities(text) == []

@@ -91,9 +91,10 @@ def _node_line(node: yaml.Node | None, loc: tuple[Any, ...]) -> int:
                     child = value
                     line = key.start_mark.line + 1
                     break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if part < len(node.value):
-                child = node.value[part]
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
+        ):
+            child = node.value[part]
         if child is None:
             break
         node = child
@@ -170,7 +171,9 @@ def collect(rules_dir: Path) -> tuple[RuleSet | None, list[Problem]]:
         if rule is None:
             continue
         if rule.id in items:
-            problems.append(Problem(path, 1, f"item {rule.id} already defined in {item_files[rule.id]}"))
+            problems.append(
+                Problem(path, 1, f"item {rule.id} already defined in {item_files[rule.id]}")
+            )
             continue
         if path.stem != rule.id:
             problems.append(Problem(path, 1, f"file name must be the item id: {rule.id}.yaml"))
@@ -187,7 +190,9 @@ def collect(rules_dir: Path) -> tuple[RuleSet | None, list[Problem]]:
         if item_id.startswith("T."):
             tree[item_id] = Tree("T", "特色性指标", "T", "特色性指标")
         elif item_id.rsplit(".", 1)[0] not in seconds:
-            problems.append(Problem(path, 1, f"item {item_id} has no second level in catalogue.yaml"))
+            problems.append(
+                Problem(path, 1, f"item {item_id} has no second level in catalogue.yaml")
+            )
         else:
             first, second = seconds[item_id.rsplit(".", 1)[0]]
             tree[item_id] = Tree(first.id, first.name, second.id, second.name)

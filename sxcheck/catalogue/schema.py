@@ -17,6 +17,7 @@ ITEM_ID = re.compile(r"^(?:[1-8]\.\d\.\d|T\.\d+(?:\.\d+)*)$")
 MEASURE_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 MeasureKind = Literal["ratio", "value", "count", "rank", "qualitative"]
 LevelName = Literal["city", "county"]
+ALL_LEVELS: tuple[LevelName, ...] = ("city", "county")
 
 
 class Strict(BaseModel):
@@ -65,7 +66,7 @@ class MeasureRule(Strict):
     denominator: str | None = None
     unit: str | None = None
     accept_units: list[str] = Field(default_factory=list)
-    levels: list[LevelName] = Field(default_factory=lambda: ["city", "county"])
+    levels: list[LevelName] = Field(default_factory=lambda: list(ALL_LEVELS))
     bounded: bool = True
     direction: Literal["higher", "lower"] = "higher"
     bands: str | Bands | None = None
@@ -87,7 +88,9 @@ class MeasureRule(Strict):
         if self.kind == "count" and len(self.options) < 1:
             raise ValueError("a count measure needs its options list")
         if self.kind in ("ratio", "value", "count") and self.bands is None:
-            raise ValueError(f"a {self.kind} measure needs bands (a name from defaults.yaml or inline)")
+            raise ValueError(
+                f"a {self.kind} measure needs bands (a name from defaults.yaml or inline)"
+            )
         return self
 
 

@@ -17,6 +17,7 @@ durable_rules has traps that this wrapper closes (see the shared guide):
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -83,7 +84,10 @@ class Engine:
             }
         for definition in definitions.values():
             # every fact must be handled by some rule, or durable_rules raises
-            definition["__catch_measure__"] = {"all": [{"x": {"kind": "measure"}}], "run": lambda c: None}
+            definition["__catch_measure__"] = {
+                "all": [{"x": {"kind": "measure"}}],
+                "run": lambda c: None,
+            }
         _host().register_rulesets(definitions)
 
     def _action(self, rule: CompiledRule):  # type: ignore[no-untyped-def]
@@ -115,7 +119,14 @@ class Engine:
             seen.add(fact.id)
             data = {k: v for k, v in fact.data.items() if v is not None and not isinstance(v, list)}
             payload.append(
-                {**data, "sid": sid, "id": fact.id, "kind": fact.kind, "item": fact.item, "measure": fact.measure}
+                {
+                    **data,
+                    "sid": sid,
+                    "id": fact.id,
+                    "kind": fact.kind,
+                    "item": fact.item,
+                    "measure": fact.measure,
+                }
             )
         by_item: dict[str, list[dict[str, Any]]] = {}
         for entry in payload:
@@ -144,10 +155,8 @@ class Engine:
             if "exception" in state:
                 raise EngineError(f"{name}: a rule action failed: {state['exception']}")
         finally:
-            try:
+            with contextlib.suppress(Exception):  # nothing to delete when assertion failed early
                 host.delete_state(name, sid)
-            except Exception:  # noqa: BLE001 - nothing to delete when assertion failed early
-                pass
 
     def _check_verdicts(self, facts: list[Fact], findings: list[Finding]) -> None:
         counts: dict[str, list[str]] = {}
@@ -157,7 +166,9 @@ class Engine:
         for fact in facts:
             fired = counts.get(fact.id, [])
             if len(fired) != 1:
-                raise EngineError(f"measure {fact.id}: expected one verdict, rules fired: {fired or 'none'}")
+                raise EngineError(
+                    f"measure {fact.id}: expected one verdict, rules fired: {fired or 'none'}"
+                )
 
 
 def engine_for(rules: RuleSet) -> Engine:

@@ -44,7 +44,9 @@ def _operand(value: Any, bands: Bands | None) -> Any:
     return value
 
 
-def _leaf(field: str, op: str, value: Any, measure: MeasureRule, bands: Bands | None) -> dict[str, Any]:
+def _leaf(
+    field: str, op: str, value: Any, measure: MeasureRule, bands: Bands | None
+) -> dict[str, Any]:
     operand = _operand(value, bands)
     if op in ("at_least", "below"):
         return {_BAND_OPS[(op, measure.direction)]: {field: operand}}

@@ -42,7 +42,9 @@ NONE = TemplateRule(
 QUALITATIVE_NONE = TemplateRule(
     "no_evidence",
     [("source", "==", "none")],
-    Outcome("fail", "no_evidence", "qualitative_pending", evidence=("planned", "mentions"), verdict=True),
+    Outcome(
+        "fail", "no_evidence", "qualitative_pending", evidence=("planned", "mentions"), verdict=True
+    ),
     kinds=("qualitative",),
 )
 NOT_APPLICABLE = TemplateRule(
@@ -119,13 +121,21 @@ TEMPLATES: list[TemplateRule] = [
     TemplateRule(
         "below_pass",
         [*HAS_DATA, ("share", "below", "band:pass"), ("share", "at_least", "band:partial")],
-        Outcome("partial", "below_threshold", "options_covered", evidence=("support", "used"), verdict=True),
+        Outcome(
+            "partial",
+            "below_threshold",
+            "options_covered",
+            evidence=("support", "used"),
+            verdict=True,
+        ),
         kinds=("count",),
     ),
     TemplateRule(
         "below_partial",
         [*HAS_DATA, ("share", "below", "band:partial")],
-        Outcome("fail", "below_threshold", "options_covered", evidence=("support", "used"), verdict=True),
+        Outcome(
+            "fail", "below_threshold", "options_covered", evidence=("support", "used"), verdict=True
+        ),
         kinds=("count",),
     ),
     TemplateRule(
@@ -144,7 +154,9 @@ TEMPLATES: list[TemplateRule] = [
     TemplateRule(
         "rank_requires_batch",
         [*USABLE],
-        Outcome("not_applicable", "rank_requires_batch", evidence=("support", "used"), verdict=True),
+        Outcome(
+            "not_applicable", "rank_requires_batch", evidence=("support", "used"), verdict=True
+        ),
         kinds=("rank",),
     ),
 ]

@@ -80,23 +80,25 @@ class FactBuilder:
 
     def ratio(self, item: ItemRule, measure: MeasureRule, declared: DeclaredMeasure | None) -> Fact:
         done, planned = self._relevant(measure)
-        observations = [ratio_observation(s, text, self.whole, measure.evidence) for s, text in done]
+        observations = [
+            ratio_observation(s, text, self.whole, measure.evidence) for s, text in done
+        ]
         observations = [o for o in observations if o.ratio_percent is not None]
         fact = self._fact(item, measure, source="none", valid=True, has_value=False, value=0.0)
         fact.evidence["planned"] = [s.evidence for s in planned]
-        if declared is not None and (declared.numerator is not None or declared.denominator is not None):
+        if declared is not None and (
+            declared.numerator is not None or declared.denominator is not None
+        ):
             return self._declared_ratio(fact, measure, declared, done, observations)
         if observations:
             best = next((o for o in observations if o.numerator is not None), observations[0])
-            ratio = best.ratio_percent / 100  # type: ignore[operator]
+            ratio = Decimal(best.ratio_percent or 0) / 100
             shown = (
                 f"{fmt_number(best.numerator)}/{fmt_number(best.denominator)}（{fmt_percent(ratio)}）"
                 if best.numerator is not None and best.denominator is not None
                 else f"{fmt_number(best.percent or 0)}%"
             )
-            conflict = [
-                o.sentence.evidence for o in observations if not _agrees(o, ratio * 100)
-            ]
+            conflict = [o.sentence.evidence for o in observations if not _agrees(o, ratio * 100)]
             fact.data.update(
                 source="evidence",
                 has_value=True,
@@ -165,7 +167,9 @@ class FactBuilder:
         unit = measure.unit or ""
         if declared is not None and declared.value is not None:
             value = declared.value
-            fact.params.update(declared=f"{fmt_number(value)}{unit}", value=f"{fmt_number(value)}{unit}")
+            fact.params.update(
+                declared=f"{fmt_number(value)}{unit}", value=f"{fmt_number(value)}{unit}"
+            )
             support = [o for o in observations if any(_value_agrees(q, value) for q in o.values)]
             conflict = [o for o in observations if o not in support]
             fact.data.update(
@@ -180,9 +184,7 @@ class FactBuilder:
                 fact.params["detail"] = f"数值{fmt_number(value)}不能为负数"
             fact.evidence["support"] = [o.sentence.evidence for o in support]
             fact.evidence["conflict"] = [o.sentence.evidence for o in conflict]
-            fact.params["found"] = "、".join(
-                f"{q.text}" for o in conflict for q in o.values[:1]
-            )
+            fact.params["found"] = "、".join(f"{q.text}" for o in conflict for q in o.values[:1])
         elif observations:
             best = observations[0].values[0]
             conflict = [o for o in observations if not any(q.value == best.value for q in o.values)]
@@ -213,7 +215,11 @@ class FactBuilder:
         if declared is not None and declared.covered is not None:
             claimed = [_option_key(measure, name) for name in declared.covered]
             backed = [key for key in claimed if key in found]
-            missing = [name for name, key in zip(declared.covered, claimed, strict=True) if key not in found]
+            missing = [
+                name
+                for name, key in zip(declared.covered, claimed, strict=True)
+                if key not in found
+            ]
             k = len(set(backed))
             fact.data.update(
                 source="declared",

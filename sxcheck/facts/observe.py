@@ -36,12 +36,18 @@ class Observation:
         return self.percent
 
 
+def mentions(pattern: EvidencePattern, text: str) -> bool:
+    """Every all_of group has a word in the text (none_of not considered)."""
+    lowered = text.lower()
+    return all(any(word.lower() in lowered for word in group) for group in pattern.all_of)
+
+
 def matches(pattern: EvidencePattern, text: str) -> bool:
     """Every all_of group has a word in the text and no none_of word appears."""
     lowered = text.lower()
     if any(word.lower() in lowered for word in pattern.none_of):
         return False
-    return all(any(word.lower() in lowered for word in group) for group in pattern.all_of)
+    return mentions(pattern, lowered)
 
 
 def is_not_done(text: str, not_done: list[re.Pattern[str]]) -> bool:
@@ -55,6 +61,8 @@ def relevant_text(sentence: Sentence, pattern: EvidencePattern) -> str | None:
     also speaks of a sibling measure (excluded by `none_of`) still counts for
     the part that is about this one.
     """
+    if not mentions(pattern, f"{sentence.context} {sentence.text}"):
+        return None  # the cheap test first: most sentences are about something else
     segments = split_segments(sentence.text)
     if len(segments) > 1:
         own = [s for s in segments if matches(pattern, f"{sentence.context} {s}")]
@@ -124,16 +132,20 @@ def ratio_observation(
             tolerance = Decimal("0.5") * Decimal(10) ** -obs.percent_decimals + Decimal("1e-9")
             for a in counts:
                 for b in counts:
-                    if a is not b and a.value > 0 and b.value <= a.value:
-                        if abs(b.value / a.value * 100 - obs.percent) <= tolerance:
-                            obs.numerator, obs.denominator = b.value, a.value
-                            return obs
+                    if (
+                        a is not b
+                        and a.value > 0
+                        and b.value <= a.value
+                        and abs(b.value / a.value * 100 - obs.percent) <= tolerance
+                    ):
+                        obs.numerator, obs.denominator = b.value, a.value
+                        return obs
         pair = _pair_by_cue(text, counts)
-        if pair is None and obs.percent is None and any(p.search(text) for p in whole):
-            if len({q.unit for q in counts}) == 1:
-                # "三级甲等医院5家，三级乙等医院3家，均已建立电子病历": the parts add up, all covered
-                obs.numerator = obs.denominator = sum((q.value for q in counts), Decimal(0))
-                return obs
+        all_covered = any(p.search(text) for p in whole) and len({q.unit for q in counts}) == 1
+        if pair is None and obs.percent is None and all_covered:
+            # "三级甲等医院5家，三级乙等医院3家，均已建立电子病历": the parts add up, all covered
+            obs.numerator = obs.denominator = sum((q.value for q in counts), Decimal(0))
+            return obs
         pair = pair or _pair_by_size(counts)
         if pair:
             obs.numerator, obs.denominator = pair

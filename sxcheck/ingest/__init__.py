@@ -27,7 +27,12 @@ def read_document(path: Path, rel: str) -> IngestedDocument:
         data = path.read_bytes()
     except OSError as exc:
         info = DocumentInfo(
-            path=rel, sha256="", size=0, kind="unknown", status="error", error=f"cannot read: {exc.strerror}"
+            path=rel,
+            sha256="",
+            size=0,
+            kind="unknown",
+            status="error",
+            error=f"cannot read: {exc.strerror}",
         )
         return IngestedDocument(info=info)
     sha = hashlib.sha256(data).hexdigest()

@@ -78,9 +78,13 @@ def _safe_extract(archive_path: Path, target: Path) -> None:
             if stat.S_ISLNK(mode):
                 raise SubmissionError(f"unsafe zip: entry '{name}' is a symbolic link")
             if info.file_size > MAX_FILE_BYTES:
-                raise SubmissionError(f"unsafe zip: entry '{name}' unpacks to {info.file_size} bytes")
+                raise SubmissionError(
+                    f"unsafe zip: entry '{name}' unpacks to {info.file_size} bytes"
+                )
             if info.file_size > 1024**2 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                raise SubmissionError(f"unsafe zip: entry '{name}' is compressed {info.file_size // max(info.compress_size, 1)}:1 (zip bomb?)")
+                raise SubmissionError(
+                    f"unsafe zip: entry '{name}' is compressed {info.file_size // max(info.compress_size, 1)}:1 (zip bomb?)"
+                )
             total += info.file_size
             if total > MAX_TOTAL_BYTES:
                 raise SubmissionError(f"unsafe zip: unpacks to more than {MAX_TOTAL_BYTES} bytes")
@@ -99,7 +103,9 @@ def _safe_extract(archive_path: Path, target: Path) -> None:
                 while chunk := source.read(1024 * 1024):
                     written += len(chunk)
                     if written > info.file_size or written > MAX_FILE_BYTES:
-                        raise SubmissionError(f"unsafe zip: entry '{pure}' is larger than it declares")
+                        raise SubmissionError(
+                            f"unsafe zip: entry '{pure}' is larger than it declares"
+                        )
                     sink.write(chunk)
 
 
@@ -111,7 +117,9 @@ def _find_root(folder: Path) -> Path:
     if len(children) == 1 and children[0].is_dir() and (children[0] / MANIFEST).is_file():
         return children[0]
     if (folder / "submission.xlsx").is_file():
-        raise SubmissionError(f"{folder}: submission.xlsx is not supported yet; use submission.yaml")
+        raise SubmissionError(
+            f"{folder}: submission.xlsx is not supported yet; use submission.yaml"
+        )
     raise SubmissionError(f"{folder}: no submission.yaml found")
 
 
@@ -137,7 +145,9 @@ def declared_entry(rule: ItemRule, entry: dict[str, Any]) -> dict[str, Any]:
         if unknown:
             raise ValueError(f"unknown field '{unknown[0]}' (fields: {', '.join(DECLARED_FIELDS)})")
         if len(declarable) != 1:
-            raise ValueError(f"has several measures; declare each under its key: {', '.join(declarable)}")
+            raise ValueError(
+                f"has several measures; declare each under its key: {', '.join(declarable)}"
+            )
         return {declarable[0]: entry}
     for measure_key in entry:
         if measure_key not in declarable:
@@ -158,7 +168,9 @@ def _normalise_indicators(raw: Any, rules: RuleSet, node: yaml.Node | None) -> d
         key = str(item_id)
         line = _node_line(node, ("indicators", item_id))
         if key not in rules.items:
-            raise SubmissionError(f"{MANIFEST}:{line}: unknown indicator ID '{key}' (see `sxcheck rules list`)")
+            raise SubmissionError(
+                f"{MANIFEST}:{line}: unknown indicator ID '{key}' (see `sxcheck rules list`)"
+            )
         if not isinstance(entry, dict):
             raise SubmissionError(
                 f"{MANIFEST}:{line}: indicator {key}: expected a mapping such as {{numerator: 1, denominator: 2}}"
@@ -186,7 +198,9 @@ def load_manifest(path: Path, rules: RuleSet) -> Manifest:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise SubmissionError(f"{MANIFEST}:{line}: invalid YAML: {problem}") from None
     if not isinstance(data, dict):
-        raise SubmissionError(f"{MANIFEST}:1: expected a mapping with region, level, year, indicators")
+        raise SubmissionError(
+            f"{MANIFEST}:1: expected a mapping with region, level, year, indicators"
+        )
     data = dict(data)
     data["indicators"] = _normalise_indicators(data.get("indicators"), rules, node)
     try:
@@ -226,7 +240,9 @@ def open_submission(path: Path, rules: RuleSet) -> Iterator[Submission]:
             raise SubmissionError(f"{path}: a submission must be a folder or a .zip file")
         root = _find_root(folder)
         manifest = load_manifest(root / MANIFEST, rules)
-        yield Submission(root=root, manifest=manifest, files=_evidence_files(root), source=str(path))
+        yield Submission(
+            root=root, manifest=manifest, files=_evidence_files(root), source=str(path)
+        )
     finally:
         if temp is not None:
             shutil.rmtree(temp, ignore_errors=True)

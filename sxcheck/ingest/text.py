@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sxcheck.errors import DocumentError
 from sxcheck.ingest.layout import split_paragraphs
 from sxcheck.models import TextUnit

@@ -30,7 +30,10 @@ def _lines(measure: MeasureRule, rules: RuleSet) -> dict[str, str]:
     if measure.kind in ("ratio", "count"):
         return {"pass_line": fmt_percent(bands.pass_), "partial_line": fmt_percent(bands.partial)}
     unit = measure.unit or ""
-    return {"pass_line": f"{fmt_number(bands.pass_)}{unit}", "partial_line": f"{fmt_number(bands.partial)}{unit}"}
+    return {
+        "pass_line": f"{fmt_number(bands.pass_)}{unit}",
+        "partial_line": f"{fmt_number(bands.partial)}{unit}",
+    }
 
 
 def _unique(evidence: list[Evidence]) -> list[Evidence]:
@@ -47,7 +50,11 @@ def _measure_score(
     scoring = rules.defaults.scoring
     if status == Status.NOT_APPLICABLE:
         return None
-    if measure.kind in ("qualitative", "rank") or status == Status.FAIL and not fact.data.get("has_value"):
+    if (
+        measure.kind in ("qualitative", "rank")
+        or status == Status.FAIL
+        and not fact.data.get("has_value")
+    ):
         return scoring.qualitative_scores.get(status.value, 0.0)
     if "invalid_ratio" in codes or "invalid_value" in codes or "no_evidence" in codes:
         return 0.0
@@ -83,15 +90,19 @@ def judge_item(
         fact = facts[f"{item.id}/{measure.key}"]
         fired = [f for f in findings if f.measure == measure.key]
         verdict = next(f for f in fired if f.outcome.verdict)
-        caps = [Status(f.outcome.status) for f in fired if f.outcome.status and not f.outcome.verdict]
-        status = Status(verdict.outcome.status)
+        caps = [
+            Status(f.outcome.status) for f in fired if f.outcome.status and not f.outcome.verdict
+        ]
+        status = Status(verdict.outcome.status or Status.FAIL)
         if status != Status.NOT_APPLICABLE:
             status = worst([status, *caps])
         codes = {f.outcome.code for f in fired}
         score = _measure_score(measure, fact, status, codes, rules)
         params = _Params({**fact.params, **_lines(measure, rules)})
         for finding in fired:
-            template = rules.messages.get(finding.outcome.message or finding.outcome.code, "{measure}")
+            template = rules.messages.get(
+                finding.outcome.message or finding.outcome.code, "{measure}"
+            )
             evidence = [e for role in finding.outcome.evidence for e in fact.evidence.get(role, [])]
             reasons.append(
                 Reason(
@@ -146,7 +157,9 @@ def judge_item(
 
 
 def _words(item: ItemRule) -> list[str]:
-    return [w.lower() for m in item.measures for group in m.evidence.all_of for w in group if len(w) > 1]
+    return [
+        w.lower() for m in item.measures for group in m.evidence.all_of for w in group if len(w) > 1
+    ]
 
 
 def _needed(item: ItemRule, broken: list[DocumentInfo], rules: RuleSet) -> list[DocumentInfo]:
@@ -158,7 +171,11 @@ def _needed(item: ItemRule, broken: list[DocumentInfo], rules: RuleSet) -> list[
     """
     mine = [d for d in broken if any(w in d.path.lower() for w in _words(item))]
     anonymous = [
-        d for d in broken if not any(any(w in d.path.lower() for w in _words(other)) for other in rules.items.values())
+        d
+        for d in broken
+        if not any(
+            any(w in d.path.lower() for w in _words(other)) for other in rules.items.values()
+        )
     ]
     return mine + anonymous
 
@@ -172,7 +189,9 @@ def judge(
     for finding in findings:
         by_item[finding.item].append(finding)
     broken = [d for d in documents if d.status == "error"]
-    return [judge_item(item, by_id, by_item[item.id], rules, broken) for item in rules.items.values()]
+    return [
+        judge_item(item, by_id, by_item[item.id], rules, broken) for item in rules.items.values()
+    ]
 
 
 def _mean(pairs: list[tuple[float, float]]) -> float | None:

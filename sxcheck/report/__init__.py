@@ -35,7 +35,9 @@ def write_report(report: Report, path: Path) -> None:
     renderer = RENDERERS.get(path.suffix.lower())
     if renderer is None:
         known = ", ".join(sorted(RENDERERS))
-        raise SxcheckError(f"{path}: unsupported report format '{path.suffix}' (available: {known})")
+        raise SxcheckError(
+            f"{path}: unsupported report format '{path.suffix}' (available: {known})"
+        )
     try:
         _atomic_write(path, renderer(report))
     except OSError as exc:

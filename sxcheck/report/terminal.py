@@ -10,7 +10,14 @@ from sxcheck.models import Report
 STATUS_STYLE = {"pass": "green", "partial": "yellow", "fail": "red", "not_applicable": "dim"}
 STATUS_ZH = {"pass": "达标", "partial": "部分达标", "fail": "未达标", "not_applicable": "不适用"}
 INFO_CODES = {"corroborated", "meets_threshold", "options_covered", "evidence_figures_used"}
-FIX_FIRST = ("invalid_ratio", "invalid_value", "inconsistent_figures", "uncorroborated", "planned_not_done", "no_evidence")
+FIX_FIRST = (
+    "invalid_ratio",
+    "invalid_value",
+    "inconsistent_figures",
+    "uncorroborated",
+    "planned_not_done",
+    "no_evidence",
+)
 
 
 def print_summary(report: Report, console: Console | None = None) -> None:
@@ -28,7 +35,9 @@ def print_summary(report: Report, console: Console | None = None) -> None:
     table.add_column("reasons")
     for judgment in report.indicators:
         style = STATUS_STYLE[judgment.status.value]
-        codes = " ".join(dict.fromkeys(r.code for r in judgment.reasons if r.code not in INFO_CODES))
+        codes = " ".join(
+            dict.fromkeys(r.code for r in judgment.reasons if r.code not in INFO_CODES)
+        )
         table.add_row(
             judgment.id,
             judgment.name,
@@ -38,7 +47,8 @@ def print_summary(report: Report, console: Console | None = None) -> None:
         )
     console.print(table)
     counts = "  ".join(
-        f"[{STATUS_STYLE[k]}]{STATUS_ZH[k]} {k}: {v}[/{STATUS_STYLE[k]}]" for k, v in report.summary.counts.items()
+        f"[{STATUS_STYLE[k]}]{STATUS_ZH[k]} {k}: {v}[/{STATUS_STYLE[k]}]"
+        for k, v in report.summary.counts.items()
     )
     total = report.summary.scores.get("total")
     console.print(f"{counts}   total score: {total if total is not None else '—'}")

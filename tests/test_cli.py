@@ -1,0 +1,45 @@
+"""The catalogue commands and the template."""
+
+from __future__ import annotations
+
+import yaml
+
+from .conftest import check_json, run_cli
+
+
+def test_rules_list_has_69_items():
+    code, out, _ = run_cli("rules", "list")
+    lines = out.strip().splitlines()
+    assert code == 0 and len(lines) == 69
+    assert lines[0].startswith("1.1.1\t基础设施/") and "5G网络覆盖率" in lines[0]
+
+
+def test_rules_show_gives_definition_measures_defaults_and_rules():
+    code, out, _ = run_cli("rules", "show", "1.1.1")
+    assert code == 0
+    assert "已经实现5G覆盖的城市重点公共区域数量" in out
+    assert "bands (ratio, higher is better): pass 0.9, partial 0.6" in out
+    assert "1.1.1/coverage/meets_threshold: when" in out
+
+
+def test_rules_show_unknown_id():
+    code, _, err = run_cli("rules", "show", "9.9.9")
+    assert code == 2 and "unknown indicator ID '9.9.9'" in err
+
+
+def test_template_lists_every_item_and_round_trips(make_submission, rules):
+    code, out, _ = run_cli("template", "--format", "yaml", "--level", "county")
+    assert code == 0
+    for item_id in rules.items:
+        assert f'"{item_id}"' in out, item_id
+    form = yaml.safe_load(out)
+    # fill every ratio with 9/10 and check the filled form is accepted as a submission
+    for entry in form["indicators"].values():
+        for figures in entry.values():
+            if "numerator" in figures:
+                figures.update(numerator=9, denominator=10)
+    root = make_submission(yaml.safe_dump(form, allow_unicode=True))
+    code, report, err = check_json(root)
+    assert code == 0, err
+    declared_ratio = next(j for j in report["indicators"] if j["id"] == "1.1.1")
+    assert declared_ratio["measures"]["coverage"]["source"] == "declared"
