@@ -78,6 +78,8 @@ class DocumentInfo(BaseModel):
     status: Literal["ok", "error", "skipped"] = "ok"
     error: str | None = None
     notes: list[str] = Field(default_factory=list)
+    text_units: int = 0  # paragraphs and rows read; 0 with notes means nothing usable (scan)
+    needs_ocr: bool = False
 
 
 class TextUnit(BaseModel):

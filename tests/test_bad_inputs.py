@@ -168,3 +168,21 @@ def test_broken_documents_listed_and_every_item_judged(make_submission, tmp_path
 def test_unsupported_report_format(tmp_path):
     code, _, err = run_cli("check", str(SAMPLE), "--report", str(tmp_path / "out.pdf"))
     one_line_error(code, err, "unsupported report format")
+
+
+def test_pdf_without_text_layer_is_flagged_for_ocr(make_submission, tmp_path):
+    from reportlab.pdfgen import canvas
+
+    scan = tmp_path / "scan.pdf"
+    page = canvas.Canvas(str(scan))
+    page.rect(50, 50, 400, 600, fill=1)  # a page that is only a picture
+    page.showPage()
+    page.save()
+    root = make_submission(MINIMAL, {"等保测评报告.pdf": scan})
+    code, report, err = check_json(root)
+    assert code == 0, err
+    doc = report["documents"][0]
+    assert doc["status"] == "ok" and doc["needs_ocr"] is True and doc["text_units"] == 0
+    assert "needs OCR" in doc["notes"][0]
+    item = next(j for j in report["indicators"] if j["id"] == "7.1.4")
+    assert any(r["code"] == "document_unreadable" and "等保测评报告.pdf" in r["message"] for r in item["reasons"])

@@ -36,7 +36,7 @@ class TemplateRule:
 NONE = TemplateRule(
     "no_evidence",
     [("source", "==", "none")],
-    Outcome("fail", "no_evidence", evidence=("planned",), verdict=True),
+    Outcome("fail", "no_evidence", verdict=True),
     kinds=("ratio", "value", "count", "rank"),
 )
 QUALITATIVE_NONE = TemplateRule(
@@ -53,6 +53,12 @@ NOT_APPLICABLE = TemplateRule(
     Outcome("not_applicable", "not_applicable_level", verdict=True),
     kinds=("ratio", "value", "count", "rank", "qualitative"),
 )
+PLANNED_ONLY = TemplateRule(
+    "planned_not_done",
+    [("source", "==", "none"), ("planned", ">", 0)],
+    Outcome("fail", "planned_not_done", evidence=("planned",)),
+    kinds=("ratio", "value", "count", "rank", "qualitative"),
+)
 HAS_DATA = [("source", "in", ["declared", "evidence"])]
 USABLE = [*HAS_DATA, ("valid", "==", True), ("has_value", "==", True)]
 
@@ -60,6 +66,7 @@ TEMPLATES: list[TemplateRule] = [
     NONE,
     QUALITATIVE_NONE,
     NOT_APPLICABLE,
+    PLANNED_ONLY,
     TemplateRule(
         "invalid",
         [*HAS_DATA, ("valid", "==", False)],

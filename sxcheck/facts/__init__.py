@@ -66,13 +66,15 @@ class FactBuilder:
                 done.append((sentence, text))
         return done, planned
 
-    def _fact(self, item: ItemRule, measure: MeasureRule, **data: Any) -> Fact:
+    def _fact(self, item: ItemRule, measure: MeasureRule, planned: list[Sentence], **data: Any) -> Fact:
+        """A measure's fact; plan/target sentences are kept to quote as planned_not_done."""
         return Fact(
             id=f"{item.id}/{measure.key}",
             kind="measure",
             item=item.id,
             measure=measure.key,
-            data={"mkind": measure.kind, **data},
+            data={"mkind": measure.kind, "planned": len(planned), **data},
+            evidence={"planned": [s.evidence for s in planned]},
             params={"measure": measure.name},
         )
 
@@ -84,8 +86,7 @@ class FactBuilder:
             ratio_observation(s, text, self.whole, measure.evidence) for s, text in done
         ]
         observations = [o for o in observations if o.ratio_percent is not None]
-        fact = self._fact(item, measure, source="none", valid=True, has_value=False, value=0.0)
-        fact.evidence["planned"] = [s.evidence for s in planned]
+        fact = self._fact(item, measure, planned, source="none", valid=True, has_value=False, value=0.0)
         if declared is not None and (
             declared.numerator is not None or declared.denominator is not None
         ):
@@ -93,12 +94,9 @@ class FactBuilder:
         if observations:
             best = next((o for o in observations if o.numerator is not None), observations[0])
             ratio = Decimal(best.ratio_percent or 0) / 100
-            shown = (
-                f"{fmt_number(best.numerator)}/{fmt_number(best.denominator)}（{fmt_percent(ratio)}）"
-                if best.numerator is not None and best.denominator is not None
-                else f"{fmt_number(best.percent or 0)}%"
-            )
-            conflict = [o.sentence.evidence for o in observations if not _agrees(o, ratio * 100)]
+            shown = _show(best)
+            disagreeing = [o for o in observations if not _agrees(o, ratio * 100)]
+            conflict = [o.sentence.evidence for o in disagreeing]
             fact.data.update(
                 source="evidence",
                 has_value=True,
@@ -109,7 +107,8 @@ class FactBuilder:
             )
             fact.evidence["used"] = [best.sentence.evidence]
             fact.evidence["conflict"] = conflict
-            fact.params.update(value=shown, found=_shown_list(conflict), declared=shown)
+            fact.params.update(value=shown, found=_show_all(disagreeing), declared=shown)
+            fact.params["detail"] = f"材料载明的比例{shown}超过100%"
         return fact
 
     def _declared_ratio(
@@ -146,15 +145,13 @@ class FactBuilder:
             for o in observations
             if o.sentence.evidence not in support and _agrees(o, ratio * 100)
         ]
-        conflict = [
-            o.sentence.evidence
-            for o in observations
-            if o.sentence.evidence not in support and not _agrees(o, ratio * 100)
+        disagreeing = [
+            o for o in observations if o.sentence.evidence not in support and not _agrees(o, ratio * 100)
         ]
-        fact.data.update(corroborated=bool(support), inconsistent=bool(conflict))
+        fact.data.update(corroborated=bool(support), inconsistent=bool(disagreeing))
         fact.evidence["support"] = support
-        fact.evidence["conflict"] = conflict
-        fact.params["found"] = _shown_list(conflict)
+        fact.evidence["conflict"] = [o.sentence.evidence for o in disagreeing]
+        fact.params["found"] = _show_all(disagreeing)
         return fact
 
     def value(self, item: ItemRule, measure: MeasureRule, declared: DeclaredMeasure | None) -> Fact:
@@ -162,8 +159,7 @@ class FactBuilder:
         units = measure.accept_units or ([measure.unit] if measure.unit else [""])
         observations = [value_observation(s, text, units, measure.evidence) for s, text in done]
         observations = [o for o in observations if o.values]
-        fact = self._fact(item, measure, source="none", valid=True, has_value=False, value=0.0)
-        fact.evidence["planned"] = [s.evidence for s in planned]
+        fact = self._fact(item, measure, planned, source="none", valid=True, has_value=False, value=0.0)
         unit = measure.unit or ""
         if declared is not None and declared.value is not None:
             value = declared.value
@@ -210,8 +206,7 @@ class FactBuilder:
                     found[option.key] = sentence.evidence
                     break
         n = len(measure.options)
-        fact = self._fact(item, measure, source="none", valid=True, k=0, n=n, share=0.0)
-        fact.evidence["planned"] = [s.evidence for s in planned]
+        fact = self._fact(item, measure, planned, source="none", valid=True, k=0, n=n, share=0.0)
         if declared is not None and declared.covered is not None:
             claimed = [_option_key(measure, name) for name in declared.covered]
             backed = [key for key in claimed if key in found]
@@ -248,13 +243,12 @@ class FactBuilder:
 
     def qualitative(self, item: ItemRule, measure: MeasureRule) -> Fact:
         done, planned = self._relevant(measure)
-        fact = self._fact(item, measure, source="none", statements=len(done))
-        fact.evidence["planned"] = [s.evidence for s in planned]
+        fact = self._fact(item, measure, planned, source="none", statements=len(done))
         fact.evidence["mentions"] = [s.evidence for s, _ in done[:5]]
         return fact
 
     def not_applicable(self, item: ItemRule, measure: MeasureRule) -> Fact:
-        fact = self._fact(item, measure, source="not_applicable")
+        fact = self._fact(item, measure, [], source="not_applicable")
         fact.params.update(
             levels="、".join(LEVEL_NAMES[lv] for lv in measure.levels),
             level=LEVEL_NAMES[self.level],
@@ -306,8 +300,16 @@ def _value_agrees(quantity: Any, value: Decimal) -> bool:
     return close_to(quantity.value, decimals_shown(quantity), value)
 
 
-def _shown_list(evidence: list[Evidence]) -> str:
-    return "；".join(e.quote for e in evidence[:3])
+def _show(obs: Observation) -> str:
+    """A ratio as a reader checks it: 240/320（75.0%）, or the percentage as written."""
+    if obs.numerator is not None and obs.denominator:
+        percent = fmt_percent(obs.numerator / obs.denominator)
+        return f"{fmt_number(obs.numerator)}/{fmt_number(obs.denominator)}（{percent}）"
+    return f"{fmt_number(obs.percent or 0)}%"
+
+
+def _show_all(observations: list[Observation]) -> str:
+    return "、".join(dict.fromkeys(_show(o) for o in observations))
 
 
 def build_facts(

@@ -66,4 +66,6 @@ def read_document(path: Path, rel: str) -> IngestedDocument:
         info.error = f"parser failed: {type(exc).__name__}: {exc}"[:300]
         return IngestedDocument(info=info)
     info.notes = notes
+    info.text_units = len(units)
+    info.needs_ocr = any("needs OCR" in note for note in notes)
     return IngestedDocument(info=info, units=units)

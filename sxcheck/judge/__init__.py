@@ -93,9 +93,9 @@ def judge_item(
         caps = [
             Status(f.outcome.status) for f in fired if f.outcome.status and not f.outcome.verdict
         ]
-        status = Status(verdict.outcome.status or Status.FAIL)
-        if status != Status.NOT_APPLICABLE:
-            status = worst([status, *caps])
+        # a cap (uncorroborated, inconsistent) also overrides a not_applicable verdict:
+        # an unranked figure that no document states is still a weak declaration
+        status = worst([Status(verdict.outcome.status or Status.FAIL), *caps])
         codes = {f.outcome.code for f in fired}
         score = _measure_score(measure, fact, status, codes, rules)
         params = _Params({**fact.params, **_lines(measure, rules)})
@@ -188,7 +188,7 @@ def judge(
     by_item: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         by_item[finding.item].append(finding)
-    broken = [d for d in documents if d.status == "error"]
+    broken = [d for d in documents if d.status == "error" or (d.needs_ocr and d.text_units == 0)]
     return [
         judge_item(item, by_id, by_item[item.id], rules, broken) for item in rules.items.values()
     ]
