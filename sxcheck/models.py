@@ -111,6 +111,7 @@ class Quantity(BaseModel):
     """A number found in text, with its unit and the exact span it came from."""
 
     value: Decimal
+    written: Decimal | None = None  # the number as written before 万/亿 (28.6 of 28.6万元)
     unit: str | None = None  # "%", "个", "Mbps", "pp" (个百分点) ...
     is_percent: bool = False
     text: str

@@ -143,17 +143,21 @@ def find_quantities(text: str) -> list[Quantity]:
     found: list[Quantity] = []
     for match in _PATTERN.finditer(norm):
         start, end = match.span()
+        written: Decimal | None = None
         value: Decimal | None
         unit: str | None = None
         is_percent = False
         if match.group("pct_prefix"):
             numeral = match.group("pct_num")
-            value = _cn_value(numeral) if numeral[0] in _CN_ALL else _arabic_value(numeral)
+            if numeral == "百":
+                value = Decimal(100)  # 百分之百
+            else:
+                value = _cn_value(numeral) if numeral[0] in _CN_ALL else _arabic_value(numeral)
             unit, is_percent = "%", True
         elif match.group("num"):
             if _skip_arabic(norm, start, match.end("num")) and not match.group("suffix"):
                 continue
-            value = _arabic_value(match.group("num"))
+            value = written = _arabic_value(match.group("num"))
             if match.group("mult"):
                 value *= 10_000 if match.group("mult") == "万" else 100_000_000
             suffix = match.group("suffix")
@@ -188,6 +192,7 @@ def find_quantities(text: str) -> list[Quantity]:
         found.append(
             Quantity(
                 value=value,
+                written=written,
                 unit=unit,
                 is_percent=is_percent,
                 text=text[start:end],

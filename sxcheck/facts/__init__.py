@@ -47,6 +47,7 @@ class FactBuilder:
         self.rules = rules
         self.level = level
         self.sentences = sentences
+        self.joined = joined_with_previous(sentences)
         self.not_done = [re.compile(p) for p in rules.lexicon.not_done]
         self.whole = [re.compile(p) for p in rules.lexicon.whole]
 
@@ -56,8 +57,14 @@ class FactBuilder:
         """Sentences about the measure: (done ones with their figure text, planned ones)."""
         done: list[tuple[Sentence, str]] = []
         planned: list[Sentence] = []
-        for sentence in self.sentences:
+        for index, sentence in enumerate(self.sentences):
             text = relevant_text(sentence, measure.evidence)
+            joined = self.joined[index]
+            if text is None and joined is not None and sentence.quantities:
+                # "全市共有学校420所。其中418所已实现无线网络覆盖。": the subject is named
+                # in the sentence before the figures; quote both.
+                text = relevant_text(joined, measure.evidence)
+                sentence = joined
             if text is None:
                 continue
             if is_not_done(sentence.text, self.not_done):
@@ -83,7 +90,7 @@ class FactBuilder:
     def ratio(self, item: ItemRule, measure: MeasureRule, declared: DeclaredMeasure | None) -> Fact:
         done, planned = self._relevant(measure)
         observations = [
-            ratio_observation(s, text, self.whole, measure.evidence) for s, text in done
+            ratio_observation(s, text, self.whole, measure.evidence, measure.bounded) for s, text in done
         ]
         observations = [o for o in observations if o.ratio_percent is not None]
         fact = self._fact(item, measure, planned, source="none", valid=True, has_value=False, value=0.0)
@@ -274,6 +281,34 @@ class FactBuilder:
                 else:
                     facts.append(self.qualitative(item, measure))
         return facts
+
+
+def joined_with_previous(sentences: list[Sentence]) -> list[Sentence | None]:
+    """For each sentence, itself joined with the previous sentence of the same paragraph."""
+    out: list[Sentence | None] = [None]
+    for prev, cur in zip(sentences, sentences[1:], strict=False):
+        same = (
+            cur.kind == "paragraph"
+            and prev.evidence.document == cur.evidence.document
+            and prev.evidence.page == cur.evidence.page
+            and prev.evidence.location == cur.evidence.location
+        )
+        if not same:
+            out.append(None)
+            continue
+        text = prev.text + cur.text
+        offset = len(prev.text)
+        shifted = [q.model_copy(update={"start": q.start + offset, "end": q.end + offset}) for q in cur.quantities]
+        out.append(
+            cur.model_copy(
+                update={
+                    "text": text,
+                    "quantities": prev.quantities + shifted,
+                    "evidence": cur.evidence.model_copy(update={"quote": text}),
+                }
+            )
+        )
+    return out
 
 
 def matches_any(words: list[str], text: str) -> bool:

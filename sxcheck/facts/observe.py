@@ -74,6 +74,7 @@ def relevant_text(sentence: Sentence, pattern: EvidencePattern) -> str | None:
 
 
 _OF = re.compile(r"中|其中|共|总|合计|之中")
+_TOTAL = re.compile(r"共|总数|合计|总计|总量")
 
 
 def _pair_by_cue(text: str, counts: list[Quantity]) -> tuple[Decimal, Decimal] | None:
@@ -84,12 +85,22 @@ def _pair_by_cue(text: str, counts: list[Quantity]) -> tuple[Decimal, Decimal] |
             return first.value, second.value
         if _OF.search(between) and second.value <= first.value:
             return second.value, first.value
+        before = text[max(0, first.start - 3) : first.start]
+        if _TOTAL.search(before) and second.value <= first.value:
+            return second.value, first.value  # "站点共180个，已安装电子站牌95块"
     return None
 
 
-def _pair_by_size(counts: list[Quantity]) -> tuple[Decimal, Decimal] | None:
-    """Two counts of one unit and no wording to pair them: the part is the smaller."""
+def _pair_by_size(counts: list[Quantity], bounded: bool) -> tuple[Decimal, Decimal] | None:
+    """Two counts of one unit and no wording to pair them.
+
+    For a part of a whole the part is the smaller; for a ratio of two levels
+    (not bounded by 1: "从业企业…38件，全市…12件") the order of mention follows
+    the definition, numerator first.
+    """
     if len(counts) == 2 and counts[0].unit == counts[1].unit:
+        if not bounded:
+            return counts[0].value, counts[1].value
         low, high = sorted(q.value for q in counts)
         return low, high
     return None
@@ -116,7 +127,11 @@ def _nearest(quantities: list[Quantity], position: int) -> Quantity:
 
 
 def ratio_observation(
-    sentence: Sentence, text: str, whole: list[re.Pattern[str]], pattern: EvidencePattern
+    sentence: Sentence,
+    text: str,
+    whole: list[re.Pattern[str]],
+    pattern: EvidencePattern,
+    bounded: bool = True,
 ) -> Observation:
     """Read numerator, denominator and percentage for a ratio measure."""
     quantities = find_quantities(text)
@@ -135,7 +150,7 @@ def ratio_observation(
                     if (
                         a is not b
                         and a.value > 0
-                        and b.value <= a.value
+                        and (b.value <= a.value or not bounded)
                         and abs(b.value / a.value * 100 - obs.percent) <= tolerance
                     ):
                         obs.numerator, obs.denominator = b.value, a.value
@@ -146,7 +161,7 @@ def ratio_observation(
             # "三级甲等医院5家，三级乙等医院3家，均已建立电子病历": the parts add up, all covered
             obs.numerator = obs.denominator = sum((q.value for q in counts), Decimal(0))
             return obs
-        pair = pair or _pair_by_size(counts)
+        pair = pair or _pair_by_size(counts, bounded)
         if pair:
             obs.numerator, obs.denominator = pair
     elif len(counts) == 1 and obs.percent is None and any(p.search(text) for p in whole):
@@ -174,7 +189,7 @@ def value_observation(
 
 def states_figures(sentence: Sentence, figures: list[Decimal]) -> bool:
     """Does the sentence state every one of these figures (in any order)?"""
-    stated = [q.value for q in sentence.quantities if not q.is_percent]
+    stated = [v for q in sentence.quantities if not q.is_percent for v in (q.value, q.written) if v is not None]
     return all(any(v == f for v in stated) for f in figures)
 
 
