@@ -185,4 +185,7 @@ def test_pdf_without_text_layer_is_flagged_for_ocr(make_submission, tmp_path):
     assert doc["status"] == "ok" and doc["needs_ocr"] is True and doc["text_units"] == 0
     assert "needs OCR" in doc["notes"][0]
     item = next(j for j in report["indicators"] if j["id"] == "7.1.4")
-    assert any(r["code"] == "document_unreadable" and "等保测评报告.pdf" in r["message"] for r in item["reasons"])
+    assert any(
+        r["code"] == "document_unreadable" and "等保测评报告.pdf" in r["message"]
+        for r in item["reasons"]
+    )

@@ -164,6 +164,7 @@ class Lexicon(Strict):
 
     not_done: list[str] = Field(min_length=1)
     whole: list[str] = Field(min_length=1)
+    change: list[str] = Field(default_factory=list)
     doc: str = ""
 
 

@@ -92,6 +92,18 @@ UNITS = sorted(
     reverse=True,
 )
 _UNIT = "|".join(re.escape(u) for u in UNITS)
+# Measure words that only count things: a 站点 (个) and a 站牌 (块) can be part and whole;
+# physical units (吨, 元, 平方公里) cannot stand for a count of something else.
+CLASSIFIERS = set(
+    "个 所 家 项 座 条 户 台 套 人 名 件 类 处 辆 栋 路 宗 批 部 款 张 次 根 盏 块 只 间".split()
+) | {
+    "点位",
+    "个点位",
+    "个点",
+    "万户",
+    "人次",
+    "万人次",
+}
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _CHINESE = rf"[{_CN_ALL}]+(?:点[{_CN_DIGITS}]+)?"
 
@@ -124,12 +136,18 @@ def _arabic_value(text: str) -> Decimal:
     return Decimal(text.replace(",", ""))
 
 
+_SCALE = re.compile(r"\d+(?:\.\d+)?\s*[:∶：]\s*\d+(?:\.\d+)?")
+_ACRONYM_BEFORE = re.compile(r"[A-Z]{2,}$")
+
+
 def _skip_arabic(text: str, start: int, end: int) -> bool:
-    """Digits that are part of a name, a date, an ordinal or a document number."""
+    """Digits that are part of a name, a date, an ordinal, a scale or a document number."""
     before = text[start - 1] if start > 0 else ""
     after = text[end] if end < len(text) else ""
     if before.isascii() and before.isalpha():
-        return True  # IPv6, S3A3G3
+        # IPv6, S3A3G3 are names; "PUE1.28" is an acronym followed by its value
+        decimal = "." in text[start:end]
+        return not (decimal and _ACRONYM_BEFORE.search(text[max(0, start - 8) : start]))
     if before == "第" or (before and before in "〔["):
         return True
     if after and after in "年月日时号〕]":
@@ -140,9 +158,12 @@ def _skip_arabic(text: str, start: int, end: int) -> bool:
 def find_quantities(text: str) -> list[Quantity]:
     """Every quantity in `text`, in order, with value, unit and span."""
     norm = normalise(text)
+    scales = [m.span() for m in _SCALE.finditer(norm)]  # 1:2000 地形图, 车桩比3:1
     found: list[Quantity] = []
     for match in _PATTERN.finditer(norm):
         start, end = match.span()
+        if any(a <= start < b for a, b in scales):
+            continue
         written: Decimal | None = None
         value: Decimal | None
         unit: str | None = None

@@ -50,6 +50,7 @@ class FactBuilder:
         self.joined = joined_with_previous(sentences)
         self.not_done = [re.compile(p) for p in rules.lexicon.not_done]
         self.whole = [re.compile(p) for p in rules.lexicon.whole]
+        self.change = re.compile("|".join(rules.lexicon.change)) if rules.lexicon.change else None
 
     # ------------------------------------------------------------ helpers
 
@@ -73,7 +74,9 @@ class FactBuilder:
                 done.append((sentence, text))
         return done, planned
 
-    def _fact(self, item: ItemRule, measure: MeasureRule, planned: list[Sentence], **data: Any) -> Fact:
+    def _fact(
+        self, item: ItemRule, measure: MeasureRule, planned: list[Sentence], **data: Any
+    ) -> Fact:
         """A measure's fact; plan/target sentences are kept to quote as planned_not_done."""
         return Fact(
             id=f"{item.id}/{measure.key}",
@@ -90,10 +93,21 @@ class FactBuilder:
     def ratio(self, item: ItemRule, measure: MeasureRule, declared: DeclaredMeasure | None) -> Fact:
         done, planned = self._relevant(measure)
         observations = [
-            ratio_observation(s, text, self.whole, measure.evidence, measure.bounded) for s, text in done
+            ratio_observation(
+                s,
+                text,
+                self.whole,
+                measure.evidence,
+                measure.bounded,
+                (measure.numerator or "", measure.denominator or ""),
+                self.change,
+            )
+            for s, text in done
         ]
         observations = [o for o in observations if o.ratio_percent is not None]
-        fact = self._fact(item, measure, planned, source="none", valid=True, has_value=False, value=0.0)
+        fact = self._fact(
+            item, measure, planned, source="none", valid=True, has_value=False, value=0.0
+        )
         if declared is not None and (
             declared.numerator is not None or declared.denominator is not None
         ):
@@ -153,7 +167,9 @@ class FactBuilder:
             if o.sentence.evidence not in support and _agrees(o, ratio * 100)
         ]
         disagreeing = [
-            o for o in observations if o.sentence.evidence not in support and not _agrees(o, ratio * 100)
+            o
+            for o in observations
+            if o.sentence.evidence not in support and not _agrees(o, ratio * 100)
         ]
         fact.data.update(corroborated=bool(support), inconsistent=bool(disagreeing))
         fact.evidence["support"] = support
@@ -166,7 +182,9 @@ class FactBuilder:
         units = measure.accept_units or ([measure.unit] if measure.unit else [""])
         observations = [value_observation(s, text, units, measure.evidence) for s, text in done]
         observations = [o for o in observations if o.values]
-        fact = self._fact(item, measure, planned, source="none", valid=True, has_value=False, value=0.0)
+        fact = self._fact(
+            item, measure, planned, source="none", valid=True, has_value=False, value=0.0
+        )
         unit = measure.unit or ""
         if declared is not None and declared.value is not None:
             value = declared.value
@@ -298,7 +316,10 @@ def joined_with_previous(sentences: list[Sentence]) -> list[Sentence | None]:
             continue
         text = prev.text + cur.text
         offset = len(prev.text)
-        shifted = [q.model_copy(update={"start": q.start + offset, "end": q.end + offset}) for q in cur.quantities]
+        shifted = [
+            q.model_copy(update={"start": q.start + offset, "end": q.end + offset})
+            for q in cur.quantities
+        ]
         out.append(
             cur.model_copy(
                 update={

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sxcheck.catalogue.schema import EvidencePattern
-from sxcheck.evidence.quantities import decimals_shown, find_quantities
+from sxcheck.evidence.quantities import CLASSIFIERS, decimals_shown, find_quantities
 from sxcheck.ingest.layout import split_segments
 from sxcheck.models import Quantity, Sentence
 
@@ -77,9 +77,18 @@ _OF = re.compile(r"中|其中|共|总|合计|之中")
 _TOTAL = re.compile(r"共|总数|合计|总计|总量")
 
 
+def _same_unit(a: Quantity, b: Quantity) -> bool:
+    """Could these two be a part and its whole? Same unit, a bare number, or two classifiers."""
+    if a.unit == b.unit or a.unit is None or b.unit is None:
+        return True
+    return a.unit in CLASSIFIERS and b.unit in CLASSIFIERS
+
+
 def _pair_by_cue(text: str, counts: list[Quantity]) -> tuple[Decimal, Decimal] | None:
-    """Pair two counts by wording: "A中已有B", "共A个，其中B个", "B/A"."""
+    """Pair two counts of one unit by wording: "A中已有B", "共A个，其中B个", "B/A"."""
     for first, second in zip(counts, counts[1:], strict=False):
+        if not _same_unit(first, second):
+            continue  # "一万吨标准煤以上的单位共四十二家": 吨 and 家 are not a part and a whole
         between = text[first.end : second.start]
         if between.strip() in ("/", "／"):
             return first.value, second.value
@@ -91,19 +100,48 @@ def _pair_by_cue(text: str, counts: list[Quantity]) -> tuple[Decimal, Decimal] |
     return None
 
 
-def _pair_by_size(counts: list[Quantity], bounded: bool) -> tuple[Decimal, Decimal] | None:
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def _by_role(
+    text: str, first: Quantity, second: Quantity, roles: tuple[str, str]
+) -> tuple[Decimal, Decimal]:
+    """Order two levels as (numerator, denominator) by the words just before each.
+
+    "新能源汽车8.2万辆，建成充电桩2.8万台" for 桩车比例 (充电桩数量 / 新能源汽车数量):
+    the figure after 充电桩 is the numerator although it is mentioned second.
+    """
+    numerator_words, denominator_words = (_bigrams(r) for r in roles)
+
+    def leaning(q: Quantity, previous_end: int) -> int:
+        before = _bigrams(text[max(previous_end, q.start - 10) : q.start])
+        return len(before & numerator_words) - len(before & denominator_words)
+
+    if leaning(first, 0) < leaning(second, first.end):
+        return second.value, first.value
+    return first.value, second.value
+
+
+def _pair_by_size(
+    text: str, counts: list[Quantity], bounded: bool, roles: tuple[str, str] = ("", "")
+) -> tuple[Decimal, Decimal] | None:
     """Two counts of one unit and no wording to pair them.
 
     For a part of a whole the part is the smaller; for a ratio of two levels
     (not bounded by 1: "从业企业…38件，全市…12件") the order of mention follows
     the definition, numerator first.
     """
-    if len(counts) == 2 and counts[0].unit == counts[1].unit:
-        if not bounded:
-            return counts[0].value, counts[1].value
-        low, high = sorted(q.value for q in counts)
-        return low, high
-    return None
+    if len(counts) != 2 or not _same_unit(counts[0], counts[1]):
+        return None
+    if "、" in text[counts[0].end : counts[1].start]:
+        return None  # "停车场168个、泊位5.6万个": an enumeration of different things
+    if not bounded:
+        return _by_role(text, counts[0], counts[1], roles)
+    low, high = sorted(q.value for q in counts)
+    if high == 0 or low / high < Decimal("0.01"):
+        return None  # magnitudes this far apart are not a part and its whole
+    return low, high
 
 
 def anchor(pattern: EvidencePattern, text: str) -> int:
@@ -132,11 +170,21 @@ def ratio_observation(
     whole: list[re.Pattern[str]],
     pattern: EvidencePattern,
     bounded: bool = True,
+    roles: tuple[str, str] = ("", ""),
+    change: re.Pattern[str] | None = None,
 ) -> Observation:
-    """Read numerator, denominator and percentage for a ratio measure."""
+    """Read numerator, denominator and percentage for a ratio measure.
+
+    `roles` are the numerator and denominator descriptions (to order two levels);
+    `change` matches words that make a percentage a growth rate (增长4.5%), not a share.
+    """
     quantities = find_quantities(text)
     counts = [q for q in quantities if not q.is_percent and q.unit != "pp"]
-    percents = [q for q in quantities if q.is_percent]
+    percents = [
+        q
+        for q in quantities
+        if q.is_percent and not (change and change.search(text[max(0, q.start - 4) : q.start]))
+    ]
     obs = Observation(sentence=sentence)
     if percents:
         chosen = _nearest(percents, anchor(pattern, text))
@@ -161,7 +209,9 @@ def ratio_observation(
             # "三级甲等医院5家，三级乙等医院3家，均已建立电子病历": the parts add up, all covered
             obs.numerator = obs.denominator = sum((q.value for q in counts), Decimal(0))
             return obs
-        pair = pair or _pair_by_size(counts, bounded)
+        if obs.percent is not None:
+            return obs  # no pair agrees with the stated percentage: trust the percentage
+        pair = pair or _pair_by_size(text, counts, bounded, roles)
         if pair:
             obs.numerator, obs.denominator = pair
     elif len(counts) == 1 and obs.percent is None and any(p.search(text) for p in whole):
@@ -189,7 +239,13 @@ def value_observation(
 
 def states_figures(sentence: Sentence, figures: list[Decimal]) -> bool:
     """Does the sentence state every one of these figures (in any order)?"""
-    stated = [v for q in sentence.quantities if not q.is_percent for v in (q.value, q.written) if v is not None]
+    stated = [
+        v
+        for q in sentence.quantities
+        if not q.is_percent
+        for v in (q.value, q.written)
+        if v is not None
+    ]
     return all(any(v == f for v in stated) for f in figures)
 
 
