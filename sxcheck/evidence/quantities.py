@@ -94,16 +94,44 @@ UNITS = sorted(
 _UNIT = "|".join(re.escape(u) for u in UNITS)
 # Measure words that only count things: a 站点 (个) and a 站牌 (块) can be part and whole;
 # physical units (吨, 元, 平方公里) cannot stand for a count of something else.
-CLASSIFIERS = set(
-    "个 所 家 项 座 条 户 台 套 人 名 件 类 处 辆 栋 路 宗 批 部 款 张 次 根 盏 块 只 间".split()
-) | {
-    "点位",
-    "个点位",
-    "个点",
-    "万户",
-    "人次",
-    "万人次",
-}
+CLASSIFIERS = frozenset(
+    [
+        "个",
+        "所",
+        "家",
+        "项",
+        "座",
+        "条",
+        "户",
+        "台",
+        "套",
+        "人",
+        "名",
+        "件",
+        "类",
+        "处",
+        "辆",
+        "栋",
+        "路",
+        "宗",
+        "批",
+        "部",
+        "款",
+        "张",
+        "次",
+        "根",
+        "盏",
+        "块",
+        "只",
+        "间",
+        "点位",
+        "个点位",
+        "个点",
+        "万户",
+        "人次",
+        "万人次",
+    ]
+)
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _CHINESE = rf"[{_CN_ALL}]+(?:点[{_CN_DIGITS}]+)?"
 
