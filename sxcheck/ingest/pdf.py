@@ -17,7 +17,7 @@ from sxcheck.errors import DocumentError
 from sxcheck.ingest.layout import split_paragraphs
 from sxcheck.models import TextUnit
 
-MIN_RULING_PATHS = 4  # fewer path objects than this cannot draw a table grid
+MIN_CELL_BOXES = 4  # stroked cell rectangles, as some writers draw table grids
 
 
 def _is_garbled(text: str) -> bool:
@@ -28,8 +28,26 @@ def _is_garbled(text: str) -> bool:
     return bool(text) and bad / len(text) > 0.1
 
 
-def _count_paths(page: pdfium.PdfPage) -> int:
-    return sum(1 for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=1))
+def _may_have_table(page: pdfium.PdfPage) -> bool:
+    """Does the page draw a grid (two horizontal and two vertical rules, or cell boxes)?
+
+    Only such pages pay for pdfplumber's table finder, which parses the whole
+    page with pdfminer (about 0.1 s a page); a header rule or an underline
+    does not make a table.
+    """
+    horizontal = vertical = boxes = 0
+    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=2):
+        left, bottom, right, top = obj.get_bounds()
+        width, height = right - left, top - bottom
+        if height < 2 and width > 15:
+            horizontal += 1
+        elif width < 2 and height > 8:
+            vertical += 1
+        elif width > 15 and height > 8:
+            boxes += 1
+        if (horizontal >= 2 and vertical >= 2) or boxes >= MIN_CELL_BOXES:
+            return True
+    return False
 
 
 def _open(path: Path) -> pdfium.PdfDocument:
@@ -65,7 +83,7 @@ def read_pdf(path: Path, rel: str, sha: str) -> tuple[int, list[TextUnit], list[
                     no_text.append(index + 1)
                     continue
                 paragraphs = split_paragraphs(lines)
-                if _count_paths(page) >= MIN_RULING_PATHS:
+                if _may_have_table(page):
                     table_pages[index] = paragraphs
                 else:
                     page_paragraphs[index] = paragraphs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from sxcheck.models import Report
@@ -65,6 +66,9 @@ def print_summary(report: Report, console: Console | None = None) -> None:
     if fixes:
         console.print("[bold]先改这些 / Fix first:[/bold]")
         for item_id, reason in fixes[:15]:
-            console.print(f"  {item_id} [{reason.code}] {reason.message}")
+            console.print(
+                f"  {item_id} {escape('[' + reason.code + ']')} {escape(reason.message)}",
+                highlight=False,
+            )
         if len(fixes) > 15:
             console.print(f"  … {len(fixes) - 15} more in the report")
