@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SAMPLE ?= evidence_samples/晋阳市-2024
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format bench clean system-deps samples
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "sxcheck needs Python 3.11 or 3.12 (durable-rules does not import on 3.13)"; exit 1; }
@@ -34,6 +34,20 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench
+
+# Debian packages the report tests drive: headless Chromium (HTML), LibreOffice (DOCX -> PDF), CJK fonts.
+# Needs root; where they cannot be installed those tests skip and say why.
+SYSTEM_PACKAGES := chromium libreoffice-writer-nogui fonts-noto-cjk
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then echo "system packages present"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	  || echo "warning: could not install$$missing; the tests that need them will skip"; \
+	else echo "warning: missing$$missing (run as root to install); the tests that need them will skip"; fi
+
+samples: $(STAMP)
+	$(BIN)/python -m tests.make_samples
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

@@ -7,6 +7,8 @@ traceback ever reaches a user for a problem with their input.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -18,8 +20,33 @@ from rich.console import Console
 from sxcheck import __version__
 from sxcheck.catalogue.loader import DEFAULT_RULES_DIR, collect, load_rules
 from sxcheck.errors import SxcheckError
+from sxcheck.report import write_atomically
 
 STATUS_ORDER = {"pass": 0, "partial": 1, "fail": 2}
+
+
+@contextmanager
+def reading_progress(console: Console, enabled: bool) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar over the documents while they are read (only on a terminal)."""
+    if not enabled:
+        yield lambda name, index, total: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("读取材料"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=None)
+
+        def advance(name: str, index: int, total: int) -> None:
+            bar.update(task, total=total, completed=index - 1, description=name)
+
+        yield advance
 
 
 def _user_errors(func: Any) -> Any:
@@ -47,7 +74,7 @@ def main() -> None:
     "reports",
     multiple=True,
     type=click.Path(path_type=Path),
-    help="Write a report; format by extension (.json). Repeatable.",
+    help="Write a report; format by extension (.json .md .html .docx .xlsx). Repeatable.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON report to stdout.")
 @click.option(
@@ -68,23 +95,14 @@ def check(
 ) -> None:
     """Evaluate one SUBMISSION (a folder or a .zip)."""
     from sxcheck.pipeline import check as run_check
-    from sxcheck.report import to_json, write_report
+    from sxcheck.report import check_format, to_json, write_report
     from sxcheck.report.terminal import print_summary
 
     for path in reports:
-        write_report_check = path.suffix.lower()
-        if write_report_check not in (".json",):
-            raise SxcheckError(
-                f"{path}: unsupported report format '{path.suffix}' (available: .json)"
-            )
+        check_format(path)
     err = Console(stderr=True)
-    show_progress = not quiet and not as_json and err.is_terminal
-
-    def progress(name: str, index: int, total: int) -> None:
-        if show_progress:
-            err.print(f"[{index}/{total}] reading {name}", highlight=False)
-
-    report = run_check(submission, rules_dir=rules_dir, progress=progress)
+    with reading_progress(err, enabled=not quiet and not as_json and err.is_terminal) as progress:
+        report = run_check(submission, rules_dir=rules_dir, progress=progress)
     for path in reports:
         write_report(report, path)
     if as_json:
@@ -191,18 +209,24 @@ def rules_test(item: str | None, rules_dir: Path | None) -> None:
 
 @main.command()
 @click.option("--level", type=click.Choice(["city", "county"]), default="city")
-@click.option("--format", "fmt", type=click.Choice(["yaml"]), default="yaml")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "xlsx"]), default="yaml")
 @click.option(
     "-o", "output", type=click.Path(path_type=Path), help="Write to a file instead of stdout."
 )
 @_user_errors
 def template(level: str, fmt: str, output: Path | None) -> None:
-    """A blank submission.yaml listing every item ID and measure key."""
-    from sxcheck.template import blank_yaml
+    """A blank self-assessment form (submission.yaml, or submission.xlsx for Excel)."""
+    from sxcheck.template import blank_xlsx, blank_yaml
 
+    if fmt == "xlsx":
+        if output is None:
+            raise click.UsageError("--format xlsx writes a workbook: give -o submission.xlsx")
+        write_atomically(output, blank_xlsx(load_rules(), level))
+        click.echo(f"blank form written to {output}", err=True)
+        return
     text = blank_yaml(load_rules(), level)
     if output:
-        output.write_text(text, encoding="utf-8")
+        write_atomically(output, text.encode("utf-8"))
     else:
         click.echo(text, nl=False)
 

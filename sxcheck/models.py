@@ -127,6 +127,7 @@ class Evidence(BaseModel):
     page: int | None = None
     location: str
     quote: str
+    context: str | None = None  # the whole paragraph, when the quote is one sentence of it
 
 
 class Sentence(BaseModel):
@@ -173,6 +174,9 @@ class Judgment(BaseModel):
     name: str
     first: str
     second: str
+    first_name: str = ""
+    second_name: str = ""
+    kind: str = ""
     status: Status
     score: float
     measures: dict[str, Any] = Field(default_factory=dict)

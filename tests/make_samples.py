@@ -190,8 +190,151 @@ indicators:
     )
 
 
+def qingyuan(base: Path) -> None:
+    """清源县 2024 (county of 晋阳市): county-level measures, a paper-only body, a draft plan."""
+    if base.exists():
+        shutil.rmtree(base)
+    docs = base / "材料"
+    write_docx(
+        docs / "清源县新型智慧城市建设工作汇报.docx",
+        [
+            title("清源县新型智慧城市建设工作汇报"),
+            para("一、基础设施"),
+            para(
+                "全县城市重点公共区域共八十六个，截至2024年底已实现5G网络覆盖八十个，"
+                "其余主要分布在山区旅游景点。"
+            ),
+            para("县级政务云资源已于2023年9月整体迁移并接入晋阳市城市级枢纽节点，实现算力统一调度。"),
+            para("二、惠民服务"),
+            para("全县政务服务事项共1050项，其中可使用电子证照办理的820项。"),
+            para("全县各级各类学校无线网络覆盖情况如下表。"),
+            table(
+                [
+                    ["学校类别", "学校数（所）", "无线网络覆盖学校数（所）", "覆盖率"],
+                    ["中小学校", "58", "52", "89.7%"],
+                    ["职业院校", "2", "2", "100%"],
+                    ["合计", "60", "54", "90.0%"],
+                ]
+            ),
+            para("三、网络安全"),
+            para("全县12个物联网平台中，已有9个接入市级工业互联网安全监测平台，其余3个正在对接。"),
+            para(
+                "全县纳入智慧城市平台的信息系统共六个，均已开展网络安全等级保护测评，"
+                "其中五个系统测评结论为符合或基本符合并完成整改。"
+            ),
+            para("四、组织保障"),
+            para(
+                "县政府印发《关于成立清源县智慧城市建设领导小组的通知》（清政办发〔2023〕15号），"
+                "由县长任组长，领导小组原则上每半年召开一次会议。"
+            ),
+            para("《清源县新型智慧城市发展规划（2023-2027年）》（征求意见稿）已形成，正在征求各部门意见。"),
+            para("2023年11月，县政府印发《清源县新型智慧城市建设实施方案》，明确了六大类32项重点任务。"),
+            para("县级领导驾驶舱正在建设，计划2025年6月上线试运行。"),
+        ],
+    )
+    write_xlsx(
+        docs / "清源县2024年智慧城市指标统计表.xlsx",
+        {
+            "指标": [
+                ["指标", "分子", "分母", "比率"],
+                ["二级以上医疗机构预约诊疗率", 186000, 310000, 0.6],
+                ["低保户电子信息档案建档率", 3150, 3200, 0.984375],
+            ],
+            # one system per row: the count a reviewer makes from the 测评结论 column
+            "等保测评": [
+                ["序号", "系统名称", "安全保护等级", "测评结论", "整改情况"],
+                [1, "清源县政务云平台", "第三级", "基本符合", "已整改"],
+                [2, "清源县政务服务网", "第三级", "符合", "无需整改"],
+                [3, "清源县城市运行管理服务平台", "第二级", "基本符合", "已整改"],
+                [4, "清源县视频共享平台", "第三级", "不符合", "整改中"],
+                [5, "清源县电子政务外网", "第三级", "符合", "无需整改"],
+                [6, "清源县12345热线系统", "第二级", "基本符合", "未整改"],
+            ],
+        },
+        percent_columns={"指标": [4]},
+    )
+    (base / "submission.yaml").write_text(
+        """# 清源县 2024 年自评表
+region: 清源县
+level: county
+year: 2024
+parent: 晋阳市
+indicators:
+  "2.1.1": {numerator: 820, denominator: 1000}
+  "2.2.4": {numerator: 3150, denominator: 3200}
+  "2.4.2": {numerator: 186000, denominator: 310000}
+  "2.5.2": {numerator: 54, denominator: 60}
+  "7.1.3":
+    county_access: {numerator: 9, denominator: 12}
+  "7.1.4": {numerator: 5, denominator: 6}
+""",
+        encoding="utf-8",
+    )
+
+
+def fendong(base: Path) -> None:
+    """汾东市 2024 (city), a weak first draft: claims without backing, plans, contradictions."""
+    if base.exists():
+        shutil.rmtree(base)
+    docs = base / "附件"
+    write_pdf(
+        docs / "汾东市智慧城市建设情况报告.pdf",
+        [
+            title("汾东市新型智慧城市建设情况报告"),
+            para(
+                "我市高度重视新型智慧城市建设，拟成立由市长任组长的新型智慧城市建设领导小组，"
+                "统筹推进全市智慧城市建设。"
+            ),
+            para("全市政务服务事项共计1800项，其中实现线下一站式办理的1500项，占比83.3%。"),
+            para("全市5G网络覆盖率为百分之八十五。"),
+            para(
+                "市城市运行管理服务平台目前处于招标中，预计2025年建成；领导驾驶舱完成了需求调研，"
+                "将于明年上线。"
+            ),
+            para(
+                "市网络安全应急指挥中心已挂牌成立，制定了《汾东市网络安全事件应急预案》，"
+                "明确了事件分级、响应流程和处置要求。"
+            ),
+            para("《汾东市智慧城市项目管理办法（送审稿）》已报市政府审定。"),
+            para("力争到2025年底全市公共停车场联网率达到80%。"),
+        ],
+    )
+    write_docx(
+        docs / "汾东市数字政府建设统计材料.docx",
+        [
+            para("汾东市数字政府建设主要统计数据"),
+            table(
+                [
+                    ["指标名称", "数值"],
+                    ["政务服务事项总数（项）", "1950"],
+                    ["可使用电子证照办理的事项（项）", "1600"],
+                    ["全市5G网络覆盖率", "92%"],
+                ]
+            ),
+        ],
+    )
+    (base / "submission.yaml").write_text(
+        """# 汾东市 2024 年自评表（初稿）
+region: 汾东市
+level: city
+year: 2024
+indicators:
+  "1.1.1": {numerator: 276, denominator: 300}
+  "2.1.1": {numerator: 1600, denominator: 1950}
+  "2.1.2": {numerator: 1500, denominator: 1800}
+  "2.3.3": {numerator: 95, denominator: 120}
+  "2.5.1": {numerator: 230, denominator: 210}
+  "7.1.3":
+    county_access: {numerator: 5, denominator: 8}
+""",
+        encoding="utf-8",
+    )
+
+
 def main() -> None:
     jinyang(ROOT / "晋阳市-2024")
+    qingyuan(ROOT / "清源县-2024")
+    fendong(ROOT / "汾东市-2024")
     print(f"samples written under {ROOT}")
 
 

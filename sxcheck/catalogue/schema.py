@@ -58,6 +58,31 @@ class CountOption(Strict):
     aliases: list[str] = Field(min_length=1)
 
 
+class Grade(Strict):
+    """One grade of a graded qualitative measure (3.3.2), best first in the list."""
+
+    key: str
+    name: str
+    any_of: list[str] = Field(min_length=1)
+    status: Literal["pass", "partial", "fail"]
+    score: float = Field(ge=0, le=1)
+
+
+class TableRows(Strict):
+    """Count the rows of a list of things (systems with their 测评结论) as a ratio.
+
+    A table (or sheet) whose header or caption has a `header_any` word lists one
+    thing per row; a row counts in the numerator when a cell starts with a
+    `passed_any` word and no cell starts with a `failed_any` word. Rows naming
+    a total (合计) are left out.
+    """
+
+    header_any: list[str] = Field(min_length=1)
+    passed_any: list[str] = Field(min_length=1)
+    failed_any: list[str] = Field(default_factory=list)
+    total_any: list[str] = Field(default_factory=lambda: ["合计", "总计", "小计", "总数"])
+
+
 class MeasureRule(Strict):
     key: str
     kind: MeasureKind
@@ -73,6 +98,13 @@ class MeasureRule(Strict):
     options: list[CountOption] = Field(default_factory=list)
     evidence: EvidencePattern
     weight: float = Field(default=1.0, gt=0)
+    # qualitative: regexes a done sentence about the measure must match
+    established: list[str] = Field(default_factory=list)
+    working: list[str] = Field(default_factory=list)
+    working_needs_date: bool = False
+    grades: list[Grade] = Field(default_factory=list)
+    # ratio: read the figures from a list of things, one per table row
+    table_rows: TableRows | None = None
 
     @field_validator("key")
     @classmethod
@@ -87,6 +119,17 @@ class MeasureRule(Strict):
             raise ValueError("a ratio measure needs numerator and denominator descriptions")
         if self.kind == "count" and len(self.options) < 1:
             raise ValueError("a count measure needs its options list")
+        if self.kind == "qualitative" and not (self.established or self.grades):
+            raise ValueError("a qualitative measure needs `established` phrasings (or `grades`)")
+        for pattern in [
+            *self.established,
+            *self.working,
+            *(w for g in self.grades for w in g.any_of),
+        ]:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
         if self.kind in ("ratio", "value", "count") and self.bands is None:
             raise ValueError(
                 f"a {self.kind} measure needs bands (a name from defaults.yaml or inline)"
@@ -165,6 +208,9 @@ class Lexicon(Strict):
     not_done: list[str] = Field(min_length=1)
     whole: list[str] = Field(min_length=1)
     change: list[str] = Field(default_factory=list)
+    rule_statement: list[str] = Field(default_factory=list)
+    total_row: list[str] = Field(default_factory=list)
+    date: str = r"20\d\d年(?:\d{1,2}月)?"
     doc: str = ""
 
 

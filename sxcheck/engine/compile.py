@@ -71,10 +71,23 @@ def _text(rule: TemplateRule, measure: MeasureRule, bands: Bands | None) -> str:
     return f"when {' and '.join(parts)} then {status}: {rule.then.code}"
 
 
+def _grade_templates(measure: MeasureRule) -> list[TemplateRule]:
+    """A graded measure (3.3.2) gets one verdict rule per grade, from its rule file."""
+    return [
+        TemplateRule(
+            f"grade_{grade.key}",
+            [("source", "==", "evidence"), ("graded", "==", True), ("grade", "==", grade.key)],
+            Outcome(grade.status, "graded", evidence=("graded",), verdict=True),
+            kinds=("qualitative",),
+        )
+        for grade in measure.grades
+    ]
+
+
 def compile_measure(rules: RuleSet, item_id: str, measure: MeasureRule) -> list[CompiledRule]:
     bands = rules.bands_for(measure.bands) if measure.bands is not None else None
     compiled = []
-    for template in TEMPLATES:
+    for template in [*TEMPLATES, *_grade_templates(measure)]:
         if measure.kind not in template.kinds:
             continue
         leaves = [

@@ -43,7 +43,7 @@ QUALITATIVE_NONE = TemplateRule(
     "no_evidence",
     [("source", "==", "none")],
     Outcome(
-        "fail", "no_evidence", "qualitative_pending", evidence=("planned", "mentions"), verdict=True
+        "fail", "no_evidence", "qualitative_missing", evidence=("planned", "mentions"), verdict=True
     ),
     kinds=("qualitative",),
 )
@@ -62,9 +62,75 @@ PLANNED_ONLY = TemplateRule(
 HAS_DATA = [("source", "in", ["declared", "evidence"])]
 USABLE = [*HAS_DATA, ("valid", "==", True), ("has_value", "==", True)]
 
+QUALITATIVE = ("qualitative",)
+QUALITATIVE_RULES = [
+    TemplateRule(
+        "established_and_working",
+        [
+            ("source", "==", "evidence"),
+            ("graded", "==", False),
+            ("needs_working", "==", True),
+            ("established", ">", 0),
+            ("working", ">", 0),
+        ],
+        Outcome(
+            "pass", "established_and_working", evidence=("established", "working"), verdict=True
+        ),
+        kinds=QUALITATIVE,
+    ),
+    TemplateRule(
+        "not_shown_in_use",
+        [
+            ("source", "==", "evidence"),
+            ("graded", "==", False),
+            ("needs_working", "==", True),
+            ("established", ">", 0),
+            ("working", "==", 0),
+        ],
+        Outcome("partial", "not_shown_in_use", evidence=("established",), verdict=True),
+        kinds=QUALITATIVE,
+    ),
+    TemplateRule(
+        "establishment_not_shown",
+        [
+            ("source", "==", "evidence"),
+            ("graded", "==", False),
+            ("needs_working", "==", True),
+            ("established", "==", 0),
+            ("working", ">", 0),
+        ],
+        Outcome("partial", "establishment_not_shown", evidence=("working",), verdict=True),
+        kinds=QUALITATIVE,
+    ),
+    TemplateRule(
+        "established",
+        [
+            ("source", "==", "evidence"),
+            ("graded", "==", False),
+            ("needs_working", "==", False),
+            ("established", ">", 0),
+        ],
+        Outcome("pass", "established", evidence=("established",), verdict=True),
+        kinds=QUALITATIVE,
+    ),
+    TemplateRule(
+        "working_without_establishment",
+        [
+            ("source", "==", "evidence"),
+            ("graded", "==", False),
+            ("needs_working", "==", False),
+            ("established", "==", 0),
+            ("working", ">", 0),
+        ],
+        Outcome("pass", "established", evidence=("working",), verdict=True),
+        kinds=QUALITATIVE,
+    ),
+]
+
 TEMPLATES: list[TemplateRule] = [
     NONE,
     QUALITATIVE_NONE,
+    *QUALITATIVE_RULES,
     NOT_APPLICABLE,
     PLANNED_ONLY,
     TemplateRule(
@@ -76,7 +142,7 @@ TEMPLATES: list[TemplateRule] = [
     TemplateRule(
         "invalid",
         [*HAS_DATA, ("valid", "==", False)],
-        Outcome("fail", "invalid_value", "invalid_ratio", verdict=True),
+        Outcome("fail", "invalid_value", verdict=True),
         kinds=("value",),
     ),
     TemplateRule(
@@ -118,6 +184,17 @@ TEMPLATES: list[TemplateRule] = [
         Outcome("partial", "inconsistent_figures", evidence=("conflict",)),
         kinds=("ratio", "value", "rank"),
     ),
+    TemplateRule(
+        "inconsistent_denominator",
+        [*HAS_DATA, ("den_conflict", "==", True)],
+        Outcome(
+            "partial",
+            "inconsistent_figures",
+            "inconsistent_denominator",
+            evidence=("support", "used", "den_conflict"),
+        ),
+        kinds=("ratio",),
+    ),
     # count: k / n of the fixed list against the bands
     TemplateRule(
         "meets_threshold",
@@ -155,7 +232,7 @@ TEMPLATES: list[TemplateRule] = [
     TemplateRule(
         "invalid",
         [*HAS_DATA, ("valid", "==", False)],
-        Outcome("fail", "invalid_value", "invalid_ratio", verdict=True),
+        Outcome("fail", "invalid_value", verdict=True),
         kinds=("rank",),
     ),
     TemplateRule(

@@ -23,6 +23,7 @@ def sentences_of(units: list[TextUnit]) -> list[Sentence]:
                 page=unit.page,
                 location=unit.location,
                 quote=part,
+                context=unit.text if unit.text != part else None,
             )
             out.append(
                 Sentence(

@@ -17,6 +17,7 @@ from sxcheck.catalogue.schema import ItemRule, MeasureRule
 from sxcheck.facts.observe import (
     Observation,
     close_to,
+    count_rows,
     is_not_done,
     matches,
     ratio_observation,
@@ -51,6 +52,9 @@ class FactBuilder:
         self.not_done = [re.compile(p) for p in rules.lexicon.not_done]
         self.whole = [re.compile(p) for p in rules.lexicon.whole]
         self.change = re.compile("|".join(rules.lexicon.change)) if rules.lexicon.change else None
+        self.rule_statement = [re.compile(p) for p in rules.lexicon.rule_statement]
+        self.total_row = re.compile("|".join(rules.lexicon.total_row) or "(?!)")
+        self.date = re.compile(rules.lexicon.date)
 
     # ------------------------------------------------------------ helpers
 
@@ -72,7 +76,23 @@ class FactBuilder:
                 planned.append(sentence)
             else:
                 done.append((sentence, text))
-        return done, planned
+        return self._totals_only(done), planned
+
+    def _totals_only(self, done: list[tuple[Sentence, str]]) -> list[tuple[Sentence, str]]:
+        """Of a table's rows about a measure, keep its total row when it has one.
+
+        A table by school type (中小学 58/52, 职业院校 2/2, 合计 60/54) states the
+        measure in its 合计 row; the other rows are parts, not other claims.
+        """
+        totals: set[str] = set()
+        for sentence, _ in done:
+            if sentence.kind != "paragraph" and self.total_row.match(sentence.text):
+                totals.add(_table_key(sentence))
+        return [
+            (s, t)
+            for s, t in done
+            if s.kind == "paragraph" or _table_key(s) not in totals or self.total_row.match(s.text)
+        ]
 
     def _fact(
         self, item: ItemRule, measure: MeasureRule, planned: list[Sentence], **data: Any
@@ -105,6 +125,8 @@ class FactBuilder:
             for s, text in done
         ]
         observations = [o for o in observations if o.ratio_percent is not None]
+        if measure.table_rows is not None:
+            observations += count_rows(self.sentences, measure.table_rows)
         fact = self._fact(
             item, measure, planned, source="none", valid=True, has_value=False, value=0.0
         )
@@ -116,8 +138,8 @@ class FactBuilder:
             best = next((o for o in observations if o.numerator is not None), observations[0])
             ratio = Decimal(best.ratio_percent or 0) / 100
             shown = _show(best)
-            disagreeing = [o for o in observations if not _agrees(o, ratio * 100)]
-            conflict = [o.sentence.evidence for o in disagreeing]
+            disagreeing = [o for o in observations if not _same_figures(o, best)]
+            conflict = [e for o in disagreeing for e in o.quotes]
             fact.data.update(
                 source="evidence",
                 has_value=True,
@@ -126,7 +148,9 @@ class FactBuilder:
                 inconsistent=bool(conflict),
                 corroborated=True,
             )
-            fact.evidence["used"] = [best.sentence.evidence]
+            fact.evidence["used"] = best.quotes
+            if best.denominator:
+                fact.data["denominator"] = float(best.denominator)
             fact.evidence["conflict"] = conflict
             fact.params.update(value=shown, found=_show_all(disagreeing), declared=shown)
             fact.params["detail"] = f"材料载明的比例{shown}超过100%"
@@ -159,21 +183,22 @@ class FactBuilder:
             return fact
         ratio = num / den
         fact.params["value"] = f"{fmt_percent(ratio)}（{shown}）"
-        fact.data.update(valid=True, has_value=True, value=float(ratio))
+        fact.data.update(valid=True, has_value=True, value=float(ratio), denominator=float(den))
         support = [s.evidence for s, _ in done if states_figures(s, [num, den])]
         support += [
-            o.sentence.evidence
+            e
             for o in observations
-            if o.sentence.evidence not in support and _agrees(o, ratio * 100)
+            if o.sentence.evidence not in support and _states(o, num, den)
+            for e in o.quotes
         ]
         disagreeing = [
             o
             for o in observations
-            if o.sentence.evidence not in support and not _agrees(o, ratio * 100)
+            if o.sentence.evidence not in support and not _states(o, num, den)
         ]
         fact.data.update(corroborated=bool(support), inconsistent=bool(disagreeing))
         fact.evidence["support"] = support
-        fact.evidence["conflict"] = [o.sentence.evidence for o in disagreeing]
+        fact.evidence["conflict"] = [e for o in disagreeing for e in o.quotes]
         fact.params["found"] = _show_all(disagreeing)
         return fact
 
@@ -267,9 +292,53 @@ class FactBuilder:
         return fact
 
     def qualitative(self, item: ItemRule, measure: MeasureRule) -> Fact:
+        """Classify the sentences about a measure: established, working, planned, mentioned.
+
+        Working evidence must be an event, not a rule ("每季度召开一次会议" is a
+        rule); where the measure asks for it, it must carry a date.
+        """
         done, planned = self._relevant(measure)
-        fact = self._fact(item, measure, planned, source="none", statements=len(done))
+        established_re = [re.compile(p) for p in measure.established]
+        working_re = [re.compile(p) for p in measure.working]
+        established = [s for s, _ in done if any(p.search(s.text) for p in established_re)]
+        working = [
+            s
+            for s, _ in done
+            if any(p.search(s.text) for p in working_re)
+            and not any(p.search(s.text) for p in self.rule_statement)
+            and (not measure.working_needs_date or self.date.search(s.text))
+        ]
+        grade = next(
+            (
+                g
+                for g in measure.grades
+                for s, _ in done
+                if any(re.search(p, s.text) for p in g.any_of)
+            ),
+            None,
+        )
+        graded_by = [
+            s.evidence for s, _ in done if grade and any(re.search(p, s.text) for p in grade.any_of)
+        ]
+        found = bool(established or working or grade)
+        fact = self._fact(
+            item,
+            measure,
+            planned,
+            source="evidence" if found else "none",
+            established=len(established),
+            working=len(working),
+            needs_working=bool(measure.working),
+            graded=bool(measure.grades),
+            grade=grade.key if grade else "",
+            mentions=len(done),
+        )
+        fact.evidence["established"] = [s.evidence for s in established[:5]]
+        fact.evidence["working"] = [s.evidence for s in working[:5]]
+        fact.evidence["graded"] = graded_by[:5]
         fact.evidence["mentions"] = [s.evidence for s, _ in done[:5]]
+        if grade:
+            fact.params["grade"] = grade.name
         return fact
 
     def not_applicable(self, item: ItemRule, measure: MeasureRule) -> Fact:
@@ -298,7 +367,50 @@ class FactBuilder:
                     facts.append(self.count(item, measure, figures))
                 else:
                     facts.append(self.qualitative(item, measure))
+        self._cross_check_denominators(facts)
         return facts
+
+    def _cross_check_denominators(self, facts: list[Fact]) -> None:
+        """One total, stated differently across items: an auditor's check.
+
+        Measures whose rule files describe the same denominator (2.1.1-2.1.3
+        all divide by 政务服务事项总数) must use the same figure, whether it was
+        declared or read from a document; otherwise each is marked
+        `den_conflict`, quoting where the other figures come from.
+        """
+        measures = {
+            f"{item.id}/{m.key}": m
+            for item in self.rules.items.values()
+            for m in item.measures
+            if m.denominator
+        }
+        groups: dict[str, list[Fact]] = {}
+        for fact in facts:
+            measure = measures.get(fact.id)
+            if measure and measure.denominator and fact.data.get("denominator"):
+                groups.setdefault(measure.denominator, []).append(fact)
+        for name, group in groups.items():
+            if len({f.data["denominator"] for f in group}) < 2:
+                continue
+            for fact in group:
+                others = [o for o in group if o.data["denominator"] != fact.data["denominator"]]
+                fact.data["den_conflict"] = True
+                fact.evidence["den_conflict"] = [
+                    e
+                    for o in others
+                    for role in ("support", "used")
+                    for e in o.evidence.get(role, [])
+                ]
+                fact.params["denominator_name"] = name
+                fact.params["den_found"] = "；".join(
+                    [f"本项{fmt_number(fact.data['denominator'])}"]
+                    + [f"{o.item}为{fmt_number(o.data['denominator'])}" for o in others]
+                )
+
+
+def _table_key(sentence: Sentence) -> str:
+    """Which table a row belongs to: document plus location without the row number."""
+    return f"{sentence.evidence.document}#{sentence.evidence.location.rsplit(' row ', 1)[0]}"
 
 
 def joined_with_previous(sentences: list[Sentence]) -> list[Sentence | None]:
@@ -342,6 +454,28 @@ def _option_key(measure: MeasureRule, name: str) -> str:
         if name == option.key or name in option.aliases:
             return option.key
     return name
+
+
+def _states(obs: Observation, numerator: Decimal, denominator: Decimal) -> bool:
+    """Does a statement give these figures? Both counts when it has them (12/12
+    and 10/10 are two different totals), else its percentage as shown."""
+    if obs.numerator is not None and obs.denominator:
+        if denominator <= 0:
+            return False
+        scale = obs.denominator / denominator  # 6.8亿元 against a declaration in 万元
+        return _power_of_ten(scale) and obs.numerator == numerator * scale
+    return denominator > 0 and _agrees(obs, numerator / denominator * 100)
+
+
+def _power_of_ten(value: Decimal) -> bool:
+    exponent = value.log10() if value > 0 else Decimal("0.5")
+    return exponent == exponent.to_integral_value()
+
+
+def _same_figures(obs: Observation, reference: Observation) -> bool:
+    if reference.numerator is not None and reference.denominator:
+        return _states(obs, reference.numerator, reference.denominator)
+    return reference.percent is not None and _agrees(obs, reference.percent)
 
 
 def _agrees(obs: Observation, declared_percent: Decimal) -> bool:

@@ -9,13 +9,13 @@ whole sentence ("共有学校420所；其中418所已覆盖" is one statement).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sxcheck.catalogue.schema import EvidencePattern
+from sxcheck.catalogue.schema import EvidencePattern, TableRows
 from sxcheck.evidence.quantities import CLASSIFIERS, decimals_shown, find_quantities
 from sxcheck.ingest.layout import split_segments
-from sxcheck.models import Quantity, Sentence
+from sxcheck.models import Evidence, Quantity, Sentence
 
 
 @dataclass
@@ -28,6 +28,12 @@ class Observation:
     percent: Decimal | None = None
     percent_decimals: int = 0
     values: tuple[Quantity, ...] = ()
+    rows: list[Evidence] = field(default_factory=list)
+
+    @property
+    def quotes(self) -> list[Evidence]:
+        """What to cite: the counted rows of a list, else the sentence."""
+        return self.rows or [self.sentence.evidence]
 
     @property
     def ratio_percent(self) -> Decimal | None:
@@ -253,3 +259,45 @@ def close_to(shown: Decimal, decimals: int, target: Decimal) -> bool:
     """Is `target` what `shown` would read as, rounded to the places shown?"""
     tolerance = Decimal("0.5") * Decimal(10) ** -decimals + Decimal("1e-9")
     return abs(shown - target) <= tolerance
+
+
+def _starts(cells: list[str], words: list[str]) -> bool:
+    return any(cell.startswith(word) for cell in cells for word in words)
+
+
+def count_rows(sentences: list[Sentence], spec: TableRows) -> list[Observation]:
+    """Count a list of things kept one per table row (systems with their 测评结论).
+
+    Per document: rows of tables whose caption or header names a `header_any`
+    word; the header and total rows are skipped; a row passes when a cell
+    starts with a passed word and none with a failed word ("不符合" does not
+    start with "符合"). Each document with such a list gives one observation
+    citing every counted row.
+    """
+    by_document: dict[str, list[Sentence]] = {}
+    for sentence in sentences:
+        if sentence.kind == "paragraph" or not any(w in sentence.context for w in spec.header_any):
+            continue
+        cells = [c.strip() for c in sentence.text.split(" | ")]
+        if any(w in cell for cell in cells for w in spec.header_any) or _starts(
+            cells, spec.total_any
+        ):
+            continue
+        by_document.setdefault(sentence.evidence.document, []).append(sentence)
+    observations = []
+    for rows in by_document.values():
+        passed = [
+            r
+            for r in rows
+            if _starts(r.text.split(" | "), spec.passed_any)
+            and not _starts(r.text.split(" | "), spec.failed_any)
+        ]
+        observations.append(
+            Observation(
+                sentence=rows[0],
+                numerator=Decimal(len(passed)),
+                denominator=Decimal(len(rows)),
+                rows=[r.evidence for r in rows],
+            )
+        )
+    return observations

@@ -1,4 +1,4 @@
-"""Open a submission (folder or .zip) and validate its `submission.yaml`.
+"""Open a submission (folder or .zip) and validate its `submission.yaml` (or `.xlsx` form).
 
 Everything here can fail because of the user's input, and every failure is a
 SubmissionError with one line naming the file, line and problem. A zip is
@@ -13,7 +13,7 @@ import shutil
 import stat
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from sxcheck.catalogue.loader import RuleSet, _node_line
 from sxcheck.catalogue.schema import ItemRule
 from sxcheck.errors import SubmissionError
+from sxcheck.ingest.submission_xlsx import FORM, form_place, read_form
 from sxcheck.models import DeclaredMeasure, Manifest
 
 MANIFEST = "submission.yaml"
@@ -116,20 +117,28 @@ def _find_root(folder: Path) -> Path:
     children = [c for c in folder.iterdir() if not c.name.startswith((".", "__MACOSX"))]
     if len(children) == 1 and children[0].is_dir() and (children[0] / MANIFEST).is_file():
         return children[0]
-    if (folder / "submission.xlsx").is_file():
-        raise SubmissionError(
-            f"{folder}: submission.xlsx is not supported yet; use submission.yaml"
-        )
-    raise SubmissionError(f"{folder}: no submission.yaml found")
+    if (folder / FORM).is_file():
+        return folder
+    if len(children) == 1 and children[0].is_dir() and (children[0] / FORM).is_file():
+        return children[0]
+    raise SubmissionError(f"{folder}: no submission.yaml (or submission.xlsx) found")
 
 
-def _first_error(exc: ValidationError, node: yaml.Node | None) -> str:
+# Where a problem sits in the declaration: `submission.yaml:12`, `submission.xlsx:自评表!7`.
+Locate = Callable[[tuple[Any, ...]], str]
+
+
+def _yaml_place(node: yaml.Node | None) -> Locate:
+    return lambda loc: f"{MANIFEST}:{_node_line(node, loc)}"
+
+
+def _first_error(exc: ValidationError, place: Locate) -> str:
     errors = exc.errors()
     err = errors[0]
     loc = tuple(err["loc"])
     where = ".".join(str(p) for p in loc) or "(document)"
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return f"{MANIFEST}:{_node_line(node, loc)}: {where}: {err['msg']}{more}"
+    return f"{place(loc)}: {where}: {err['msg']}{more}"
 
 
 def declared_entry(rule: ItemRule, entry: dict[str, Any]) -> dict[str, Any]:
@@ -156,33 +165,49 @@ def declared_entry(rule: ItemRule, entry: dict[str, Any]) -> dict[str, Any]:
     return entry
 
 
-def _normalise_indicators(raw: Any, rules: RuleSet, node: yaml.Node | None) -> dict[str, Any]:
+def _normalise_indicators(raw: Any, rules: RuleSet, place: Locate) -> dict[str, Any]:
     """Bring every declared item to the keyed form {item: {measure: figures}}."""
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        line = _node_line(node, ("indicators",))
-        raise SubmissionError(f"{MANIFEST}:{line}: indicators must be a mapping of item IDs")
+        raise SubmissionError(f"{place(('indicators',))}: indicators must be a mapping of item IDs")
     result: dict[str, Any] = {}
     for item_id, entry in raw.items():
         key = str(item_id)
-        line = _node_line(node, ("indicators", item_id))
+        where = place(("indicators", item_id))
         if key not in rules.items:
             raise SubmissionError(
-                f"{MANIFEST}:{line}: unknown indicator ID '{key}' (see `sxcheck rules list`)"
+                f"{where}: unknown indicator ID '{key}' (see `sxcheck rules list`)"
             )
         if not isinstance(entry, dict):
             raise SubmissionError(
-                f"{MANIFEST}:{line}: indicator {key}: expected a mapping such as {{numerator: 1, denominator: 2}}"
+                f"{where}: indicator {key}: expected a mapping such as {{numerator: 1, denominator: 2}}"
             )
         try:
             result[key] = declared_entry(rules.items[key], entry)
         except ValueError as exc:
-            raise SubmissionError(f"{MANIFEST}:{line}: indicator {key} {exc}") from None
+            raise SubmissionError(f"{where}: indicator {key} {exc}") from None
     return result
 
 
+def _validated(data: Any, rules: RuleSet, place: Locate) -> Manifest:
+    if not isinstance(data, dict):
+        raise SubmissionError(
+            f"{place(())}: expected a mapping with region, level, year, indicators"
+        )
+    data = dict(data)
+    data["indicators"] = _normalise_indicators(data.get("indicators"), rules, place)
+    try:
+        return Manifest.model_validate(data)
+    except ValidationError as exc:
+        raise SubmissionError(_first_error(exc, place)) from None
+
+
 def load_manifest(path: Path, rules: RuleSet) -> Manifest:
+    """Validate a `submission.yaml`, or a `submission.xlsx` form filled in Excel."""
+    if path.name == FORM:
+        data, rows = read_form(path)
+        return _validated(data, rules, lambda loc: form_place(rows, loc))
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -197,16 +222,7 @@ def load_manifest(path: Path, rules: RuleSet) -> Manifest:
         line = f"{mark.line + 1}" if mark else "1"
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise SubmissionError(f"{MANIFEST}:{line}: invalid YAML: {problem}") from None
-    if not isinstance(data, dict):
-        raise SubmissionError(
-            f"{MANIFEST}:1: expected a mapping with region, level, year, indicators"
-        )
-    data = dict(data)
-    data["indicators"] = _normalise_indicators(data.get("indicators"), rules, node)
-    try:
-        return Manifest.model_validate(data)
-    except ValidationError as exc:
-        raise SubmissionError(_first_error(exc, node)) from None
+    return _validated(data, rules, _yaml_place(node))
 
 
 def _evidence_files(root: Path) -> list[tuple[Path, str]]:
@@ -239,7 +255,8 @@ def open_submission(path: Path, rules: RuleSet) -> Iterator[Submission]:
         else:
             raise SubmissionError(f"{path}: a submission must be a folder or a .zip file")
         root = _find_root(folder)
-        manifest = load_manifest(root / MANIFEST, rules)
+        manifest_path = root / MANIFEST if (root / MANIFEST).is_file() else root / FORM
+        manifest = load_manifest(manifest_path, rules)
         yield Submission(
             root=root, manifest=manifest, files=_evidence_files(root), source=str(path)
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from sxcheck.errors import SxcheckError
@@ -15,30 +16,57 @@ def to_json(report: Report) -> str:
     return json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2)
 
 
-def _atomic_write(path: Path, data: str) -> None:
+def write_atomically(path: Path, data: str | bytes) -> None:
     """Write via a temporary file and rename, so a report is never half written."""
+    try:
+        _replace(path, data)
+    except OSError as exc:
+        raise SxcheckError(f"{path}: cannot write ({exc.strerror})") from None
+
+
+def _replace(path: Path, data: str | bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(data)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)  # mkstemp creates 0600; a report is an ordinary file
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
 
 
-RENDERERS = {".json": to_json}
+def _renderers() -> dict[str, Callable[[Report], str | bytes]]:
+    """Renderers by file extension (imported lazily: python-docx and jinja2 are not free)."""
+    from sxcheck.report.docx_report import to_docx
+    from sxcheck.report.html import to_html
+    from sxcheck.report.markdown import to_markdown
+    from sxcheck.report.xlsx_report import to_xlsx
+
+    return {
+        ".json": to_json,
+        ".md": to_markdown,
+        ".html": to_html,
+        ".docx": to_docx,
+        ".xlsx": to_xlsx,
+    }
+
+
+FORMATS = (".json", ".md", ".html", ".docx", ".xlsx")
+
+
+def check_format(path: Path) -> None:
+    """Refuse an unknown report format before any work is done."""
+    if path.suffix.lower() not in FORMATS:
+        raise SxcheckError(
+            f"{path}: unsupported report format '{path.suffix}' (available: {', '.join(FORMATS)})"
+        )
 
 
 def write_report(report: Report, path: Path) -> None:
-    renderer = RENDERERS.get(path.suffix.lower())
-    if renderer is None:
-        known = ", ".join(sorted(RENDERERS))
-        raise SxcheckError(
-            f"{path}: unsupported report format '{path.suffix}' (available: {known})"
-        )
-    try:
-        _atomic_write(path, renderer(report))
-    except OSError as exc:
-        raise SxcheckError(f"{path}: cannot write report ({exc.strerror})") from None
+    check_format(path)
+    renderer = _renderers()[path.suffix.lower()]
+    write_atomically(path, renderer(report))

@@ -1,0 +1,138 @@
+"""DOCX: the auditor's file in Chinese, as reviewers work in Word.
+
+Fonts are set for East Asian text (w:eastAsia) so Word and LibreOffice pick a
+CJK face instead of drawing boxes.
+"""
+
+from __future__ import annotations
+
+import io
+
+import docx
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt, RGBColor
+
+from sxcheck.models import Report
+from sxcheck.report.view import LEVEL_ZH, STATUS_ZH, fixes, percent, problem_codes, tree
+
+CJK_FONT = "Noto Serif CJK SC"
+LATIN_FONT = "Times New Roman"
+STATUS_COLOUR = {
+    "pass": "1B6E2B",
+    "partial": "8A5A00",
+    "fail": "A11D1D",
+    "not_applicable": "5B6776",
+}
+
+
+def _fonts(document: docx.document.Document) -> None:
+    for name in ("Normal", "Heading 1", "Heading 2", "Heading 3", "Title", "Table Grid"):
+        try:
+            style = document.styles[name]
+        except KeyError:
+            continue
+        style.font.name = LATIN_FONT
+        rpr = style.element.get_or_add_rPr()
+        fonts = rpr.find(qn("w:rFonts"))
+        if fonts is None:
+            fonts = rpr.makeelement(qn("w:rFonts"), {})
+            rpr.append(fonts)
+        fonts.set(qn("w:eastAsia"), CJK_FONT)
+    document.styles["Normal"].font.size = Pt(10.5)
+
+
+def _table(document: docx.document.Document, header: list[str], rows: list[list[str]]) -> None:
+    table = document.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = text
+        cell.paragraphs[0].runs[0].bold = True
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, row, strict=True):
+            cell.text = text
+
+
+def to_docx(report: Report) -> bytes:
+    document = docx.Document()
+    _fonts(document)
+    sub = report.submission
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = title.add_run(f"{sub.region}新型智慧城市试点建设评价核查报告")
+    run.bold = True
+    run.font.size = Pt(20)
+    for line in (
+        f"评价年度：{sub.year}年    级别：{LEVEL_ZH[sub.level]}",
+        f"运行编号：{report.run.id}    生成时间：{report.run.started_at}",
+        f"规则摘要：{report.run.rules_digest[:16]}    工具版本：sxcheck {report.run.tool_version}",
+    ):
+        paragraph = document.add_paragraph(line)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    document.add_page_break()
+
+    document.add_heading("一、评价结果汇总", level=1)
+    counts = report.summary.counts
+    _table(
+        document,
+        ["达标", "部分达标", "未达标", "不适用", "总分"],
+        [
+            [str(counts.get(k, 0)) for k in STATUS_ZH]
+            + [percent(report.summary.scores.get("total"))]
+        ],
+    )
+    document.add_paragraph()
+    _table(
+        document,
+        ["一级指标", "得分"],
+        [[f"{g.id} {g.name}", percent(g.score)] for g in tree(report)],
+    )
+    todo = fixes(report)
+    if todo:
+        document.add_heading("二、需优先整改的问题", level=1)
+        for fix in todo:
+            document.add_paragraph(
+                f"{fix.judgment.id} {fix.judgment.name}：{fix.reason.message}", style="List Number"
+            )
+
+    document.add_heading("三、各项评价及佐证", level=1)
+    for first in tree(report):
+        document.add_heading(f"{first.id} {first.name}（得分 {percent(first.score)}）", level=2)
+        for second in first.seconds:
+            for judgment in second.items:
+                heading = document.add_heading(level=3)
+                heading.add_run(f"{judgment.id} {judgment.name}  ")
+                status = heading.add_run(
+                    f"{STATUS_ZH[judgment.status.value]}  {judgment.score:.2f}"
+                )
+                status.font.color.rgb = RGBColor.from_string(STATUS_COLOUR[judgment.status.value])
+                codes = problem_codes(judgment)
+                if codes:
+                    document.add_paragraph("问题代码：" + "、".join(codes))
+                for reason in judgment.reasons:
+                    document.add_paragraph(
+                        f"【{reason.code}】{reason.message}", style="List Bullet"
+                    )
+                    for ev in reason.evidence:
+                        page = f"第{ev.page}页 " if ev.page else ""
+                        where = document.add_paragraph(
+                            f"{ev.document} {page}{ev.location}（sha256 {ev.sha256[:12]}）"
+                        )
+                        where.paragraph_format.left_indent = Pt(24)
+                        quote = document.add_paragraph(f"“{ev.quote}”")
+                        quote.paragraph_format.left_indent = Pt(24)
+                        quote.runs[0].italic = True
+
+    document.add_heading("四、材料清单", level=1)
+    _table(
+        document,
+        ["文件", "类型", "页数", "状态", "说明"],
+        [
+            [d.path, d.kind, str(d.pages or ""), d.status, d.error or "；".join(d.notes)]
+            for d in report.documents
+        ],
+    )
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

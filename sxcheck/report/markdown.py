@@ -1,0 +1,77 @@
+"""Markdown: the city's pre-check, readable in any editor or code review."""
+
+from __future__ import annotations
+
+from sxcheck.models import Evidence, Report
+from sxcheck.report.view import LEVEL_ZH, STATUS_ZH, fixes, percent, problem_codes, tree
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "｜").replace("\n", " ")
+
+
+def _where(ev: Evidence) -> str:
+    page = f" 第{ev.page}页" if ev.page else ""
+    return f"`{ev.document}`{page} {ev.location}"
+
+
+def to_markdown(report: Report) -> str:
+    sub = report.submission
+    lines = [
+        f"# {sub.region} 新型智慧城市评价预检（{LEVEL_ZH[sub.level]}，{sub.year}年）",
+        "",
+        f"run `{report.run.id}` · {report.run.started_at} · sxcheck {report.run.tool_version} · "
+        f"rules `{report.run.rules_digest[:12]}`",
+        "",
+        "| 状态 | 项数 |",
+        "|---|---|",
+        *(f"| {STATUS_ZH[k]} ({k}) | {v} |" for k, v in report.summary.counts.items()),
+        f"| 总分 | {percent(report.summary.scores.get('total'))} |",
+        "",
+    ]
+    todo = fixes(report)
+    if todo:
+        lines += ["## 先改这些", ""]
+        lines += [
+            f"1. **{f.judgment.id} {f.judgment.name}** `{f.reason.code}`：{f.reason.message}"
+            for f in todo
+        ]
+        lines.append("")
+    lines += [
+        "## 各项评价",
+        "",
+        "| ID | 评价指标项 | 状态 | 得分 | 问题 |",
+        "|---|---|---|---|---|",
+    ]
+    for judgment in report.indicators:
+        lines.append(
+            f"| {judgment.id} | {_cell(judgment.name)} | {STATUS_ZH[judgment.status.value]} | "
+            f"{judgment.score:.2f} | {' '.join(problem_codes(judgment))} |"
+        )
+    lines.append("")
+    for first in tree(report):
+        lines += [f"## {first.id} {first.name}（{percent(first.score)}）", ""]
+        for second in first.seconds:
+            lines += [f"### {second.id} {second.name}（{percent(second.score)}）", ""]
+            for judgment in second.items:
+                lines.append(
+                    f"#### {judgment.id} {judgment.name} — {STATUS_ZH[judgment.status.value]}，{judgment.score:.2f}"
+                )
+                lines.append("")
+                for reason in judgment.reasons:
+                    lines.append(f"- `{reason.code}` {reason.message}")
+                    for ev in reason.evidence:
+                        lines.append(f"  - {_where(ev)}：> {_cell(ev.quote)}")
+                lines.append("")
+    lines += [
+        "## 材料清单",
+        "",
+        "| 文件 | 类型 | 页数 | 状态 | sha256 | 说明 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for doc in report.documents:
+        note = doc.error or "；".join(doc.notes)
+        lines.append(
+            f"| `{_cell(doc.path)}` | {doc.kind} | {doc.pages or ''} | {doc.status} | `{doc.sha256[:12]}` | {_cell(note)} |"
+        )
+    return "\n".join(lines) + "\n"

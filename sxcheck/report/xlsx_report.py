@@ -1,0 +1,88 @@
+"""XLSX: one row per item for filtering and sorting, header frozen, filters on."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import openpyxl
+from openpyxl.styles import Font, PatternFill
+
+from sxcheck.models import Report
+from sxcheck.report.view import STATUS_ZH, problem_codes
+
+FILL = {"pass": "E3F5E6", "partial": "FFF3D6", "fail": "FDE4E4", "not_applicable": "ECEFF3"}
+HEADER = [
+    "ID",
+    "一级指标",
+    "二级指标",
+    "评价指标项",
+    "类型",
+    "状态",
+    "状态(中文)",
+    "得分",
+    "问题代码",
+    "原因",
+    "测度",
+    "佐证（文件 页 位置）",
+]
+
+
+def to_xlsx(report: Report) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "评价结果"
+    sheet.append(HEADER)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for judgment in report.indicators:
+        evidence = [
+            f"{ev.document} {('p.' + str(ev.page)) if ev.page else ''} {ev.location}".replace(
+                "  ", " "
+            )
+            for r in judgment.reasons
+            for ev in r.evidence
+        ]
+        sheet.append(
+            [
+                judgment.id,
+                f"{judgment.first} {judgment.first_name}",
+                f"{judgment.second} {judgment.second_name}",
+                judgment.name,
+                judgment.kind,
+                judgment.status.value,
+                STATUS_ZH[judgment.status.value],
+                judgment.score,
+                " ".join(problem_codes(judgment)),
+                "\n".join(f"[{r.code}] {r.message}" for r in judgment.reasons),
+                json.dumps(judgment.measures, ensure_ascii=False),
+                "\n".join(dict.fromkeys(evidence)),
+            ]
+        )
+        sheet.cell(sheet.max_row, 6).fill = PatternFill(
+            "solid", fgColor=FILL[judgment.status.value]
+        )
+    sheet.freeze_panes = "B2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for column, width in zip(
+        "ABCDEFGHIJKL", (8, 14, 22, 30, 16, 12, 10, 8, 24, 60, 30, 40), strict=True
+    ):
+        sheet.column_dimensions[column].width = width
+    docs = book.create_sheet("材料清单")
+    docs.append(["文件", "sha256", "类型", "页数", "状态", "说明"])
+    for doc in report.documents:
+        docs.append(
+            [
+                doc.path,
+                doc.sha256,
+                doc.kind,
+                doc.pages,
+                doc.status,
+                doc.error or "；".join(doc.notes),
+            ]
+        )
+    docs.freeze_panes = "A2"
+    docs.auto_filter.ref = docs.dimensions
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,86 @@
+"""Cross-document and cross-item checks an auditor relies on, on real DOCX/XLSX files."""
+
+from __future__ import annotations
+
+from .conftest import MINIMAL, check_json
+from .docbuilders import para, table, write_docx, write_xlsx
+
+
+def item(report: dict, item_id: str) -> dict:
+    return next(j for j in report["indicators"] if j["id"] == item_id)
+
+
+def codes(judgment: dict) -> set[str]:
+    return {r["code"] for r in judgment["reasons"]}
+
+
+def test_category_table_is_read_from_its_total_row(make_submission, tmp_path):
+    docx = write_docx(
+        tmp_path / "汇报.docx",
+        [
+            para("全县各级各类学校无线网络覆盖情况如下表。"),
+            table(
+                [
+                    ["学校类别", "学校数（所）", "无线网络覆盖学校数（所）", "覆盖率"],
+                    ["中小学校", "58", "52", "89.7%"],
+                    ["职业院校", "2", "2", "100%"],
+                    ["合计", "60", "54", "90.0%"],
+                ]
+            ),
+        ],
+    )
+    root = make_submission(MINIMAL + 'indicators:\n  "2.5.2": {numerator: 54, denominator: 60}\n', {"汇报.docx": docx})
+    code, report, err = check_json(root)
+    assert code == 0, err
+    judgment = item(report, "2.5.2")
+    assert judgment["status"] == "pass" and "corroborated" in codes(judgment)
+    assert "inconsistent_figures" not in codes(judgment)  # the part rows are not rival claims
+    quote = next(r for r in judgment["reasons"] if r["code"] == "corroborated")["evidence"][0]
+    assert quote["quote"] == "合计 | 60 | 54 | 90.0%" and quote["location"] == "table 1 row 4"
+
+
+def test_one_total_declared_differently_in_two_items(make_submission):
+    manifest = MINIMAL + (
+        'indicators:\n  "2.1.1": {numerator: 1600, denominator: 1950}\n  "2.1.2": {numerator: 1500, denominator: 1800}\n'
+    )
+    root = make_submission(manifest, {"说明.txt": "全市政务服务事项共计1800项，其中实现线下一站式办理的1500项。".encode()})
+    code, report, err = check_json(root)
+    assert code == 0, err
+    for item_id in ("2.1.1", "2.1.2"):
+        judgment = item(report, item_id)
+        assert "inconsistent_figures" in codes(judgment), item_id
+        assert judgment["status"] != "pass"
+        message = next(r["message"] for r in judgment["reasons"] if r["rule"] and r["rule"].endswith("inconsistent_denominator"))
+        assert "政务服务事项总数" in message and "1950" in message and "1800" in message
+    # 2.1.1's reason quotes where 2.1.2's total comes from
+    reason = next(r for r in item(report, "2.1.1")["reasons"] if r["rule"].endswith("inconsistent_denominator"))
+    assert any("1800项" in e["quote"] for e in reason["evidence"])
+
+
+def test_two_documents_state_the_same_total_differently(make_submission):
+    files = {
+        "卫健委报告.txt": "全市12家三级医院均已建立电子病历系统。".encode(),
+        "统计公报.txt": "全市三级以上医疗机构10家，全部实现电子病历应用。".encode(),
+    }
+    root = make_submission(MINIMAL, files)
+    code, report, err = check_json(root)
+    assert code == 0, err
+    judgment = item(report, "2.4.1")
+    assert "inconsistent_figures" in codes(judgment) and judgment["status"] == "partial"
+    quoted = {e["document"] for r in judgment["reasons"] for e in r["evidence"]}
+    assert quoted == {"卫健委报告.txt", "统计公报.txt"}
+
+
+def test_figures_in_a_sheet_corroborate(make_submission, tmp_path):
+    sheet = write_xlsx(
+        tmp_path / "统计表.xlsx",
+        {"指标": [["指标", "分子", "分母", "比率"], ["低保户电子信息档案建档率", 3150, 3200, 0.984375]]},
+        percent_columns={"指标": [4]},
+    )
+    root = make_submission(MINIMAL + 'indicators:\n  "2.2.4": {numerator: 3150, denominator: 3200}\n', {"统计表.xlsx": sheet})
+    code, report, err = check_json(root)
+    assert code == 0, err
+    judgment = item(report, "2.2.4")
+    assert judgment["status"] == "pass" and "corroborated" in codes(judgment)
+    evidence = next(r for r in judgment["reasons"] if r["code"] == "corroborated")["evidence"][0]
+    assert evidence["location"] == "sheet 指标 row 2" and evidence["page"] is None
