@@ -29,7 +29,9 @@ def test_category_table_is_read_from_its_total_row(make_submission, tmp_path):
             ),
         ],
     )
-    root = make_submission(MINIMAL + 'indicators:\n  "2.5.2": {numerator: 54, denominator: 60}\n', {"汇报.docx": docx})
+    root = make_submission(
+        MINIMAL + 'indicators:\n  "2.5.2": {numerator: 54, denominator: 60}\n', {"汇报.docx": docx}
+    )
     code, report, err = check_json(root)
     assert code == 0, err
     judgment = item(report, "2.5.2")
@@ -43,17 +45,28 @@ def test_one_total_declared_differently_in_two_items(make_submission):
     manifest = MINIMAL + (
         'indicators:\n  "2.1.1": {numerator: 1600, denominator: 1950}\n  "2.1.2": {numerator: 1500, denominator: 1800}\n'
     )
-    root = make_submission(manifest, {"说明.txt": "全市政务服务事项共计1800项，其中实现线下一站式办理的1500项。".encode()})
+    root = make_submission(
+        manifest,
+        {"说明.txt": "全市政务服务事项共计1800项，其中实现线下一站式办理的1500项。".encode()},
+    )
     code, report, err = check_json(root)
     assert code == 0, err
     for item_id in ("2.1.1", "2.1.2"):
         judgment = item(report, item_id)
         assert "inconsistent_figures" in codes(judgment), item_id
         assert judgment["status"] != "pass"
-        message = next(r["message"] for r in judgment["reasons"] if r["rule"] and r["rule"].endswith("inconsistent_denominator"))
+        message = next(
+            r["message"]
+            for r in judgment["reasons"]
+            if r["rule"] and r["rule"].endswith("inconsistent_denominator")
+        )
         assert "政务服务事项总数" in message and "1950" in message and "1800" in message
     # 2.1.1's reason quotes where 2.1.2's total comes from
-    reason = next(r for r in item(report, "2.1.1")["reasons"] if r["rule"].endswith("inconsistent_denominator"))
+    reason = next(
+        r
+        for r in item(report, "2.1.1")["reasons"]
+        if r["rule"].endswith("inconsistent_denominator")
+    )
     assert any("1800项" in e["quote"] for e in reason["evidence"])
 
 
@@ -74,13 +87,102 @@ def test_two_documents_state_the_same_total_differently(make_submission):
 def test_figures_in_a_sheet_corroborate(make_submission, tmp_path):
     sheet = write_xlsx(
         tmp_path / "统计表.xlsx",
-        {"指标": [["指标", "分子", "分母", "比率"], ["低保户电子信息档案建档率", 3150, 3200, 0.984375]]},
+        {
+            "指标": [
+                ["指标", "分子", "分母", "比率"],
+                ["低保户电子信息档案建档率", 3150, 3200, 0.984375],
+            ]
+        },
         percent_columns={"指标": [4]},
     )
-    root = make_submission(MINIMAL + 'indicators:\n  "2.2.4": {numerator: 3150, denominator: 3200}\n', {"统计表.xlsx": sheet})
+    root = make_submission(
+        MINIMAL + 'indicators:\n  "2.2.4": {numerator: 3150, denominator: 3200}\n',
+        {"统计表.xlsx": sheet},
+    )
     code, report, err = check_json(root)
     assert code == 0, err
     judgment = item(report, "2.2.4")
     assert judgment["status"] == "pass" and "corroborated" in codes(judgment)
     evidence = next(r for r in judgment["reasons"] if r["code"] == "corroborated")["evidence"][0]
     assert evidence["location"] == "sheet 指标 row 2" and evidence["page"] is None
+
+
+def test_systems_listed_with_their_conclusions_are_counted(make_submission, tmp_path):
+    docx = write_docx(
+        tmp_path / "等保测评汇总.docx",
+        [
+            para("全市智慧城市平台信息系统等级保护测评结论汇总如下。"),
+            table(
+                [
+                    ["序号", "系统名称", "测评结论", "整改情况"],
+                    ["1", "政务云平台", "符合", "无需整改"],
+                    ["2", "城市大脑", "基本符合", "已整改"],
+                    ["3", "视频共享平台", "不符合", "整改中"],
+                    ["4", "一网通办平台", "基本符合", "已整改"],
+                    ["5", "12345热线系统", "基本符合", "未整改"],
+                ]
+            ),
+        ],
+    )
+    root = make_submission(
+        MINIMAL + 'indicators:\n  "7.1.4": {numerator: 5, denominator: 5}\n', {"汇总.docx": docx}
+    )
+    code, report, err = check_json(root)
+    assert code == 0, err
+    judgment = item(report, "7.1.4")
+    assert "inconsistent_figures" in codes(judgment) and judgment["status"] != "pass"
+    reason = next(r for r in judgment["reasons"] if r["code"] == "inconsistent_figures")
+    assert "3/5" in reason["message"]
+    # every counted row is quoted, so an auditor sees which systems were counted
+    assert [e["location"] for e in reason["evidence"]] == [f"table 1 row {n}" for n in range(2, 7)]
+
+
+def test_a_summary_table_about_testing_is_not_a_list_of_systems(make_submission, tmp_path):
+    docx = write_docx(
+        tmp_path / "汇报.docx",
+        [
+            para("全市智慧城市平台等级保护测评情况如下。"),
+            table([["项目", "数量"], ["系统总数", "45"], ["通过测评并整改合格", "42"]]),
+        ],
+    )
+    root = make_submission(
+        MINIMAL + 'indicators:\n  "7.1.4": {numerator: 42, denominator: 45}\n', {"汇报.docx": docx}
+    )
+    code, report, err = check_json(root)
+    assert code == 0, err
+    assert "inconsistent_figures" not in codes(item(report, "7.1.4"))
+
+
+def test_numerator_and_total_in_two_rows_of_one_table_corroborate(make_submission, tmp_path):
+    docx = write_docx(
+        tmp_path / "统计.docx",
+        [
+            para("主要统计数据"),
+            table(
+                [
+                    ["指标名称", "数值"],
+                    ["政务服务事项总数（项）", "1950"],
+                    ["可使用电子证照办理的事项（项）", "1600"],
+                ]
+            ),
+        ],
+    )
+    root = make_submission(
+        MINIMAL + 'indicators:\n  "2.1.1": {numerator: 1600, denominator: 1950}\n',
+        {"统计.docx": docx},
+    )
+    code, report, err = check_json(root)
+    assert code == 0, err
+    judgment = item(report, "2.1.1")
+    reason = next(r for r in judgment["reasons"] if r["code"] == "corroborated")
+    assert sorted(e["quote"] for e in reason["evidence"]) == [
+        "可使用电子证照办理的事项（项） | 1600",
+        "政务服务事项总数（项） | 1950",
+    ]
+    # a different total in that table does not corroborate
+    root2 = make_submission(
+        MINIMAL + 'indicators:\n  "2.1.1": {numerator: 1600, denominator: 2000}\n',
+        {"统计.docx": docx},
+    )
+    _, report2, _ = check_json(root2)
+    assert "corroborated" not in codes(item(report2, "2.1.1"))

@@ -22,7 +22,11 @@ def _fill(form: Path, target: Path, manifest: dict) -> None:
     """Fill the blank form the way a person does in Excel: type into the cells."""
     book = load_workbook(form)
     info = book["基本信息"]
-    values = {"地区": manifest["region"], "层级": {"city": "市级", "county": "县级"}[manifest["level"]], "年度": manifest["year"]}
+    values = {
+        "地区": manifest["region"],
+        "层级": {"city": "市级", "county": "县级"}[manifest["level"]],
+        "年度": manifest["year"],
+    }
     for row in info.iter_rows(min_row=2):
         if row[0].value in values:
             row[1].value = values[row[0].value]
@@ -34,15 +38,29 @@ def _fill(form: Path, target: Path, manifest: dict) -> None:
         entry = manifest["indicators"].get(item)
         if entry is None or not measure:
             continue
-        declared = entry.get(measure, entry if not isinstance(next(iter(entry.values())), dict) else None)
+        declared = entry.get(
+            measure, entry if not isinstance(next(iter(entry.values())), dict) else None
+        )
         if not declared:
             continue
-        for field, column in (("numerator", "分子"), ("denominator", "分母"), ("value", "数值"), ("unit", "单位")):
+        for field, column in (
+            ("numerator", "分子"),
+            ("denominator", "分母"),
+            ("value", "数值"),
+            ("unit", "单位"),
+        ):
             if field in declared:
                 row[col[column]].value = declared[field]
         if "covered" in declared:
             row[col["覆盖项"]].value = "、".join(declared["covered"])
     book.save(target)
+
+
+def _judged(report: dict) -> list[tuple]:
+    return [
+        (j["id"], j["status"], j["score"], sorted(x["code"] for x in j["reasons"]))
+        for j in report["indicators"]
+    ]
 
 
 def test_blank_form_lists_every_item_with_chinese_headers(tmp_path):
@@ -78,8 +96,7 @@ def test_filled_form_gives_the_same_judgments_as_the_yaml(tmp_path):
     code_x, report_x, err_x = check_json(as_xlsx)
     assert (code_y, code_x) == (0, 0), (err_y, err_x)
     assert report_x["submission"]["region"] == "晋阳市"
-    judged = lambda r: [(j["id"], j["status"], j["score"], sorted(x["code"] for x in j["reasons"])) for j in r["indicators"]]  # noqa: E731
-    assert judged(report_x) == judged(report_y)
+    assert _judged(report_x) == _judged(report_y)
     # the form itself is not evidence
     assert all(d["path"] != "submission.xlsx" for d in report_x["documents"])
     item = next(j for j in report_x["indicators"] if j["id"] == "1.1.2")

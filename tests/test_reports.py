@@ -78,7 +78,14 @@ def test_html_in_headless_chromium(reports, data):
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
         )
         try:
             page = browser.new_page(viewport={"width": 1200, "height": 1600})
@@ -114,7 +121,15 @@ def test_docx_converts_to_pdf_with_chinese_and_quotes(reports, data, tmp_path):
     if not SOFFICE:
         pytest.skip("LibreOffice is not installed (.ci/run installs Debian's libreoffice-writer)")
     result = subprocess.run(
-        [SOFFICE, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(reports["docx"])],
+        [
+            SOFFICE,
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(reports["docx"]),
+        ],
         capture_output=True,
         text=True,
         timeout=180,

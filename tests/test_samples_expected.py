@@ -33,7 +33,9 @@ def test_sample_matches_expected(sample: Path):
             continue
         codes = {r["code"] for r in judgment["reasons"]}
         if judgment["status"] != want["status"]:
-            problems.append(f"{judgment['id']}: status {judgment['status']}, expected {want['status']} ({sorted(codes)})")
+            problems.append(
+                f"{judgment['id']}: status {judgment['status']}, expected {want['status']} ({sorted(codes)})"
+            )
         for needed in want.get("codes", []):
             if needed not in codes:
                 problems.append(f"{judgment['id']}: missing {needed} (got {sorted(codes)})")

@@ -121,6 +121,10 @@ class MeasureRule(Strict):
             raise ValueError("a count measure needs its options list")
         if self.kind == "qualitative" and not (self.established or self.grades):
             raise ValueError("a qualitative measure needs `established` phrasings (or `grades`)")
+        if self.grades and (self.established or self.working):
+            raise ValueError(
+                "a graded measure is decided by its `grades` alone; drop `established`/`working`"
+            )
         for pattern in [
             *self.established,
             *self.working,
@@ -210,6 +214,7 @@ class Lexicon(Strict):
     change: list[str] = Field(default_factory=list)
     rule_statement: list[str] = Field(default_factory=list)
     total_row: list[str] = Field(default_factory=list)
+    total_label: list[str] = Field(default_factory=list)
     date: str = r"20\d\d年(?:\d{1,2}月)?"
     doc: str = ""
 

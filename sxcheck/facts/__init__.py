@@ -55,6 +55,7 @@ class FactBuilder:
         self.rule_statement = [re.compile(p) for p in rules.lexicon.rule_statement]
         self.total_row = re.compile("|".join(rules.lexicon.total_row) or "(?!)")
         self.date = re.compile(rules.lexicon.date)
+        self.total_label = re.compile("|".join(rules.lexicon.total_label) or "(?!)")
 
     # ------------------------------------------------------------ helpers
 
@@ -93,6 +94,31 @@ class FactBuilder:
             for s, t in done
             if s.kind == "paragraph" or _table_key(s) not in totals or self.total_row.match(s.text)
         ]
+
+    def _rows_stating(
+        self, done: list[tuple[Sentence, str]], numerator: Decimal, denominator: Decimal
+    ) -> list[Evidence]:
+        """A key-value table states the two figures in two rows of one table.
+
+        "可使用电子证照办理的事项（项） | 1600" is about the measure; the row
+        "政务服务事项总数（项） | 1950" of the same table names a total
+        (lexicon.total_label) and states the declared denominator. Both rows are
+        quoted; exact figures only, so a coincidence is unlikely.
+        """
+        for sentence, _ in done:
+            if sentence.kind == "paragraph" or not states_figures(sentence, [numerator]):
+                continue
+            key = _table_key(sentence)
+            for other in self.sentences:
+                if (
+                    other.kind != "paragraph"
+                    and other is not sentence
+                    and _table_key(other) == key
+                    and self.total_label.search(other.text)
+                    and states_figures(other, [denominator])
+                ):
+                    return [sentence.evidence, other.evidence]
+        return []
 
     def _fact(
         self, item: ItemRule, measure: MeasureRule, planned: list[Sentence], **data: Any
@@ -191,6 +217,8 @@ class FactBuilder:
             if o.sentence.evidence not in support and _states(o, num, den)
             for e in o.quotes
         ]
+        if not support:
+            support = self._rows_stating(done, num, den)
         disagreeing = [
             o
             for o in observations

@@ -50,6 +50,9 @@ def _measure_score(
     scoring = rules.defaults.scoring
     if status == Status.NOT_APPLICABLE:
         return None
+    grade = next((g for g in measure.grades if g.key == fact.data.get("grade")), None)
+    if grade is not None:
+        return grade.score  # graded items (3.3.2) score by the grade the evidence shows
     if (
         measure.kind in ("qualitative", "rank")
         or status == Status.FAIL
