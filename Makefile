@@ -16,8 +16,8 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/sxcheck check "$(SAMPLE)" --report build/demo-report.json
-	@echo "JSON report written to build/demo-report.json"
+	$(BIN)/sxcheck check "$(SAMPLE)" --report build/demo-report.json --report build/demo-report.html --report build/demo-report.docx
+	@echo "reports written to build/demo-report.json, .html (open in a browser) and .docx"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

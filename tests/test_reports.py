@@ -112,6 +112,20 @@ def test_html_in_headless_chromium(reports, data):
             page.fill("#search", "5G网络覆盖率")
             page.locator(".status-filter[value=pass]").check()
             assert page.locator("details.item:not(.hidden)").count() >= 1
+            page.fill("#search", "")
+            page.select_option("#code-filter", "planned_not_done")
+            planned = {
+                j["id"]
+                for j in data["indicators"]
+                for r in j["reasons"]
+                if r["code"] == "planned_not_done"
+            }
+            visible = page.locator("details.item:not(.hidden)")
+            assert (
+                planned
+                and {visible.nth(i).get_attribute("data-id") for i in range(visible.count())}
+                == planned
+            )
             assert all(u.startswith("file://") for u in requests)  # self-contained: nothing fetched
         finally:
             browser.close()
@@ -146,3 +160,45 @@ def test_docx_converts_to_pdf_with_chinese_and_quotes(reports, data, tmp_path):
     _, reason = a_quoted_reason(data)
     assert "".join(reason["evidence"][0]["quote"].split())[:30] in flat
     shutil.copy(pdf_path, BUILD / "docx-report.pdf")
+
+
+def test_terminal_summary_counts_statuses_and_names_what_to_fix(data):
+    from rich.console import Console
+
+    from sxcheck.models import Report
+    from sxcheck.report.terminal import print_summary
+
+    console = Console(record=True, width=160, force_terminal=False)
+    print_summary(Report.model_validate(data), console)
+    text = console.export_text()
+    counts = data["summary"]["counts"]
+    assert f"pass: {counts['pass']}" in text and f"fail: {counts['fail']}" in text
+    assert "先改这些" in text
+    # the fixes name the item, the code and the Chinese advice
+    assert "2.4.2 [uncorroborated]" in text and "请补充" in text
+    assert "06-等保测评报告扫描件.pdf" in text  # the unreadable document is listed
+
+
+def test_no_progress_bar_or_summary_when_quiet_or_not_a_terminal():
+    code, out, err = run_cli("check", str(SAMPLE))
+    assert code == 0 and "评价结果" in out and "━" not in err  # CliRunner is not a TTY
+    code, out, err = run_cli("check", str(SAMPLE), "--quiet")
+    assert code == 0 and out == "" and err == ""
+
+
+def test_an_interrupted_write_leaves_the_previous_report(tmp_path, monkeypatch):
+    import os
+
+    from sxcheck.report import write_atomically
+
+    target = tmp_path / "report.html"
+    target.write_text("previous report", encoding="utf-8")
+
+    def interrupted(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomically(target, "<html>new</html>")
+    assert target.read_text(encoding="utf-8") == "previous report"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]  # no temp file left behind

@@ -51,10 +51,14 @@ def print_summary(report: Report, console: Console | None = None) -> None:
     todo = fixes(report)
     if todo:
         console.print("[bold]先改这些 / Fix first:[/bold]")
+        grid = Table.grid(padding=(0, 1), pad_edge=True)
+        grid.add_column(no_wrap=True)
+        grid.add_column(no_wrap=True)
+        grid.add_column(overflow="fold")  # Chinese has no spaces to wrap at
         for fix in todo[:15]:
-            console.print(
-                f"  {fix.judgment.id} {escape('[' + fix.reason.code + ']')} {escape(fix.reason.message)}",
-                highlight=False,
+            grid.add_row(
+                fix.judgment.id, escape(f"[{fix.reason.code}]"), escape(fix.reason.message)
             )
+        console.print(grid, highlight=False)
         if len(todo) > 15:
             console.print(f"  … {len(todo) - 15} more in the report")
