@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SAMPLE ?= evidence_samples/晋阳市-2024
 
-.PHONY: demo test lint format bench clean system-deps samples
+.PHONY: demo test lint format bench clean system-deps samples postgres
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "sxcheck needs Python 3.11 or 3.12 (durable-rules does not import on 3.13)"; exit 1; }
@@ -45,6 +45,22 @@ system-deps:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
 	  || echo "warning: could not install$$missing; the tests that need them will skip"; \
 	else echo "warning: missing$$missing (run as root to install); the tests that need them will skip"; fi
+
+# A local PostgreSQL on loopback for the store tests (role and database sxcheck/sxcheck_test).
+# Needs root; where it cannot be installed or started the PostgreSQL tests skip and say why.
+postgres:
+	@if ! command -v pg_lsclusters >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
+	  || echo "warning: could not install postgresql; the PostgreSQL store tests will skip"; fi
+	@if command -v pg_lsclusters >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  pg_lsclusters -h | while read ver name port status rest; do \
+	    [ "$$status" = online ] || pg_ctlcluster $$ver $$name start || echo "warning: cannot start PostgreSQL $$ver/$$name"; done; \
+	  su postgres -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='sxcheck'\"" | grep -q 1 \
+	    || su postgres -c "psql -qc \"CREATE ROLE sxcheck LOGIN PASSWORD 'sxcheck'\""; \
+	  su postgres -c "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname='sxcheck_test'\"" | grep -q 1 \
+	    || su postgres -c "createdb -O sxcheck sxcheck_test"; \
+	  echo "PostgreSQL ready: postgresql+psycopg://sxcheck:sxcheck@127.0.0.1:5432/sxcheck_test"; \
+	else echo "warning: PostgreSQL not available; the PostgreSQL store tests will skip"; fi
 
 samples: $(STAMP)
 	$(BIN)/python -m tests.make_samples

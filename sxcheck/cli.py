@@ -61,6 +61,13 @@ def _user_errors(func: Any) -> Any:
     return wrapper
 
 
+DB_OPTION = click.option(
+    "--db",
+    envvar="SXCHECK_DB",
+    help="The store: a SQLite file or any SQLAlchemy URL (default ./sxcheck.db; env SXCHECK_DB).",
+)
+
+
 @click.group()
 @click.version_option(__version__, prog_name="sxcheck")
 def main() -> None:
@@ -84,6 +91,8 @@ def main() -> None:
 )
 @click.option("--quiet", is_flag=True, help="No summary table or progress.")
 @click.option("--rules-dir", type=click.Path(path_type=Path), help="Use another rules directory.")
+@DB_OPTION
+@click.option("--no-store", is_flag=True, help="Do not record the run (and read every document).")
 @_user_errors
 def check(
     submission: Path,
@@ -92,17 +101,21 @@ def check(
     fail_on: str | None,
     quiet: bool,
     rules_dir: Path | None,
+    db: str | None,
+    no_store: bool,
 ) -> None:
-    """Evaluate one SUBMISSION (a folder or a .zip)."""
+    """Evaluate one SUBMISSION (a folder or a .zip); the run is recorded in the store."""
     from sxcheck.pipeline import check as run_check
     from sxcheck.report import check_format, to_json, write_report
     from sxcheck.report.terminal import print_summary
+    from sxcheck.store import open_store
 
     for path in reports:
         check_format(path)
+    store = None if no_store else open_store(db)
     err = Console(stderr=True)
     with reading_progress(err, enabled=not quiet and not as_json and err.is_terminal) as progress:
-        report = run_check(submission, rules_dir=rules_dir, progress=progress)
+        report = run_check(submission, rules_dir=rules_dir, progress=progress, store=store)
     for path in reports:
         write_report(report, path)
     if as_json:
@@ -113,6 +126,94 @@ def check(
         limit = STATUS_ORDER[fail_on]
         if any(STATUS_ORDER.get(j.status.value, -1) >= limit for j in report.indicators):
             sys.exit(1)
+
+
+@main.command()
+@click.argument("region", required=False)
+@click.option("--limit", default=30, show_default=True, help="How many runs to list.")
+@DB_OPTION
+@_user_errors
+def history(region: str | None, limit: int, db: str | None) -> None:
+    """Past runs, newest first (all regions, or one REGION)."""
+    import json
+
+    from sxcheck.store import open_store
+
+    runs = open_store(db).runs(region, limit)
+    if not runs:
+        click.echo("no runs in the store" + (f" for {region}" if region else ""))
+        return
+    for run in runs:
+        counts = json.loads(run.counts_json)
+        total = "—" if run.total_score is None else f"{run.total_score * 100:.1f}"
+        click.echo(
+            f"{run.id}  {run.started_at}  {run.region}（{run.level}，{run.year}）  total {total}  "
+            f"pass {counts.get('pass', 0)} partial {counts.get('partial', 0)} "
+            f"fail {counts.get('fail', 0)} n/a {counts.get('not_applicable', 0)}  "
+            f"documents read {run.documents_read}, from store {run.documents_from_store}"
+        )
+
+
+@main.command()
+@click.argument("first")
+@click.argument("second", required=False)
+@click.option(
+    "--report",
+    "reports",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Write the diff (.json .html .md .txt). Repeatable.",
+)
+@DB_OPTION
+@_user_errors
+def diff(first: str, second: str | None, reports: tuple[Path, ...], db: str | None) -> None:
+    """What changed between runs FIRST and SECOND, or between the last two runs of a region."""
+    from sxcheck.report.diff import diff_reports, diff_text, render_diff
+    from sxcheck.store import open_store
+
+    store = open_store(db)
+    before, after = (first, second) if second else store.last_two(first)
+    result = diff_reports(store.report(before), store.report(after))
+    for path in reports:
+        write_atomically(path, render_diff(result, path))
+    click.echo(diff_text(result), nl=False)
+
+
+@main.command()
+@click.argument("run")
+@click.argument("item_id", required=False)
+@click.option(
+    "--report",
+    "reports",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Re-render the stored report (.json .md .html .docx .xlsx). Repeatable.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the stored JSON report.")
+@DB_OPTION
+@_user_errors
+def show(
+    run: str, item_id: str | None, reports: tuple[Path, ...], as_json: bool, db: str | None
+) -> None:
+    """A stored RUN again, without reading documents: summary, one ITEM_ID, or reports."""
+    from sxcheck.report import check_format, to_json, write_report
+    from sxcheck.report.terminal import print_judgment, print_summary
+    from sxcheck.store import open_store
+
+    for path in reports:
+        check_format(path)
+    report = open_store(db).report(run)
+    for path in reports:
+        write_report(report, path)
+    if as_json:
+        click.echo(to_json(report))
+    elif item_id:
+        judgment = next((j for j in report.indicators if j.id == item_id), None)
+        if judgment is None:
+            raise SxcheckError(f"unknown indicator ID '{item_id}' (see `sxcheck rules list`)")
+        print_judgment(judgment)
+    elif not reports:
+        print_summary(report)
 
 
 @main.group()

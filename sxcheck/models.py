@@ -102,6 +102,7 @@ class TextUnit(BaseModel):
 class IngestedDocument(BaseModel):
     info: DocumentInfo
     units: list[TextUnit] = Field(default_factory=list)
+    from_store: bool = False  # read by an earlier run (same sha256 and extractor version)
 
 
 # ---------------------------------------------------------------- evidence
@@ -195,6 +196,11 @@ class RunInfo(BaseModel):
     tool_version: str
     rules_digest: str
     duration_seconds: float | None = None
+    profile: str | None = None
+    documents_read: int = 0  # parsed in this run
+    documents_from_store: int = 0  # unchanged since an earlier run: taken from the store
+    # nothing an item depends on changed since this run: its judgments are reused
+    judged_as_run: str | None = None
 
 
 class SubmissionInfo(BaseModel):

@@ -5,6 +5,8 @@ The only place that knows the order of the stages; the CLI calls `check`.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 import uuid
 from collections.abc import Callable
@@ -16,10 +18,20 @@ from sxcheck.catalogue.loader import RuleSet, load_rules
 from sxcheck.engine import engine_for
 from sxcheck.evidence import sentences_of
 from sxcheck.facts import build_facts
-from sxcheck.ingest import read_document
+from sxcheck.ingest import EXTRACTOR_VERSION, read_document
 from sxcheck.ingest.submission import open_submission
 from sxcheck.judge import judge, roll_up
-from sxcheck.models import IngestedDocument, Report, RunInfo, Status, SubmissionInfo, Summary
+from sxcheck.models import (
+    Fact,
+    IngestedDocument,
+    Manifest,
+    Report,
+    RunInfo,
+    Status,
+    SubmissionInfo,
+    Summary,
+)
+from sxcheck.store import Store
 
 Progress = Callable[[str, int, int], None]
 
@@ -32,6 +44,17 @@ def evaluate(
     started: float | None = None,
 ) -> Report:
     """Evaluate already-read documents (shared by `check` and the rule-case runner)."""
+    return evaluate_with_facts(rules, documents, info, declared, started)[0]
+
+
+def evaluate_with_facts(
+    rules: RuleSet,
+    documents: list[IngestedDocument],
+    info: SubmissionInfo,
+    declared: dict,
+    started: float | None = None,
+) -> tuple[Report, list[Fact]]:
+    """The report and the facts behind it (the store keeps both)."""
     started = started or time.time()
     units = [unit for doc in documents for unit in doc.units]
     sentences = sentences_of(units)
@@ -43,7 +66,8 @@ def evaluate(
     for judgment in judgments:
         counts[judgment.status.value] += 1
     finished = time.time()
-    return Report(
+    fresh = sum(1 for doc in documents if doc.info.sha256 and not doc.from_store)
+    report = Report(
         run=RunInfo(
             id=uuid.uuid4().hex[:12],
             started_at=datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds"),
@@ -51,16 +75,28 @@ def evaluate(
             tool_version=__version__,
             rules_digest=rules.digest,
             duration_seconds=round(finished - started, 3),
+            documents_read=fresh,
+            documents_from_store=sum(1 for doc in documents if doc.from_store),
         ),
         submission=info,
         summary=Summary(counts=counts, scores=roll_up(rules, judgments)),
         indicators=judgments,
         documents=doc_infos,
     )
+    return report, facts
 
 
-def check(path: Path, rules_dir: Path | None = None, progress: Progress | None = None) -> Report:
-    """Evaluate one submission (folder or zip) and return its report."""
+def check(
+    path: Path,
+    rules_dir: Path | None = None,
+    progress: Progress | None = None,
+    store: Store | None = None,
+) -> Report:
+    """Evaluate one submission (folder or zip) and return its report.
+
+    With a store, documents read before are taken from it and the run is
+    recorded (one transaction) before the report is returned.
+    """
     started = time.time()
     rules = load_rules(rules_dir)
     with open_submission(path, rules) as submission:
@@ -69,7 +105,7 @@ def check(path: Path, rules_dir: Path | None = None, progress: Progress | None =
         for index, (file_path, rel) in enumerate(submission.files, start=1):
             if progress:
                 progress(rel, index, total)
-            documents.append(read_document(file_path, rel))
+            documents.append(read_document(file_path, rel, cache=store))
         manifest = submission.manifest
     info = SubmissionInfo(
         region=manifest.region,
@@ -78,4 +114,45 @@ def check(path: Path, rules_dir: Path | None = None, progress: Progress | None =
         parent=manifest.parent,
         source=str(path),
     )
-    return evaluate(rules, documents, info, manifest.indicators, started)
+    if store is None:
+        return evaluate(rules, documents, info, manifest.indicators, started)
+    digest = input_digest(rules, manifest, documents)
+    reused = store.reusable(digest)
+    if reused is not None:
+        report, facts = _rerun(reused[0], info, documents, started), reused[1]
+    else:
+        report, facts = evaluate_with_facts(rules, documents, info, manifest.indicators, started)
+    store.save_run(report, facts, documents, EXTRACTOR_VERSION, digest)
+    return report
+
+
+def input_digest(rules: RuleSet, manifest: Manifest, documents: list[IngestedDocument]) -> str:
+    """Everything a judgment depends on: rules, tool and extractor versions, the
+    declaration and each document's name and content hash."""
+    payload = {
+        "rules": rules.digest,
+        "tool": __version__,
+        "extractor": EXTRACTOR_VERSION,
+        "manifest": manifest.model_dump(mode="json"),
+        "documents": sorted((d.info.path, d.info.sha256, d.info.status) for d in documents),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _rerun(
+    previous: Report, info: SubmissionInfo, documents: list[IngestedDocument], started: float
+) -> Report:
+    """Nothing an item depends on changed: the earlier judgments stand, as a new run."""
+    finished = time.time()
+    run = previous.run.model_copy(
+        update={
+            "id": uuid.uuid4().hex[:12],
+            "started_at": datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds"),
+            "finished_at": datetime.fromtimestamp(finished, UTC).isoformat(timespec="seconds"),
+            "duration_seconds": round(finished - started, 3),
+            "documents_read": sum(1 for d in documents if d.info.sha256 and not d.from_store),
+            "documents_from_store": sum(1 for d in documents if d.from_store),
+            "judged_as_run": previous.run.judged_as_run or previous.run.id,
+        }
+    )
+    return previous.model_copy(update={"run": run, "submission": info})

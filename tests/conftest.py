@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -14,6 +15,12 @@ from sxcheck.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "evidence_samples" / "晋阳市-2024"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _store_outside_the_repo(tmp_path_factory):
+    """Every `sxcheck check` in the tests records into a throwaway store, never ./sxcheck.db."""
+    os.environ["SXCHECK_DB"] = str(tmp_path_factory.mktemp("store") / "sxcheck.db")
 
 
 @pytest.fixture(scope="session")

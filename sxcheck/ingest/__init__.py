@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Protocol
 
 from sxcheck.errors import DocumentError
 from sxcheck.ingest.docx_reader import read_docx
@@ -18,11 +19,35 @@ from sxcheck.ingest.text import read_text
 from sxcheck.ingest.xlsx import read_xlsx
 from sxcheck.models import DocumentInfo, IngestedDocument, TextUnit
 
+# Bump when a reader changes what it extracts: stored extractions of older
+# versions are then read again instead of reused.
 EXTRACTOR_VERSION = "1"
 
 
-def read_document(path: Path, rel: str) -> IngestedDocument:
-    """Read one evidence file into text units; failures become a listed error."""
+class ExtractionCache(Protocol):
+    """Where earlier reads are kept by content (the store implements it)."""
+
+    def lookup(self, sha256: str, version: str) -> tuple[DocumentInfo, list[TextUnit]] | None: ...
+
+
+def _relabelled(info: DocumentInfo, units: list[TextUnit], rel: str, size: int) -> IngestedDocument:
+    """An earlier read of the same content, under this submission's file name."""
+    info = info.model_copy(update={"path": rel, "size": size})
+    info.text_units = len(units)
+    info.needs_ocr = any("needs OCR" in note for note in info.notes)
+    return IngestedDocument(
+        info=info,
+        units=[u.model_copy(update={"document": rel}) for u in units],
+        from_store=True,
+    )
+
+
+def read_document(path: Path, rel: str, cache: ExtractionCache | None = None) -> IngestedDocument:
+    """Read one evidence file into text units; failures become a listed error.
+
+    With a cache, content already read (same sha256, same extractor version)
+    is taken from it instead of parsed again.
+    """
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -36,6 +61,8 @@ def read_document(path: Path, rel: str) -> IngestedDocument:
         )
         return IngestedDocument(info=info)
     sha = hashlib.sha256(data).hexdigest()
+    if cache is not None and (hit := cache.lookup(sha, EXTRACTOR_VERSION)) is not None:
+        return _relabelled(*hit, rel, len(data))
     info = DocumentInfo(path=rel, sha256=sha, size=len(data), kind="unknown")
     try:
         info.kind = kind = sniff(path, data[:2048])

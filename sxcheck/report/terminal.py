@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from sxcheck.models import Report
+from sxcheck.models import Judgment, Report
 from sxcheck.report.view import LEVEL_ZH, STATUS_ZH, fixes, problem_codes
 
 STATUS_STYLE = {"pass": "green", "partial": "yellow", "fail": "red", "not_applicable": "dim"}
@@ -62,3 +62,25 @@ def print_summary(report: Report, console: Console | None = None) -> None:
         console.print(grid, highlight=False)
         if len(todo) > 15:
             console.print(f"  … {len(todo) - 15} more in the report")
+
+
+def print_judgment(judgment: Judgment, console: Console | None = None) -> None:
+    """One item with every reason and the quotes behind it (`sxcheck show RUN ID`)."""
+    console = console or Console()
+    style = STATUS_STYLE[judgment.status.value]
+    console.print(
+        f"[bold]{judgment.id} {escape(judgment.name)}[/bold]  "
+        f"[{style}]{judgment.status.value}[/{style}]  score {judgment.score:.2f}",
+        highlight=False,
+    )
+    for reason in judgment.reasons:
+        console.print(
+            f"  {escape('[' + reason.code + ']')} {escape(reason.message)}", highlight=False
+        )
+        for e in reason.evidence:
+            page = f" p.{e.page}" if e.page else ""
+            console.print(
+                f"      {escape(e.document)}{page} {escape(e.location)} sha256 {e.sha256[:12]}: "
+                f"“{escape(e.quote)}”",
+                highlight=False,
+            )

@@ -1,0 +1,160 @@
+"""What changed between two runs: items, documents and reasons.
+
+A city re-runs after fixing its documents and wants to see what its fixes
+did; an auditor compares two submissions of the same region. Computed from
+two canonical reports, so it works for any two stored runs.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from sxcheck.errors import SxcheckError
+from sxcheck.models import Judgment, Report
+
+
+class ItemChange(BaseModel):
+    id: str
+    name: str
+    status_before: str
+    status_after: str
+    score_before: float
+    score_after: float
+    reasons_added: list[str] = Field(default_factory=list)  # "code (measure): message"
+    reasons_removed: list[str] = Field(default_factory=list)
+
+
+class DocumentChange(BaseModel):
+    path: str
+    change: str  # added | removed | changed
+    sha256_before: str | None = None
+    sha256_after: str | None = None
+
+
+class RunDiff(BaseModel):
+    run_before: str
+    run_after: str
+    region_before: str
+    region_after: str
+    total_before: float | None
+    total_after: float | None
+    items: list[ItemChange]
+    documents: list[DocumentChange]
+    rules_changed: bool
+
+
+def _reasons(judgment: Judgment) -> dict[tuple[str, str | None, str], str]:
+    return {
+        (r.code, r.measure, r.message): f"{r.code}"
+        + (f" ({r.measure})" if r.measure else "")
+        + f": {r.message}"
+        for r in judgment.reasons
+    }
+
+
+def diff_reports(before: Report, after: Report) -> RunDiff:
+    old = {j.id: j for j in before.indicators}
+    items = []
+    for judgment in after.indicators:
+        previous = old.get(judgment.id)
+        if previous is None:
+            continue
+        then, now = _reasons(previous), _reasons(judgment)
+        added = [now[k] for k in now if k not in then]
+        removed = [then[k] for k in then if k not in now]
+        if (
+            previous.status != judgment.status
+            or abs(previous.score - judgment.score) > 1e-9
+            or added
+            or removed
+        ):
+            items.append(
+                ItemChange(
+                    id=judgment.id,
+                    name=judgment.name,
+                    status_before=previous.status.value,
+                    status_after=judgment.status.value,
+                    score_before=previous.score,
+                    score_after=judgment.score,
+                    reasons_added=added,
+                    reasons_removed=removed,
+                )
+            )
+    docs_before = {d.path: d.sha256 for d in before.documents}
+    docs_after = {d.path: d.sha256 for d in after.documents}
+    documents = [
+        DocumentChange(path=p, change="added", sha256_after=s)
+        for p, s in docs_after.items()
+        if p not in docs_before
+    ]
+    documents += [
+        DocumentChange(path=p, change="removed", sha256_before=s)
+        for p, s in docs_before.items()
+        if p not in docs_after
+    ]
+    documents += [
+        DocumentChange(path=p, change="changed", sha256_before=docs_before[p], sha256_after=s)
+        for p, s in docs_after.items()
+        if p in docs_before and docs_before[p] != s
+    ]
+    return RunDiff(
+        run_before=before.run.id,
+        run_after=after.run.id,
+        region_before=before.submission.region,
+        region_after=after.submission.region,
+        total_before=before.summary.scores.get("total"),
+        total_after=after.summary.scores.get("total"),
+        items=items,
+        documents=sorted(documents, key=lambda d: (d.change, d.path)),
+        rules_changed=before.run.rules_digest != after.run.rules_digest,
+    )
+
+
+def diff_text(diff: RunDiff) -> str:
+    """Plain text for the terminal: one line per change, reasons indented."""
+    lines = [
+        f"{diff.region_before} {diff.run_before} → {diff.region_after} {diff.run_after}: "
+        f"total {diff.total_before} → {diff.total_after}"
+        + ("  (rules changed between the runs)" if diff.rules_changed else "")
+    ]
+    for doc in diff.documents:
+        lines.append(f"document {doc.change}: {doc.path}")
+    if not diff.items:
+        lines.append("no item changed")
+    for item in diff.items:
+        lines.append(
+            f"{item.id} {item.name}: {item.status_before} → {item.status_after} "
+            f"({item.score_before:.2f} → {item.score_after:.2f})"
+        )
+        lines += [f"  + {r}" for r in item.reasons_added]
+        lines += [f"  - {r}" for r in item.reasons_removed]
+    return "\n".join(lines) + "\n"
+
+
+def diff_html(diff: RunDiff) -> str:
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(
+        loader=PackageLoader("sxcheck.report", "templates"), autoescape=select_autoescape()
+    )
+    return env.get_template("diff.html.j2").render(diff=diff)
+
+
+DIFF_FORMATS = {
+    ".json": lambda d: json.dumps(d.model_dump(mode="json"), ensure_ascii=False, indent=2),
+    ".html": diff_html,
+    ".txt": diff_text,
+    ".md": diff_text,
+}
+
+
+def render_diff(diff: RunDiff, path: Path) -> str:
+    renderer = DIFF_FORMATS.get(path.suffix.lower())
+    if renderer is None:
+        raise SxcheckError(
+            f"{path}: unsupported diff format '{path.suffix}' (available: {', '.join(DIFF_FORMATS)})"
+        )
+    return str(renderer(diff))
