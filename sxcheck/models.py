@@ -225,3 +225,41 @@ class Report(BaseModel):
     summary: Summary
     indicators: list[Judgment]
     documents: list[DocumentInfo]
+
+
+# ---------------------------------------------------------------- batch
+
+
+class BatchEntry(BaseModel):
+    """One submission of a batch: its run, totals, ranks and item statuses, or why not."""
+
+    source: str
+    evaluated: bool
+    error: str | None = None
+    run_id: str | None = None
+    region: str | None = None
+    level: Level | None = None
+    year: int | None = None
+    total: float | None = None
+    first_level: dict[str, float | None] = Field(default_factory=dict)
+    rank: int | None = None  # overall, among submissions of the same level
+    first_level_ranks: dict[str, int] = Field(default_factory=dict)
+    apps_rank: int | None = None  # 2.1.4, among submissions of the same level
+    counts: dict[str, int] = Field(default_factory=dict)
+    statuses: dict[str, str] = Field(default_factory=dict)  # item id -> status
+    reused_evidence: list[str] = Field(default_factory=list)  # item ids flagged
+
+
+class BatchReport(BaseModel):
+    """The comparison `sxcheck batch` writes (JSON canonical; HTML and XLSX render it)."""
+
+    schema_version: int = 1
+    started_at: str
+    finished_at: str
+    tool_version: str
+    rules_digest: str
+    workers: int
+    documents: int
+    first_levels: dict[str, str]  # id -> name
+    items: dict[str, str]  # id -> name
+    entries: list[BatchEntry]

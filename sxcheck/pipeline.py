@@ -18,12 +18,13 @@ from sxcheck.catalogue.loader import RuleSet, load_rules
 from sxcheck.engine import engine_for
 from sxcheck.evidence import sentences_of
 from sxcheck.facts import build_facts
-from sxcheck.ingest import EXTRACTOR_VERSION, read_document
+from sxcheck.ingest import EXTRACTOR_VERSION, ExtractionCache, read_document
 from sxcheck.ingest.submission import open_submission
 from sxcheck.judge import judge, roll_up
 from sxcheck.models import (
     Fact,
     IngestedDocument,
+    Judgment,
     Manifest,
     Report,
     RunInfo,
@@ -56,18 +57,32 @@ def evaluate_with_facts(
 ) -> tuple[Report, list[Fact]]:
     """The report and the facts behind it (the store keeps both)."""
     started = started or time.time()
+    facts = facts_of(rules, documents, info, declared)
+    return judge_facts(rules, facts, documents, info, started), facts
+
+
+def facts_of(
+    rules: RuleSet, documents: list[IngestedDocument], info: SubmissionInfo, declared: dict
+) -> list[Fact]:
+    """Documents and declaration -> one fact per item measure (the costly part after reading)."""
     units = [unit for doc in documents for unit in doc.units]
-    sentences = sentences_of(units)
-    facts = build_facts(rules, sentences, info.level, declared)
+    return build_facts(rules, sentences_of(units), info.level, declared)
+
+
+def judge_facts(
+    rules: RuleSet,
+    facts: list[Fact],
+    documents: list[IngestedDocument],
+    info: SubmissionInfo,
+    started: float,
+) -> Report:
+    """Facts -> engine -> judgments -> a report. A batch calls it after ranking the facts."""
     findings = engine_for(rules).evaluate(facts, label=info.region)
     doc_infos = [doc.info for doc in documents]
     judgments = judge(rules, facts, findings, doc_infos)
-    counts = {status.value: 0 for status in Status}
-    for judgment in judgments:
-        counts[judgment.status.value] += 1
     finished = time.time()
     fresh = sum(1 for doc in documents if doc.info.sha256 and not doc.from_store)
-    report = Report(
+    return Report(
         run=RunInfo(
             id=uuid.uuid4().hex[:12],
             started_at=datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds"),
@@ -79,11 +94,42 @@ def evaluate_with_facts(
             documents_from_store=sum(1 for doc in documents if doc.from_store),
         ),
         submission=info,
-        summary=Summary(counts=counts, scores=roll_up(rules, judgments)),
+        summary=summarise(rules, judgments),
         indicators=judgments,
         documents=doc_infos,
     )
-    return report, facts
+
+
+def summarise(rules: RuleSet, judgments: list[Judgment]) -> Summary:
+    counts = {status.value: 0 for status in Status}
+    for judgment in judgments:
+        counts[judgment.status.value] += 1
+    return Summary(counts=counts, scores=roll_up(rules, judgments))
+
+
+def read_submission(
+    path: Path,
+    rules: RuleSet,
+    progress: Progress | None = None,
+    cache: ExtractionCache | None = None,
+) -> tuple[Manifest, SubmissionInfo, list[IngestedDocument]]:
+    """Open a submission and read every document (from the cache where it can)."""
+    with open_submission(path, rules) as submission:
+        documents = []
+        total = len(submission.files)
+        for index, (file_path, rel) in enumerate(submission.files, start=1):
+            if progress:
+                progress(rel, index, total)
+            documents.append(read_document(file_path, rel, cache=cache))
+        manifest = submission.manifest
+    info = SubmissionInfo(
+        region=manifest.region,
+        level=manifest.level,
+        year=manifest.year,
+        parent=manifest.parent,
+        source=str(path),
+    )
+    return manifest, info, documents
 
 
 def check(
@@ -99,21 +145,7 @@ def check(
     """
     started = time.time()
     rules = load_rules(rules_dir)
-    with open_submission(path, rules) as submission:
-        documents = []
-        total = len(submission.files)
-        for index, (file_path, rel) in enumerate(submission.files, start=1):
-            if progress:
-                progress(rel, index, total)
-            documents.append(read_document(file_path, rel, cache=store))
-        manifest = submission.manifest
-    info = SubmissionInfo(
-        region=manifest.region,
-        level=manifest.level,
-        year=manifest.year,
-        parent=manifest.parent,
-        source=str(path),
-    )
+    manifest, info, documents = read_submission(path, rules, progress, store)
     if store is None:
         return evaluate(rules, documents, info, manifest.indicators, started)
     digest = input_digest(rules, manifest, documents)

@@ -186,3 +186,32 @@ def test_numerator_and_total_in_two_rows_of_one_table_corroborate(make_submissio
     )
     _, report2, _ = check_json(root2)
     assert "corroborated" not in codes(item(report2, "2.1.1"))
+
+
+def test_a_key_value_sheet_corroborates_when_a_row_names_the_denominator(make_submission, tmp_path):
+    sheet = write_xlsx(
+        tmp_path / "数字化城管统计.xlsx",
+        {
+            "数字化城管": [
+                ["项目", "数量"],
+                ["报案件数", 185200],
+                ["立案件数", 182640],
+                ["派遣件数", 180100],
+            ]
+        },
+    )
+    root = make_submission(
+        MINIMAL + 'indicators:\n  "3.3.1":\n    filing: {numerator: 182640, denominator: 185200}\n',
+        {"统计.xlsx": sheet},
+    )
+    code, report, err = check_json(root)
+    assert code == 0, err
+    reason = next(
+        r
+        for r in item(report, "3.3.1")["reasons"]
+        if r["code"] == "corroborated" and r["measure"] == "filing"
+    )
+    assert [e["location"] for e in reason["evidence"]] == [
+        "sheet 数字化城管 row 3",
+        "sheet 数字化城管 row 2",
+    ]

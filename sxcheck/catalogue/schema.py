@@ -134,7 +134,7 @@ class MeasureRule(Strict):
                 re.compile(pattern)
             except re.error as exc:
                 raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
-        if self.kind in ("ratio", "value", "count") and self.bands is None:
+        if self.kind in ("ratio", "value", "count", "rank") and self.bands is None:
             raise ValueError(
                 f"a {self.kind} measure needs bands (a name from defaults.yaml or inline)"
             )

@@ -235,9 +235,33 @@ TEMPLATES: list[TemplateRule] = [
         Outcome("fail", "invalid_value", verdict=True),
         kinds=("rank",),
     ),
+    # in a batch: standing among submissions of the same level against the bands
+    TemplateRule(
+        "ranked_top",
+        [*USABLE, ("ranked", "==", True), ("standing", "at_least", "band:pass")],
+        Outcome("pass", "ranked", evidence=("support", "used"), verdict=True),
+        kinds=("rank",),
+    ),
+    TemplateRule(
+        "ranked_middle",
+        [
+            *USABLE,
+            ("ranked", "==", True),
+            ("standing", "below", "band:pass"),
+            ("standing", "at_least", "band:partial"),
+        ],
+        Outcome("partial", "ranked", evidence=("support", "used"), verdict=True),
+        kinds=("rank",),
+    ),
+    TemplateRule(
+        "ranked_bottom",
+        [*USABLE, ("ranked", "==", True), ("standing", "below", "band:partial")],
+        Outcome("fail", "ranked", evidence=("support", "used"), verdict=True),
+        kinds=("rank",),
+    ),
     TemplateRule(
         "rank_requires_batch",
-        [*USABLE],
+        [*USABLE, ("ranked", "==", False)],
         Outcome(
             "not_applicable", "rank_requires_batch", evidence=("support", "used"), verdict=True
         ),

@@ -14,6 +14,7 @@ from typing import Any
 
 from sxcheck.catalogue.loader import RuleSet
 from sxcheck.catalogue.schema import ItemRule, MeasureRule
+from sxcheck.evidence.quantities import find_quantities
 from sxcheck.facts.observe import (
     Observation,
     close_to,
@@ -73,11 +74,39 @@ class FactBuilder:
                 sentence = joined
             if text is None:
                 continue
-            if is_not_done(sentence.text, self.not_done):
-                planned.append(sentence)
-            else:
+            if not is_not_done(sentence.text, self.not_done):
                 done.append((sentence, text))
+                continue
+            planned.append(sentence)
+            # "规划已印发实施；实施方案（征求意见稿）已完成意见征集": the plan clause
+            # does not undo the done one. The done clauses, if they still speak of
+            # the measure, count as done (quoting the whole sentence).
+            rest = self._done_clauses(sentence)
+            rest_text = relevant_text(rest, measure.evidence) if rest else None
+            if rest is not None and rest_text is not None:
+                done.append((rest, rest_text))
         return self._totals_only(done), planned
+
+    def _done_clauses(self, sentence: Sentence) -> Sentence | None:
+        """The sentence without its planned parts, or None when nothing done is left.
+
+        Statements split at "；" stand apart. Within one, a plan scopes what
+        follows it ("到2025年，我市将构建…" is all plan), so only the clauses
+        before the first planned one are kept ("各企业建成监控系统，…正在编制方案").
+        """
+        kept: list[str] = []
+        dropped = False
+        for statement in _STATEMENT.split(sentence.text):
+            for clause in _CLAUSE.split(statement):
+                if is_not_done(clause, self.not_done):
+                    dropped = True
+                    break
+                if clause.strip():
+                    kept.append(clause)
+        if not kept or not dropped:
+            return None
+        text = "，".join(kept)
+        return sentence.model_copy(update={"text": text, "quantities": find_quantities(text)})
 
     def _totals_only(self, done: list[tuple[Sentence, str]]) -> list[tuple[Sentence, str]]:
         """Of a table's rows about a measure, keep its total row when it has one.
@@ -96,13 +125,18 @@ class FactBuilder:
         ]
 
     def _rows_stating(
-        self, done: list[tuple[Sentence, str]], numerator: Decimal, denominator: Decimal
+        self,
+        measure: MeasureRule,
+        done: list[tuple[Sentence, str]],
+        numerator: Decimal,
+        denominator: Decimal,
     ) -> list[Evidence]:
         """A key-value table states the two figures in two rows of one table.
 
         "可使用电子证照办理的事项（项） | 1600" is about the measure; the row
         "政务服务事项总数（项） | 1950" of the same table names a total
-        (lexicon.total_label) and states the declared denominator. Both rows are
+        (lexicon.total_label), or names the measure's denominator (新能源汽车保有量),
+        and states the declared denominator. Both rows are
         quoted; exact figures only, so a coincidence is unlikely.
         """
         for sentence, _ in done:
@@ -114,7 +148,10 @@ class FactBuilder:
                     other.kind != "paragraph"
                     and other is not sentence
                     and _table_key(other) == key
-                    and self.total_label.search(other.text)
+                    and (
+                        self.total_label.search(other.text)
+                        or _names(other.text, measure.denominator or "")
+                    )
                     and states_figures(other, [denominator])
                 ):
                     return [sentence.evidence, other.evidence]
@@ -218,7 +255,7 @@ class FactBuilder:
             for e in o.quotes
         ]
         if not support:
-            support = self._rows_stating(done, num, den)
+            support = self._rows_stating(measure, done, num, den)
         disagreeing = [
             o
             for o in observations
@@ -390,7 +427,10 @@ class FactBuilder:
                 elif measure.kind == "ratio":
                     facts.append(self.ratio(item, measure, figures))
                 elif measure.kind in ("value", "rank"):
-                    facts.append(self.value(item, measure, figures))
+                    fact = self.value(item, measure, figures)
+                    if measure.kind == "rank":
+                        fact.data.update(ranked=False, standing=0.0)  # a batch ranks it
+                    facts.append(fact)
                 elif measure.kind == "count":
                     facts.append(self.count(item, measure, figures))
                 else:
@@ -434,6 +474,16 @@ class FactBuilder:
                     [f"本项{fmt_number(fact.data['denominator'])}"]
                     + [f"{o.item}为{fmt_number(o.data['denominator'])}" for o in others]
                 )
+
+
+def _names(row: str, description: str, size: int = 3) -> bool:
+    """Does a table row's label share a run of `size` characters with a description?"""
+    label = row.split(" | ", 1)[0]
+    return any(description[i : i + size] in label for i in range(len(description) - size + 1))
+
+
+_STATEMENT = re.compile(r"[；;]")
+_CLAUSE = re.compile(r"[，,]")
 
 
 def _table_key(sentence: Sentence) -> str:

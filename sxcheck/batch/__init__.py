@@ -1,0 +1,284 @@
+"""Batch: a province at once. Many submissions read in parallel, ranked together.
+
+Worker processes (or a Dask cluster) open each submission, read its documents
+(taking unchanged ones from the store) and build its facts: the costly part.
+The main process then ranks the rank measures across submissions of the same
+level, runs the engine and the judge for each (a few milliseconds each), flags
+evidence reused across regions, records every run in the store and builds the
+comparison. One bad submission is listed as not evaluated; the others go on.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sxcheck import __version__
+from sxcheck.batch.rank import rank_facts
+from sxcheck.batch.reuse import flag_reused_evidence
+from sxcheck.catalogue.loader import RuleSet, load_rules
+from sxcheck.errors import SxcheckError
+from sxcheck.ingest import EXTRACTOR_VERSION
+from sxcheck.ingest.submission_xlsx import FORM
+from sxcheck.models import (
+    BatchEntry,
+    BatchReport,
+    Fact,
+    IngestedDocument,
+    Manifest,
+    Report,
+    Status,
+    SubmissionInfo,
+)
+from sxcheck.pipeline import facts_of, input_digest, judge_facts, read_submission, summarise
+from sxcheck.store import Store, open_store
+
+Advance = Callable[[int], None]
+
+
+@dataclass
+class Prepared:
+    """What a worker hands back: a read submission and its facts, or why not."""
+
+    source: str
+    documents_guess: int
+    error: str | None = None
+    manifest: Manifest | None = None
+    info: SubmissionInfo | None = None
+    documents: list[IngestedDocument] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+    started: float = 0.0
+
+
+def _is_submission(path: Path) -> bool:
+    if path.is_dir():
+        return (path / "submission.yaml").is_file() or (path / FORM).is_file()
+    return path.suffix.lower() == ".zip"
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    """Each argument is a submission (folder or zip) or a folder of submissions."""
+    found: list[Path] = []
+    for path in paths:
+        if not path.exists() or _is_submission(path) or not path.is_dir():
+            found.append(path)  # a missing path is reported as not evaluated
+            continue
+        children = sorted(c for c in path.iterdir() if not c.name.startswith("."))
+        found += [c for c in children if c.is_dir() or c.suffix.lower() == ".zip"]
+    return found
+
+
+def _count_documents(path: Path) -> int:
+    """For the progress bar: files that are not the declaration."""
+    try:
+        if path.is_dir():
+            return sum(
+                1 for f in path.rglob("*") if f.is_file() and not f.name.startswith("submission.")
+            )
+        with zipfile.ZipFile(path) as archive:
+            return sum(1 for i in archive.infolist() if not i.is_dir()) - 1
+    except (OSError, zipfile.BadZipFile):
+        return 0
+
+
+# ------------------------------------------------------------ workers
+
+_RULES: RuleSet | None = None
+_STORE: Store | None = None
+
+
+def _init(rules_dir: str | None, db: str | None) -> None:
+    """Each worker loads the rules and opens the store once (read-only use: the cache)."""
+    global _RULES, _STORE
+    _RULES = load_rules(Path(rules_dir) if rules_dir else None)
+    _STORE = open_store(db) if db else None
+
+
+def prepare(source: str, rules_dir: str | None = None, db: str | None = None) -> Prepared:
+    """Read one submission and build its facts; user errors become `error`."""
+    if _RULES is None:  # a Dask worker: no initialiser hook, initialise on first use
+        _init(rules_dir, db)
+    assert _RULES is not None
+    path = Path(source)
+    prepared = Prepared(source=source, documents_guess=_count_documents(path), started=time.time())
+    try:
+        manifest, info, documents = read_submission(path, _RULES, cache=_STORE)
+    except SxcheckError as exc:
+        prepared.error = str(exc)
+        return prepared
+    prepared.manifest, prepared.info, prepared.documents = manifest, info, documents
+    prepared.facts = facts_of(_RULES, documents, info, manifest.indicators)
+    return prepared
+
+
+def _run_local(
+    sources: list[str], workers: int, rules_dir: str | None, db: str | None
+) -> Iterator[Prepared]:
+    if workers <= 1:
+        _init(rules_dir, db)
+        for source in sources:
+            yield prepare(source)
+        return
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_init, initargs=(rules_dir, db)
+    ) as pool:
+        futures = [pool.submit(prepare, source) for source in sources]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def _run_dask(
+    sources: list[str], scheduler: str, rules_dir: str | None, db: str | None
+) -> Iterator[Prepared]:
+    try:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+    except ImportError:
+        raise SxcheckError(
+            "--scheduler needs Dask distributed: pip install 'sxcheck[dask]'"
+        ) from None
+    try:
+        client = Client(scheduler, timeout=20)
+    except (OSError, TimeoutError) as exc:
+        raise SxcheckError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
+    try:
+        futures = client.map(prepare, sources, rules_dir=rules_dir, db=db, pure=False)
+        for future in dask_completed(futures):
+            yield future.result()
+    finally:
+        client.close()
+
+
+# ------------------------------------------------------------ main process
+
+
+def run_batch(
+    paths: list[Path],
+    workers: int | None = None,
+    rules_dir: Path | None = None,
+    db: str | None = None,
+    scheduler: str | None = None,
+    advance: Advance | None = None,
+    on_total: Callable[[int], None] | None = None,
+) -> tuple[BatchReport, list[Report]]:
+    """Evaluate many submissions; returns the comparison and each submission's report."""
+    started = time.time()
+    rules = load_rules(rules_dir)
+    store = open_store(db) if db else None  # migrate once, before the workers open it
+    sources = [str(p) for p in expand(paths)]
+    if not sources:
+        raise SxcheckError("no submissions found in the given folders")
+    workers = workers or os.cpu_count() or 1
+    if on_total:
+        on_total(sum(_count_documents(Path(s)) for s in sources))
+    rules_arg = str(rules_dir) if rules_dir else None
+    stream = (
+        _run_dask(sources, scheduler, rules_arg, db)
+        if scheduler
+        else _run_local(sources, min(workers, len(sources)), rules_arg, db)
+    )
+    prepared: dict[str, Prepared] = {}
+    for item in stream:
+        prepared[item.source] = item
+        if advance:
+            advance(len(item.documents) or item.documents_guess)
+    ordered = [prepared[s] for s in sources]
+    good = [p for p in ordered if p.error is None]
+    rank_facts(rules, [(p.info.level, p.facts) for p in good if p.info])
+    reports: dict[str, Report] = {}
+    for p in good:
+        assert p.info is not None
+        reports[p.source] = judge_facts(rules, p.facts, p.documents, p.info, p.started)
+    flag_reused_evidence(list(reports.values()), rules.messages["reused_evidence"])
+    for p in good:
+        report = reports[p.source]
+        report.summary = summarise(rules, report.indicators)
+        if store is not None and p.manifest is not None:
+            digest = input_digest(rules, p.manifest, p.documents)
+            store.save_run(report, p.facts, p.documents, EXTRACTOR_VERSION, digest)
+    comparison = _comparison(rules, ordered, reports, started, workers if not scheduler else 0)
+    return comparison, [reports[p.source] for p in good]
+
+
+def _ranks(values: dict[str, float | None]) -> dict[str, int]:
+    """Competition ranking (1, 2, 2, 4) of the entries with a value, highest first."""
+    ordered = sorted((v for v in values.values() if v is not None), reverse=True)
+    return {k: ordered.index(v) + 1 for k, v in values.items() if v is not None}
+
+
+def _comparison(
+    rules: RuleSet,
+    prepared: list[Prepared],
+    reports: dict[str, Report],
+    started: float,
+    workers: int,
+) -> BatchReport:
+    firsts: dict[str, str] = {}
+    for tree in rules.tree.values():
+        if tree.first != "T":
+            firsts.setdefault(tree.first, tree.first_name)
+    entries = []
+    for p in prepared:
+        report = reports.get(p.source)
+        if report is None:
+            entries.append(BatchEntry(source=p.source, evaluated=False, error=p.error))
+            continue
+        scores = report.summary.scores
+        apps = next((j for j in report.indicators if j.kind.startswith("rank")), None)
+        apps_rank = None
+        if apps is not None:
+            for measure in apps.measures.values():
+                if measure.get("ranked"):
+                    apps_rank = int(measure["rank"])
+        entries.append(
+            BatchEntry(
+                source=p.source,
+                evaluated=True,
+                run_id=report.run.id,
+                region=report.submission.region,
+                level=report.submission.level,
+                year=report.submission.year,
+                total=scores.get("total"),
+                first_level={f: scores.get(f) for f in firsts},
+                apps_rank=apps_rank,
+                counts=report.summary.counts,
+                statuses={j.id: j.status.value for j in report.indicators},
+                reused_evidence=[
+                    j.id
+                    for j in report.indicators
+                    if any(r.code == "reused_evidence" for r in j.reasons)
+                ],
+            )
+        )
+    for level in ("city", "county"):
+        same = [e for e in entries if e.evaluated and e.level == level]
+        overall = _ranks({e.source: e.total for e in same})
+        for e in same:
+            e.rank = overall.get(e.source)
+        for first in firsts:
+            ranks = _ranks({e.source: e.first_level.get(first) for e in same})
+            for e in same:
+                if e.source in ranks:
+                    e.first_level_ranks[first] = ranks[e.source]
+    now = time.time()
+    return BatchReport(
+        started_at=datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds"),
+        finished_at=datetime.fromtimestamp(now, UTC).isoformat(timespec="seconds"),
+        tool_version=__version__,
+        rules_digest=rules.digest,
+        workers=workers,
+        documents=sum(len(p.documents) for p in prepared),
+        first_levels=firsts,
+        items={item_id: item.name for item_id, item in rules.items.items()},
+        entries=entries,
+    )
+
+
+__all__ = ["Prepared", "expand", "prepare", "run_batch", "Status", "Any"]
