@@ -49,6 +49,28 @@ def reading_progress(console: Console, enabled: bool) -> Iterator[Callable[[str,
         yield advance
 
 
+@contextmanager
+def batch_progress(
+    console: Console, enabled: bool
+) -> Iterator[tuple[Callable[[int], None], Callable[[int], None]]]:
+    """One bar over all documents of a batch: (set the total, advance by n)."""
+    if not enabled:
+        yield (lambda total: None), (lambda n: None)
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("读取材料"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=None)
+        yield (lambda total: bar.update(task, total=total)), (lambda n: bar.advance(task, n))
+
+
 def _user_errors(func: Any) -> Any:
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -126,6 +148,83 @@ def check(
         limit = STATUS_ORDER[fail_on]
         if any(STATUS_ORDER.get(j.status.value, -1) >= limit for j in report.indicators):
             sys.exit(1)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--workers", type=click.IntRange(min=1), help="Worker processes (default: CPU count)."
+)
+@click.option(
+    "--report",
+    "reports",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Write the comparison (.json .html .xlsx). Repeatable.",
+)
+@click.option(
+    "--reports-dir",
+    type=click.Path(path_type=Path),
+    help="Also write each submission's own report here (<region>-<year>.json and .html).",
+)
+@click.option("--scheduler", help="Run on a Dask cluster (tcp://host:port); needs sxcheck[dask].")
+@click.option("--quiet", is_flag=True, help="No table or progress.")
+@click.option("--rules-dir", type=click.Path(path_type=Path), help="Use another rules directory.")
+@DB_OPTION
+@click.option("--no-store", is_flag=True, help="Do not record the runs.")
+@_user_errors
+def batch(
+    paths: tuple[Path, ...],
+    workers: int | None,
+    reports: tuple[Path, ...],
+    reports_dir: Path | None,
+    scheduler: str | None,
+    quiet: bool,
+    rules_dir: Path | None,
+    db: str | None,
+    no_store: bool,
+) -> None:
+    """Evaluate many submissions (folders, zips, or folders of them) and compare them."""
+    from sxcheck.batch import run_batch
+    from sxcheck.report import write_report
+    from sxcheck.report.comparison import check_batch_format, render_batch
+    from sxcheck.store import resolve_url
+
+    for path in reports:
+        check_batch_format(path)
+    err = Console(stderr=True)
+    with batch_progress(err, enabled=not quiet and err.is_terminal) as (on_total, advance):
+        comparison, runs = run_batch(
+            list(paths),
+            workers=workers,
+            rules_dir=rules_dir,
+            db=None if no_store else resolve_url(db),
+            scheduler=scheduler,
+            advance=advance,
+            on_total=on_total,
+        )
+    for path in reports:
+        write_atomically(path, render_batch(comparison, path))
+    if reports_dir:
+        for run in runs:
+            stem = f"{run.submission.region}-{run.submission.year}-{run.run.id}"
+            for suffix in (".json", ".html"):
+                write_report(run, reports_dir / f"{stem}{suffix}")
+    if not quiet:
+        for entry in comparison.entries:
+            if entry.evaluated:
+                total = "—" if entry.total is None else f"{entry.total * 100:.1f}"
+                click.echo(
+                    f"{entry.region}\t{entry.level}\t#{entry.rank}\ttotal {total}\t"
+                    f"2.1.4 #{entry.apps_rank or '—'}\trun {entry.run_id}"
+                    + (
+                        f"\treused evidence: {','.join(entry.reused_evidence)}"
+                        if entry.reused_evidence
+                        else ""
+                    )
+                )
+            else:
+                click.echo(f"not evaluated\t{entry.source}\t{entry.error}")
 
 
 @main.command()

@@ -215,3 +215,26 @@ def test_a_key_value_sheet_corroborates_when_a_row_names_the_denominator(make_su
         "sheet 数字化城管 row 3",
         "sheet 数字化城管 row 2",
     ]
+
+
+def test_a_total_stated_differently_for_two_items_flags_both(make_submission):
+    manifest = MINIMAL + (
+        'indicators:\n  "2.1.1": {numerator: 1890, denominator: 2136}\n  "2.1.2": {numerator: 2010, denominator: 2136}\n'
+    )
+    files = {
+        "电子证照.txt": "全县政务服务事项总数2136项，其中可使用电子证照办理1890项。".encode(),
+        "一站式.txt": "实现线下一站式办理的事项2010项，占全县政务服务事项总数2163项的92.9%。".encode(),
+    }
+    code, report, err = check_json(make_submission(manifest, files))
+    assert code == 0, err
+    # 2.1.1's own documents agree with it, but 2.1.2's state the total as 2163
+    reason = next(
+        r
+        for r in item(report, "2.1.1")["reasons"]
+        if (r["rule"] or "").endswith("inconsistent_denominator")
+    )
+    assert "2136" in reason["message"] and "2163" in reason["message"]
+    assert any(e["document"] == "一站式.txt" for e in reason["evidence"])
+    # 2.1.2's own document contradicts its declared total
+    assert "inconsistent_figures" in codes(item(report, "2.1.2"))
+    assert all(item(report, i)["status"] != "pass" for i in ("2.1.1", "2.1.2"))

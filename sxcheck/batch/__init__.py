@@ -37,7 +37,7 @@ from sxcheck.models import (
     Status,
     SubmissionInfo,
 )
-from sxcheck.pipeline import facts_of, input_digest, judge_facts, read_submission, summarise
+from sxcheck.pipeline import facts_of, judge_facts, read_submission, summarise
 from sxcheck.store import Store, open_store
 
 Advance = Callable[[int], None]
@@ -200,9 +200,10 @@ def run_batch(
     for p in good:
         report = reports[p.source]
         report.summary = summarise(rules, report.indicators)
-        if store is not None and p.manifest is not None:
-            digest = input_digest(rules, p.manifest, p.documents)
-            store.save_run(report, p.facts, p.documents, EXTRACTOR_VERSION, digest)
+        if store is not None:
+            # no input digest: a batch run's ranks depend on the other submissions,
+            # so a later single check must not reuse its judgments
+            store.save_run(report, p.facts, p.documents, EXTRACTOR_VERSION, "")
     comparison = _comparison(rules, ordered, reports, started, workers if not scheduler else 0)
     return comparison, [reports[p.source] for p in good]
 

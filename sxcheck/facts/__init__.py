@@ -56,6 +56,7 @@ class FactBuilder:
         self.rule_statement = [re.compile(p) for p in rules.lexicon.rule_statement]
         self.total_row = re.compile("|".join(rules.lexicon.total_row) or "(?!)")
         self.date = re.compile(rules.lexicon.date)
+        self.stated_totals: dict[str, list[tuple[Decimal, list[Evidence]]]] = {}
         self.total_label = re.compile("|".join(rules.lexicon.total_label) or "(?!)")
 
     # ------------------------------------------------------------ helpers
@@ -190,6 +191,11 @@ class FactBuilder:
         observations = [o for o in observations if o.ratio_percent is not None]
         if measure.table_rows is not None:
             observations += count_rows(self.sentences, measure.table_rows)
+        if measure.denominator:
+            # totals the documents state, for the cross-item check of one total
+            self.stated_totals[f"{item.id}/{measure.key}"] = [
+                (o.denominator, o.quotes) for o in observations if o.denominator
+            ]
         fact = self._fact(
             item, measure, planned, source="none", valid=True, has_value=False, value=0.0
         )
@@ -443,8 +449,9 @@ class FactBuilder:
 
         Measures whose rule files describe the same denominator (2.1.1-2.1.3
         all divide by 政务服务事项总数) must use the same figure, whether it was
-        declared or read from a document; otherwise each is marked
-        `den_conflict`, quoting where the other figures come from.
+        declared or stated in a document about any of them ("政务服务事项总数2136项"
+        for 2.1.1, "占总数2163项的92.9%" for 2.1.2); otherwise each of them is
+        marked `den_conflict`, quoting where the other figures come from.
         """
         measures = {
             f"{item.id}/{m.key}": m
@@ -458,22 +465,44 @@ class FactBuilder:
             if measure and measure.denominator and fact.data.get("denominator"):
                 groups.setdefault(measure.denominator, []).append(fact)
         for name, group in groups.items():
-            if len({f.data["denominator"] for f in group}) < 2:
-                continue
+            # every figure for this total: (value, which item, where it is stated)
+            figures: list[tuple[Decimal, str, str, list[Evidence]]] = []
             for fact in group:
-                others = [o for o in group if o.data["denominator"] != fact.data["denominator"]]
-                fact.data["den_conflict"] = True
-                fact.evidence["den_conflict"] = [
-                    e
-                    for o in others
-                    for role in ("support", "used")
-                    for e in o.evidence.get(role, [])
+                used = fact.evidence.get("support", []) + fact.evidence.get("used", [])
+                how = "申报" if fact.data.get("source") == "declared" else "材料"
+                figures.append((Decimal(str(fact.data["denominator"])), fact.item, how, used))
+                for value, quotes in self.stated_totals.get(fact.id, []):
+                    figures.append((value, fact.item, "材料", quotes))
+            for fact in group:
+                own = Decimal(str(fact.data["denominator"]))
+                # other items' figures only (an item's own documents are its own
+                # inconsistent_figures check); 6.8亿元 and 68000万元 are one figure
+                others = [
+                    f
+                    for f in figures
+                    if f[1] != fact.item and own > 0 and not _power_of_ten(f[0] / own)
                 ]
+                if not others:
+                    continue
+                fact.data["den_conflict"] = True
+                fact.evidence["den_conflict"] = _unique_evidence([e for f in others for e in f[3]])
                 fact.params["denominator_name"] = name
-                fact.params["den_found"] = "；".join(
-                    [f"本项{fmt_number(fact.data['denominator'])}"]
-                    + [f"{o.item}为{fmt_number(o.data['denominator'])}" for o in others]
+                found = dict.fromkeys(
+                    f"{'本项' if item == fact.item else item}{how}为{fmt_number(value)}"
+                    for value, item, how, _ in others
                 )
+                fact.params["den_found"] = "；".join([f"本项采用{fmt_number(own)}", *found])
+
+
+def _unique_evidence(evidence: list[Evidence]) -> list[Evidence]:
+    seen: set[tuple[str, str, str]] = set()
+    out = []
+    for e in evidence:
+        key = (e.document, e.location, e.quote)
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out
 
 
 def _names(row: str, description: str, size: int = 3) -> bool:

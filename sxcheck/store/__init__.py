@@ -131,6 +131,8 @@ class Store:
 
     def reusable(self, input_digest: str) -> tuple[Report, list[Fact]] | None:
         """The latest run judged from exactly these inputs, with its facts."""
+        if not input_digest:
+            return None
         with Session(self.engine) as session:
             row = session.exec(
                 select(StoredRun)
