@@ -34,6 +34,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench
+	$(BIN)/python -m tests.bench_batch
 
 # Debian packages the report tests drive: headless Chromium (HTML), LibreOffice (DOCX -> PDF), CJK fonts.
 # Needs root; where they cannot be installed those tests skip and say why.

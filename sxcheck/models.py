@@ -263,3 +263,4 @@ class BatchReport(BaseModel):
     first_levels: dict[str, str]  # id -> name
     items: dict[str, str]  # id -> name
     entries: list[BatchEntry]
+    timings: dict[str, float] = Field(default_factory=dict)  # seconds per phase

@@ -199,3 +199,20 @@ def test_nothing_to_evaluate_is_a_one_line_error(tmp_path):
     assert code == 2 and "no submissions found" in err and err.count("\n") == 1
     code, _, err = run_cli("batch", str(tmp_path), "--report", str(tmp_path / "x.docx"))
     assert code == 2 and "unsupported comparison format" in err
+
+
+def test_a_batch_fills_the_store_for_later_checks(tmp_path):
+    subs = tmp_path / "subs"
+    shutil.copytree(SAMPLES / "清源县-2024", subs / "清源县-2024")
+    _city(subs, "甲市", 50)
+    db = f"sqlite:///{tmp_path / 'runs.db'}"
+    code, _, err = _batch(str(subs), "--workers", "2", "--db", db, "--quiet")
+    assert code == 0, err
+    code, out, err = run_cli("history", "--db", db)
+    assert code == 0 and len(out.strip().splitlines()) == 2, out
+    code, out, err = run_cli("check", str(subs / "清源县-2024"), "--db", db, "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    run = report["run"]
+    assert run["documents_read"] == 0 and run["documents_from_store"] == len(report["documents"])
+    assert run["judged_as_run"] is None  # a batch run's judgments are not reused by a single check

@@ -113,8 +113,13 @@ def prepare(source: str, rules_dir: str | None = None, db: str | None = None) ->
     except SxcheckError as exc:
         prepared.error = str(exc)
         return prepared
-    prepared.manifest, prepared.info, prepared.documents = manifest, info, documents
+    prepared.manifest, prepared.info = manifest, info
     prepared.facts = facts_of(_RULES, documents, info, manifest.indicators)
+    if _STORE is not None:
+        _STORE.save_extractions(documents, EXTRACTOR_VERSION)
+    # the text stays here: the main process needs the facts and the document list,
+    # so its memory does not grow with the pages of the batch
+    prepared.documents = [d.model_copy(update={"units": []}) for d in documents]
     return prepared
 
 
@@ -185,26 +190,35 @@ def run_batch(
         else _run_local(sources, min(workers, len(sources)), rules_arg, db)
     )
     prepared: dict[str, Prepared] = {}
+    reading_started = time.time()
     for item in stream:
         prepared[item.source] = item
         if advance:
             advance(len(item.documents) or item.documents_guess)
     ordered = [prepared[s] for s in sources]
     good = [p for p in ordered if p.error is None]
+    judging_started = time.time()
     rank_facts(rules, [(p.info.level, p.facts) for p in good if p.info])
     reports: dict[str, Report] = {}
     for p in good:
         assert p.info is not None
         reports[p.source] = judge_facts(rules, p.facts, p.documents, p.info, p.started)
     flag_reused_evidence(list(reports.values()), rules.messages["reused_evidence"])
+    storing_started = time.time()
     for p in good:
         report = reports[p.source]
         report.summary = summarise(rules, report.indicators)
         if store is not None:
             # no input digest: a batch run's ranks depend on the other submissions,
             # so a later single check must not reuse its judgments
-            store.save_run(report, p.facts, p.documents, EXTRACTOR_VERSION, "")
+            store.save_run(report, p.facts, p.documents, EXTRACTOR_VERSION, "", extractions=False)
     comparison = _comparison(rules, ordered, reports, started, workers if not scheduler else 0)
+    comparison.timings = {
+        "reading_and_facts": round(judging_started - reading_started, 3),
+        "engine_and_judging": round(storing_started - judging_started, 3),
+        "store": round(time.time() - storing_started, 3),
+        "total": round(time.time() - started, 3),
+    }
     return comparison, [reports[p.source] for p in good]
 
 

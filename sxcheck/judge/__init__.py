@@ -37,11 +37,15 @@ def _lines(measure: MeasureRule, rules: RuleSet) -> dict[str, str]:
 
 
 def _unique(evidence: list[Evidence]) -> list[Evidence]:
-    seen: list[Evidence] = []
+    """Each quote once, in order (by its place and text: linear, reasons can cite hundreds)."""
+    seen: set[tuple[str, str, int | None, str, str]] = set()
+    out: list[Evidence] = []
     for entry in evidence:
-        if entry not in seen:
-            seen.append(entry)
-    return seen
+        key = (entry.document, entry.sha256, entry.page, entry.location, entry.quote)
+        if key not in seen:
+            seen.add(key)
+            out.append(entry)
+    return out
 
 
 def _measure_score(

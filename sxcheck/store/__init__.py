@@ -68,6 +68,7 @@ class Store:
         documents: list[IngestedDocument],
         extractor_version: str,
         input_digest: str = "",
+        extractions: bool = True,
     ) -> None:
         """Write the run, its rows and the new extractions in one transaction."""
         now = datetime.now(UTC).isoformat(timespec="microseconds")
@@ -119,15 +120,29 @@ class Store:
                         fact_json=fact.model_dump_json(),
                     )
                 )
-            seen: set[str] = set()
-            for doc in documents:
-                sha = doc.info.sha256
-                if doc.from_store or not sha or sha in seen:
-                    continue
-                seen.add(sha)
-                if session.get(Extraction, (sha, extractor_version)) is None:
-                    session.add(_extraction_row(doc, extractor_version, now))
+            if extractions:
+                self._add_extractions(session, documents, extractor_version, now)
             session.commit()
+
+    def save_extractions(self, documents: list[IngestedDocument], extractor_version: str) -> None:
+        """Keep what was read, on its own (a batch worker does this before the run is saved)."""
+        now = datetime.now(UTC).isoformat(timespec="microseconds")
+        with Session(self.engine) as session:
+            self._add_extractions(session, documents, extractor_version, now)
+            session.commit()
+
+    @staticmethod
+    def _add_extractions(
+        session: Session, documents: list[IngestedDocument], version: str, now: str
+    ) -> None:
+        seen: set[str] = set()
+        for doc in documents:
+            sha = doc.info.sha256
+            if doc.from_store or not sha or sha in seen:
+                continue
+            seen.add(sha)
+            if session.get(Extraction, (sha, version)) is None:
+                session.add(_extraction_row(doc, version, now))
 
     def reusable(self, input_digest: str) -> tuple[Report, list[Fact]] | None:
         """The latest run judged from exactly these inputs, with its facts."""
