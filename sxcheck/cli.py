@@ -20,6 +20,7 @@ from rich.console import Console
 from sxcheck import __version__
 from sxcheck.catalogue.loader import DEFAULT_RULES_DIR, collect, load_rules
 from sxcheck.errors import SxcheckError
+from sxcheck.ingest.isolate import Limits
 from sxcheck.report import write_atomically
 
 STATUS_ORDER = {"pass": 0, "partial": 1, "fail": 2}
@@ -90,6 +91,26 @@ DB_OPTION = click.option(
 )
 
 
+def _limit_options(func: Any) -> Any:
+    """--doc-timeout / --doc-memory: each document is parsed in a child process under these."""
+    func = click.option(
+        "--doc-memory",
+        type=click.IntRange(min=64),
+        default=2048,
+        show_default=True,
+        envvar="SXCHECK_DOC_MEMORY",
+        help="Memory cap per document parse, in MiB.",
+    )(func)
+    return click.option(
+        "--doc-timeout",
+        type=click.FloatRange(min=0.1),
+        default=120.0,
+        show_default=True,
+        envvar="SXCHECK_DOC_TIMEOUT",
+        help="Time limit per document parse, in seconds.",
+    )(func)
+
+
 @click.group()
 @click.version_option(__version__, prog_name="sxcheck")
 def main() -> None:
@@ -115,6 +136,7 @@ def main() -> None:
 @click.option("--rules-dir", type=click.Path(path_type=Path), help="Use another rules directory.")
 @DB_OPTION
 @click.option("--no-store", is_flag=True, help="Do not record the run (and read every document).")
+@_limit_options
 @_user_errors
 def check(
     submission: Path,
@@ -125,6 +147,8 @@ def check(
     rules_dir: Path | None,
     db: str | None,
     no_store: bool,
+    doc_timeout: float,
+    doc_memory: int,
 ) -> None:
     """Evaluate one SUBMISSION (a folder or a .zip); the run is recorded in the store."""
     from sxcheck.pipeline import check as run_check
@@ -137,7 +161,13 @@ def check(
     store = None if no_store else open_store(db)
     err = Console(stderr=True)
     with reading_progress(err, enabled=not quiet and not as_json and err.is_terminal) as progress:
-        report = run_check(submission, rules_dir=rules_dir, progress=progress, store=store)
+        report = run_check(
+            submission,
+            rules_dir=rules_dir,
+            progress=progress,
+            store=store,
+            limits=Limits(seconds=doc_timeout, memory_mb=doc_memory),
+        )
     for path in reports:
         write_report(report, path)
     if as_json:
@@ -172,6 +202,7 @@ def check(
 @click.option("--rules-dir", type=click.Path(path_type=Path), help="Use another rules directory.")
 @DB_OPTION
 @click.option("--no-store", is_flag=True, help="Do not record the runs.")
+@_limit_options
 @_user_errors
 def batch(
     paths: tuple[Path, ...],
@@ -183,6 +214,8 @@ def batch(
     rules_dir: Path | None,
     db: str | None,
     no_store: bool,
+    doc_timeout: float,
+    doc_memory: int,
 ) -> None:
     """Evaluate many submissions (folders, zips, or folders of them) and compare them."""
     from sxcheck.batch import run_batch

@@ -18,7 +18,8 @@ from sxcheck.catalogue.loader import RuleSet, load_rules
 from sxcheck.engine import engine_for
 from sxcheck.evidence import sentences_of
 from sxcheck.facts import build_facts
-from sxcheck.ingest import EXTRACTOR_VERSION, ExtractionCache, read_document
+from sxcheck.ingest import EXTRACTOR_VERSION, ExtractionCache, Isolation, read_document
+from sxcheck.ingest.isolate import IsolatedParser, Limits
 from sxcheck.ingest.submission import open_submission
 from sxcheck.judge import judge, roll_up
 from sxcheck.models import (
@@ -112,15 +113,17 @@ def read_submission(
     rules: RuleSet,
     progress: Progress | None = None,
     cache: ExtractionCache | None = None,
+    isolation: Isolation | None = None,
 ) -> tuple[Manifest, SubmissionInfo, list[IngestedDocument]]:
-    """Open a submission and read every document (from the cache where it can)."""
+    """Open a submission and read every document (from the cache where it can,
+    each parse in the isolation's child process where one is given)."""
     with open_submission(path, rules) as submission:
         documents = []
         total = len(submission.files)
         for index, (file_path, rel) in enumerate(submission.files, start=1):
             if progress:
                 progress(rel, index, total)
-            documents.append(read_document(file_path, rel, cache=cache))
+            documents.append(read_document(file_path, rel, cache=cache, isolation=isolation))
         manifest = submission.manifest
     info = SubmissionInfo(
         region=manifest.region,
@@ -137,6 +140,7 @@ def check(
     rules_dir: Path | None = None,
     progress: Progress | None = None,
     store: Store | None = None,
+    limits: Limits | None = None,
 ) -> Report:
     """Evaluate one submission (folder or zip) and return its report.
 
@@ -145,7 +149,8 @@ def check(
     """
     started = time.time()
     rules = load_rules(rules_dir)
-    manifest, info, documents = read_submission(path, rules, progress, store)
+    with IsolatedParser(limits) as isolation:
+        manifest, info, documents = read_submission(path, rules, progress, store, isolation)
     if store is None:
         return evaluate(rules, documents, info, manifest.indicators, started)
     digest = input_digest(rules, manifest, documents)

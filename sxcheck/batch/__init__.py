@@ -26,6 +26,7 @@ from sxcheck.batch.reuse import flag_reused_evidence
 from sxcheck.catalogue.loader import RuleSet, load_rules
 from sxcheck.errors import SxcheckError
 from sxcheck.ingest import EXTRACTOR_VERSION
+from sxcheck.ingest.isolate import IsolatedParser, Limits
 from sxcheck.ingest.submission_xlsx import FORM
 from sxcheck.models import (
     BatchEntry,
@@ -92,24 +93,28 @@ def _count_documents(path: Path) -> int:
 
 _RULES: RuleSet | None = None
 _STORE: Store | None = None
+_PARSER: IsolatedParser | None = None
 
 
-def _init(rules_dir: str | None, db: str | None) -> None:
-    """Each worker loads the rules and opens the store once (read-only use: the cache)."""
-    global _RULES, _STORE
+def _init(rules_dir: str | None, db: str | None, limits: Limits | None = None) -> None:
+    """Each worker loads the rules, opens the store (the cache) and starts its parser child."""
+    global _RULES, _STORE, _PARSER
     _RULES = load_rules(Path(rules_dir) if rules_dir else None)
     _STORE = open_store(db) if db else None
+    _PARSER = IsolatedParser(limits)
 
 
-def prepare(source: str, rules_dir: str | None = None, db: str | None = None) -> Prepared:
+def prepare(
+    source: str, rules_dir: str | None = None, db: str | None = None, limits: Limits | None = None
+) -> Prepared:
     """Read one submission and build its facts; user errors become `error`."""
     if _RULES is None:  # a Dask worker: no initialiser hook, initialise on first use
-        _init(rules_dir, db)
+        _init(rules_dir, db, limits)
     assert _RULES is not None
     path = Path(source)
     prepared = Prepared(source=source, documents_guess=_count_documents(path), started=time.time())
     try:
-        manifest, info, documents = read_submission(path, _RULES, cache=_STORE)
+        manifest, info, documents = read_submission(path, _RULES, cache=_STORE, isolation=_PARSER)
     except SxcheckError as exc:
         prepared.error = str(exc)
         return prepared
@@ -124,15 +129,19 @@ def prepare(source: str, rules_dir: str | None = None, db: str | None = None) ->
 
 
 def _run_local(
-    sources: list[str], workers: int, rules_dir: str | None, db: str | None
+    sources: list[str], workers: int, rules_dir: str | None, db: str | None, limits: Limits | None
 ) -> Iterator[Prepared]:
     if workers <= 1:
-        _init(rules_dir, db)
-        for source in sources:
-            yield prepare(source)
+        _init(rules_dir, db, limits)
+        try:
+            for source in sources:
+                yield prepare(source)
+        finally:
+            if _PARSER is not None:
+                _PARSER.close()
         return
     with ProcessPoolExecutor(
-        max_workers=workers, initializer=_init, initargs=(rules_dir, db)
+        max_workers=workers, initializer=_init, initargs=(rules_dir, db, limits)
     ) as pool:
         futures = [pool.submit(prepare, source) for source in sources]
         for future in as_completed(futures):
@@ -140,7 +149,7 @@ def _run_local(
 
 
 def _run_dask(
-    sources: list[str], scheduler: str, rules_dir: str | None, db: str | None
+    sources: list[str], scheduler: str, rules_dir: str | None, db: str | None, limits: Limits | None
 ) -> Iterator[Prepared]:
     try:
         from distributed import Client
@@ -154,7 +163,9 @@ def _run_dask(
     except (OSError, TimeoutError) as exc:
         raise SxcheckError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
     try:
-        futures = client.map(prepare, sources, rules_dir=rules_dir, db=db, pure=False)
+        futures = client.map(
+            prepare, sources, rules_dir=rules_dir, db=db, limits=limits, pure=False
+        )
         for future in dask_completed(futures):
             yield future.result()
     finally:
@@ -172,6 +183,7 @@ def run_batch(
     scheduler: str | None = None,
     advance: Advance | None = None,
     on_total: Callable[[int], None] | None = None,
+    limits: Limits | None = None,
 ) -> tuple[BatchReport, list[Report]]:
     """Evaluate many submissions; returns the comparison and each submission's report."""
     started = time.time()
@@ -185,9 +197,9 @@ def run_batch(
         on_total(sum(_count_documents(Path(s)) for s in sources))
     rules_arg = str(rules_dir) if rules_dir else None
     stream = (
-        _run_dask(sources, scheduler, rules_arg, db)
+        _run_dask(sources, scheduler, rules_arg, db, limits)
         if scheduler
-        else _run_local(sources, min(workers, len(sources)), rules_arg, db)
+        else _run_local(sources, min(workers, len(sources)), rules_arg, db, limits)
     )
     prepared: dict[str, Prepared] = {}
     reading_started = time.time()

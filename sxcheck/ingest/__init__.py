@@ -42,11 +42,24 @@ def _relabelled(info: DocumentInfo, units: list[TextUnit], rel: str, size: int) 
     )
 
 
-def read_document(path: Path, rel: str, cache: ExtractionCache | None = None) -> IngestedDocument:
+class Isolation(Protocol):
+    """Parses in a child process with limits (ingest.isolate implements it)."""
+
+    def parse(self, data: bytes, rel: str, sha: str) -> IngestedDocument: ...
+
+
+def read_document(
+    path: Path,
+    rel: str,
+    cache: ExtractionCache | None = None,
+    isolation: Isolation | None = None,
+) -> IngestedDocument:
     """Read one evidence file into text units; failures become a listed error.
 
-    With a cache, content already read (same sha256, same extractor version)
-    is taken from it instead of parsed again.
+    The file is read once; its sha256 and its parse are of the same bytes, even
+    if the file changes meanwhile. With a cache, content already read (same
+    sha256, same extractor version) is taken from it instead of parsed again;
+    with an isolation, parsing happens in a child process with limits.
     """
     try:
         data = path.read_bytes()
@@ -63,17 +76,25 @@ def read_document(path: Path, rel: str, cache: ExtractionCache | None = None) ->
     sha = hashlib.sha256(data).hexdigest()
     if cache is not None and (hit := cache.lookup(sha, EXTRACTOR_VERSION)) is not None:
         return _relabelled(*hit, rel, len(data))
+    if isolation is not None:
+        return isolation.parse(data, rel, sha)
+    return parse_document(data, rel, sha)
+
+
+def parse_document(data: bytes, rel: str, sha: str) -> IngestedDocument:
+    """Parse bytes already read (by type sniffed from content); never raises."""
+    path = Path(rel)
     info = DocumentInfo(path=rel, sha256=sha, size=len(data), kind="unknown")
     try:
-        info.kind = kind = sniff(path, data[:2048])
+        info.kind = kind = sniff(path, data)
         units: list[TextUnit]
         notes: list[str] = []
         if kind == "pdf":
-            info.pages, units, notes = read_pdf(path, rel, sha)
+            info.pages, units, notes = read_pdf(data, rel, sha)
         elif kind == "docx":
-            units, notes = read_docx(path, rel, sha)
+            units, notes = read_docx(data, rel, sha)
         elif kind == "xlsx":
-            units, notes = read_xlsx(path, rel, sha)
+            units, notes = read_xlsx(data, rel, sha)
         elif kind in ("txt", "md"):
             units, notes = read_text(data, rel, sha)
         elif kind == "image":

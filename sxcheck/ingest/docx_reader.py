@@ -7,8 +7,8 @@ over four columns appears four times), so each underlying cell is kept once.
 
 from __future__ import annotations
 
+import io
 import zipfile
-from pathlib import Path
 
 import docx
 from docx.table import Table
@@ -19,9 +19,9 @@ from sxcheck.ingest.layout import join_lines
 from sxcheck.models import TextUnit
 
 
-def _reject_doctype(path: Path) -> None:
+def _reject_doctype(data: bytes) -> None:
     """python-docx silently drops text after an entity: refuse parts with a DOCTYPE."""
-    with zipfile.ZipFile(path) as archive:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for name in archive.namelist():
             if name.endswith(".xml") or name.endswith(".rels"):
                 with archive.open(name) as part:
@@ -42,10 +42,10 @@ def _row_cells(table: Table, row_index: int, seen: set[int]) -> list[str]:
     return cells
 
 
-def read_docx(path: Path, rel: str, sha: str) -> tuple[list[TextUnit], list[str]]:
-    _reject_doctype(path)
+def read_docx(data: bytes, rel: str, sha: str) -> tuple[list[TextUnit], list[str]]:
+    _reject_doctype(data)
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises KeyError, ValueError, lxml errors...
         raise DocumentError(f"unreadable DOCX: {type(exc).__name__}: {exc}") from None
     units: list[TextUnit] = []

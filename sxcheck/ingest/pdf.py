@@ -7,7 +7,7 @@ tables), and each of its pages is closed at once to keep memory flat.
 
 from __future__ import annotations
 
-from pathlib import Path
+import io
 
 import pdfplumber
 import pypdfium2 as pdfium
@@ -50,9 +50,9 @@ def _may_have_table(page: pdfium.PdfPage) -> bool:
     return False
 
 
-def _open(path: Path) -> pdfium.PdfDocument:
+def _open(data: bytes) -> pdfium.PdfDocument:
     try:
-        return pdfium.PdfDocument(str(path))
+        return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         message = str(exc)
         if "password" in message.lower():
@@ -62,13 +62,13 @@ def _open(path: Path) -> pdfium.PdfDocument:
         raise DocumentError(f"unreadable PDF: {message}") from None
 
 
-def read_pdf(path: Path, rel: str, sha: str) -> tuple[int, list[TextUnit], list[str]]:
+def read_pdf(data: bytes, rel: str, sha: str) -> tuple[int, list[TextUnit], list[str]]:
     """Return (page count, text units, notes) of a PDF."""
     units: list[TextUnit] = []
     notes: list[str] = []
     table_pages: dict[int, list[str]] = {}
     no_text: list[int] = []
-    doc = _open(path)
+    doc = _open(data)
     try:
         pages = len(doc)
         page_paragraphs: dict[int, list[str]] = {}
@@ -94,7 +94,7 @@ def read_pdf(path: Path, rel: str, sha: str) -> tuple[int, list[TextUnit], list[
 
     table_rows: list[TextUnit] = []
     if table_pages:
-        page_paragraphs.update(_read_tables(path, rel, sha, table_pages, table_rows, notes))
+        page_paragraphs.update(_read_tables(data, rel, sha, table_pages, table_rows, notes))
     for index in sorted(page_paragraphs):
         for number, paragraph in enumerate(page_paragraphs[index], start=1):
             units.append(
@@ -114,7 +114,7 @@ def read_pdf(path: Path, rel: str, sha: str) -> tuple[int, list[TextUnit], list[
 
 
 def _read_tables(
-    path: Path,
+    data: bytes,
     rel: str,
     sha: str,
     candidates: dict[int, list[str]],
@@ -124,7 +124,7 @@ def _read_tables(
     """Extract ruled tables of candidate pages; return the paragraphs outside them."""
     outside: dict[int, list[str]] = {}
     try:
-        pdf = pdfplumber.open(path)
+        pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:  # pdfminer raises many types; keep the plain text
         notes.append(f"tables not read ({type(exc).__name__}); text kept")
         return candidates

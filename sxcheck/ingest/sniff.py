@@ -7,6 +7,8 @@ only compared against it.
 
 from __future__ import annotations
 
+import io
+
 import zipfile
 from pathlib import Path
 
@@ -39,9 +41,9 @@ def _magic_name(head: bytes) -> str | None:
     return None
 
 
-def _ooxml_kind(path: Path) -> str | None:
+def _ooxml_kind(data: bytes) -> str | None:
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
     except (zipfile.BadZipFile, OSError):
         return None
@@ -52,12 +54,13 @@ def _ooxml_kind(path: Path) -> str | None:
     return None
 
 
-def sniff(path: Path, head: bytes) -> str:
+def sniff(path: Path, data: bytes) -> str:
     """Return the kind to parse the file as, or raise DocumentError saying why not.
 
     Kinds: pdf, docx, xlsx, txt, md, image. Unknown extensions are left to the
     caller (listed as skipped).
     """
+    head = data[:2048]
     ext = path.suffix.lower()
     if not head:
         raise DocumentError("empty file (0 bytes)")
@@ -72,7 +75,7 @@ def sniff(path: Path, head: bytes) -> str:
             raise DocumentError(
                 f"not a {expected.upper()} file: content is {found or 'unrecognised data'}"
             )
-        kind = _ooxml_kind(path)
+        kind = _ooxml_kind(data)
         if kind != expected:
             what = kind.upper() if kind else "a zip without the Office document parts"
             raise DocumentError(f"not a {expected.upper()} file: content is {what}")

@@ -7,10 +7,10 @@ A 0.965 formatted `0.0%` is shown as 96.5%, as the reader of the sheet sees it.
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import openpyxl
 
@@ -38,9 +38,9 @@ def display(value: object, number_format: str) -> str:
     return str(value).strip()
 
 
-def read_xlsx(path: Path, rel: str, sha: str) -> tuple[list[TextUnit], list[str]]:
+def read_xlsx(data: bytes, rel: str, sha: str) -> tuple[list[TextUnit], list[str]]:
     try:
-        book = openpyxl.load_workbook(path, data_only=True)
+        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # openpyxl raises KeyError, BadZipFile, lxml errors...
         raise DocumentError(f"unreadable XLSX: {type(exc).__name__}: {exc}") from None
     units: list[TextUnit] = []
@@ -69,7 +69,7 @@ def read_xlsx(path: Path, rel: str, sha: str) -> tuple[list[TextUnit], list[str]
                         context=f"{sheet.title} {header}",
                     )
                 )
-        missing_formulas = _uncached_formulas(path)
+        missing_formulas = _uncached_formulas(data)
     finally:
         book.close()
     if missing_formulas:
@@ -79,10 +79,10 @@ def read_xlsx(path: Path, rel: str, sha: str) -> tuple[list[TextUnit], list[str]
     return units, notes
 
 
-def _uncached_formulas(path: Path) -> int:
+def _uncached_formulas(data: bytes) -> int:
     """Count formula cells whose cached result is missing."""
-    formulas = openpyxl.load_workbook(path, data_only=False, read_only=True)
-    values = openpyxl.load_workbook(path, data_only=True, read_only=True)
+    formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False, read_only=True)
+    values = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
     try:
         count = 0
         for f_sheet, v_sheet in zip(formulas.worksheets, values.worksheets, strict=True):
