@@ -57,14 +57,24 @@ def page_break() -> Block:
     return Block(page_break=True)
 
 
-def write_pdf(path: Path, blocks: list[Block], encrypt_password: str | None = None) -> Path:
-    """A text PDF; paragraphs wrap at the page width, tables have a full grid."""
+def write_pdf(
+    path: Path,
+    blocks: list[Block],
+    encrypt_password: str | None = None,
+    owner_password: str | None = None,
+) -> Path:
+    """A text PDF; paragraphs wrap at the page width, tables have a full grid.
+
+    `encrypt_password` needs a password to open; `owner_password` alone only
+    restricts permissions (anyone can open and read it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     encrypt = None
-    if encrypt_password:
+    if encrypt_password or owner_password:
         from reportlab.lib.pdfencrypt import StandardEncryption
 
-        encrypt = StandardEncryption(encrypt_password, canPrint=0)
+        encrypt = StandardEncryption(
+            encrypt_password or "", ownerPassword=owner_password, canPrint=0, canCopy=0
+        )
     doc = SimpleDocTemplate(str(path), pagesize=A4, encrypt=encrypt, leftMargin=72, rightMargin=72)
     story: list = []
     for block in blocks:

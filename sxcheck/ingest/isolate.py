@@ -37,8 +37,11 @@ def _address_space() -> int:
 
 def _serve(conn: Connection, memory_mb: int) -> None:
     """The child: parse what arrives, send back the result; exit after running out of memory."""
+    import faulthandler
+
     from sxcheck.ingest import parse_document
 
+    faulthandler.disable()  # an abort at the memory cap is reported by the parent, not dumped
     cap = _address_space() + memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     while True:

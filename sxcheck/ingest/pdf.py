@@ -69,6 +69,9 @@ def read_pdf(data: bytes, rel: str, sha: str) -> tuple[int, list[TextUnit], list
     table_pages: dict[int, list[str]] = {}
     no_text: list[int] = []
     doc = _open(data)
+    if pdfium_c.FPDF_GetSecurityHandlerRevision(doc.raw) >= 0:
+        # opened without a password, so only an owner password restricts it
+        notes.append("encrypted with an owner password only (permissions restricted): read")
     try:
         pages = len(doc)
         page_paragraphs: dict[int, list[str]] = {}

@@ -8,7 +8,6 @@ only compared against it.
 from __future__ import annotations
 
 import io
-
 import zipfile
 from pathlib import Path
 
