@@ -128,6 +128,20 @@ def test_zip_submission_with_gbk_names_and_top_folder(tmp_path):
     assert [d["path"] for d in report["documents"]] == ["佐证/说明.txt"]
 
 
+def _docx_bomb() -> bytes:
+    """A DOCX-shaped zip whose document part inflates 1000-fold (8 MiB from a few KB)."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr(
+            "word/document.xml", b"<w:document>" + b" " * (8 * 1024**2) + b"</w:document>"
+        )
+    return buffer.getvalue()
+
+
 BAD_DOCUMENTS = {
     "corrupt.pdf": (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog", "error", "unreadable PDF"),
     "empty.pdf": (b"", "error", "empty file"),
@@ -136,6 +150,14 @@ BAD_DOCUMENTS = {
     "slides.pptx": (b"PK\x03\x04junk", "skipped", "unsupported file type '.pptx'"),
     "tool.exe": (b"MZ\x90\x00", "skipped", "unsupported file type '.exe'"),
     "scan.png": (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "skipped", "OCR"),
+    "photo-as.pdf": (
+        b"\xff\xd8\xff\xe0\x00\x10JFIF" + b"\x00" * 64,
+        "error",
+        "not a PDF: content is JPEG image",
+    ),
+    "random.docx": (bytes(range(256)) * 8, "error", "not a DOCX"),
+    "zero.xlsx": (b"", "error", "empty file"),
+    "bomb.docx": (_docx_bomb(), "error", "(a zip bomb)"),
 }
 
 
@@ -189,3 +211,20 @@ def test_pdf_without_text_layer_is_flagged_for_ocr(make_submission, tmp_path):
         r["code"] == "document_unreadable" and "等保测评报告.pdf" in r["message"]
         for r in item["reasons"]
     )
+
+
+def test_chinese_long_spaced_names_in_deep_folders(make_submission):
+    deep = "/".join(["第一层 材料", "第二层（补充）", "三", "四", "五", "六"])
+    long_name = (
+        "关于" + "晋阳市新型智慧城市建设" * 6 + "情况的说明 (final v2).txt"
+    )  # 216 bytes of 255
+    path = f"{deep}/{long_name}"
+    root = make_submission(
+        MINIMAL, {path: "全县86个重点公共区域中已有80个实现5G网络覆盖。".encode()}
+    )
+    code, report, err = check_json(root)
+    assert code == 0, err
+    assert [d["path"] for d in report["documents"]] == [path]
+    judgment = next(j for j in report["indicators"] if j["id"] == "1.1.1")
+    assert judgment["status"] == "pass"
+    assert judgment["reasons"][0]["evidence"][0]["document"] == path

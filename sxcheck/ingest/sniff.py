@@ -40,12 +40,31 @@ def _magic_name(head: bytes) -> str | None:
     return None
 
 
+# An Office file's parts, unpacked: real reports stay far below these; a zip
+# bomb (650 KB -> 600 MiB of XML) does not, and is refused before parsing.
+MAX_OOXML_BYTES = 200 * 1024**2
+MAX_OOXML_RATIO = 100  # unpacked / packed, for parts above 1 MiB
+
+
 def _ooxml_kind(data: bytes) -> str | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
+            infos = archive.infolist()
     except (zipfile.BadZipFile, OSError):
         return None
+    names = {info.filename for info in infos}
+    total = sum(info.file_size for info in infos)
+    if total > MAX_OOXML_BYTES:
+        raise DocumentError(
+            f"refused: unpacks to {total // 1024**2} MiB (limit {MAX_OOXML_BYTES // 1024**2} MiB)"
+        )
+    for info in infos:
+        if info.file_size > 1024**2 and info.file_size > MAX_OOXML_RATIO * max(
+            info.compress_size, 1
+        ):
+            raise DocumentError(
+                f"refused: part {info.filename} expands {info.file_size // max(info.compress_size, 1)}x (a zip bomb)"
+            )
     if "word/document.xml" in names:
         return "docx"
     if "xl/workbook.xml" in names:
