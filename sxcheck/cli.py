@@ -84,6 +84,17 @@ def _user_errors(func: Any) -> Any:
     return wrapper
 
 
+RULES_DIR_OPTION = click.option(
+    "--rules-dir",
+    multiple=True,
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    help="A folder of 特色性指标 (T. items); repeatable. A folder with a catalogue.yaml replaces the built-in rules.",
+)
+PROFILE_OPTION = click.option(
+    "--profile",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="An evaluation profile (YAML): thresholds, weights, exclusions.",
+)
 DB_OPTION = click.option(
     "--db",
     envvar="SXCHECK_DB",
@@ -133,7 +144,8 @@ def main() -> None:
     help="Exit 1 when any item is at or below this status.",
 )
 @click.option("--quiet", is_flag=True, help="No summary table or progress.")
-@click.option("--rules-dir", type=click.Path(path_type=Path), help="Use another rules directory.")
+@RULES_DIR_OPTION
+@PROFILE_OPTION
 @DB_OPTION
 @click.option("--no-store", is_flag=True, help="Do not record the run (and read every document).")
 @_limit_options
@@ -144,7 +156,8 @@ def check(
     as_json: bool,
     fail_on: str | None,
     quiet: bool,
-    rules_dir: Path | None,
+    rules_dir: tuple[Path, ...],
+    profile: Path | None,
     db: str | None,
     no_store: bool,
     doc_timeout: float,
@@ -163,7 +176,8 @@ def check(
     with reading_progress(err, enabled=not quiet and not as_json and err.is_terminal) as progress:
         report = run_check(
             submission,
-            rules_dir=rules_dir,
+            rules_dir=list(rules_dir),
+            profile=profile,
             progress=progress,
             store=store,
             limits=Limits(seconds=doc_timeout, memory_mb=doc_memory),
@@ -199,7 +213,8 @@ def check(
 )
 @click.option("--scheduler", help="Run on a Dask cluster (tcp://host:port); needs sxcheck[dask].")
 @click.option("--quiet", is_flag=True, help="No table or progress.")
-@click.option("--rules-dir", type=click.Path(path_type=Path), help="Use another rules directory.")
+@RULES_DIR_OPTION
+@PROFILE_OPTION
 @DB_OPTION
 @click.option("--no-store", is_flag=True, help="Do not record the runs.")
 @_limit_options
@@ -211,7 +226,8 @@ def batch(
     reports_dir: Path | None,
     scheduler: str | None,
     quiet: bool,
-    rules_dir: Path | None,
+    rules_dir: tuple[Path, ...],
+    profile: Path | None,
     db: str | None,
     no_store: bool,
     doc_timeout: float,
@@ -230,7 +246,8 @@ def batch(
         comparison, runs = run_batch(
             list(paths),
             workers=workers,
-            rules_dir=rules_dir,
+            rules_dir=list(rules_dir),
+            profile=profile,
             db=None if no_store else resolve_url(db),
             scheduler=scheduler,
             advance=advance,
@@ -365,12 +382,17 @@ def rules_list() -> None:
 
 @rules.command("show")
 @click.argument("item_id")
+@RULES_DIR_OPTION
+@PROFILE_OPTION
 @_user_errors
-def rules_show(item_id: str) -> None:
-    """One item: definition, measures, defaults and the compiled rule text."""
+def rules_show(item_id: str, rules_dir: tuple[Path, ...], profile: Path | None) -> None:
+    """One item: definition, measures, the effective defaults and the compiled rule text."""
     from sxcheck.engine.compile import compile_measure
+    from sxcheck.pipeline import effective_rules
 
-    ruleset = load_rules()
+    ruleset = effective_rules(list(rules_dir), profile)
+    if ruleset.profile:
+        click.echo(f"profile: {ruleset.profile}")
     if item_id not in ruleset.items:
         raise SxcheckError(f"unknown indicator ID '{item_id}' (see `sxcheck rules list`)")
     item = ruleset.items[item_id]
@@ -379,6 +401,10 @@ def rules_show(item_id: str) -> None:
     click.echo(f"一级: {tree.first} {tree.first_name}   二级: {tree.second} {tree.second_name}")
     click.echo(f"file: {ruleset.item_files[item_id].relative_to(ruleset.root.parent)}")
     click.echo(f"指标说明: {item.definition.strip()}")
+    if item.weight != 1.0:
+        click.echo(f"item weight: {item.weight}")
+    if item_id in ruleset.excluded:
+        click.echo(f"excluded from scoring by the profile: {ruleset.excluded[item_id]}")
     for measure in item.measures:
         click.echo(
             f"\nmeasure {measure.key}: {measure.name} ({measure.kind}; levels: {', '.join(measure.levels)})"
@@ -399,6 +425,8 @@ def rules_show(item_id: str) -> None:
         click.echo(
             f"  evidence: all of {measure.evidence.all_of}; none of {measure.evidence.none_of}"
         )
+        if measure.weight != 1.0:
+            click.echo(f"  weight: {measure.weight}")
         click.echo("  rules:")
         for rule in compile_measure(ruleset, item.id, measure):
             click.echo(f"    {rule.rule_id}: {rule.text}")
@@ -407,7 +435,23 @@ def rules_show(item_id: str) -> None:
 @rules.command("validate")
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
 def rules_validate(directory: Path | None) -> None:
-    """Check rule files; problems are printed as file:line: message."""
+    """Check rule files; problems are printed as file:line: message.
+
+    DIRECTORY is a full rules folder (with catalogue.yaml) or a folder of
+    特色性指标, checked against the built-in rules."""
+    if directory is not None and not (directory / "catalogue.yaml").is_file():
+        from sxcheck.catalogue.extend import extend_rules
+
+        base = load_rules()
+        extended = extend_rules(base, [directory])
+        for line in extended.skipped:
+            click.echo(line)
+        custom = [i for i in extended.items if i not in base.items]
+        if extended.skipped:
+            click.echo(f"{len(extended.skipped)} problem(s)", err=True)
+            sys.exit(1)
+        click.echo(f"ok: {len(custom)} 特色性指标 ({', '.join(custom) or 'none'})")
+        return
     ruleset, problems = collect(directory or DEFAULT_RULES_DIR)
     for problem in problems:
         click.echo(str(problem))
@@ -421,13 +465,14 @@ def rules_validate(directory: Path | None) -> None:
 
 @rules.command("test")
 @click.option("--item", help="Only this item's cases.")
-@click.option("--rules-dir", type=click.Path(path_type=Path))
+@RULES_DIR_OPTION
 @_user_errors
-def rules_test(item: str | None, rules_dir: Path | None) -> None:
-    """Run the rule files' own test cases."""
+def rules_test(item: str | None, rules_dir: tuple[Path, ...]) -> None:
+    """Run the rule files' own test cases (with those of --rules-dir folders)."""
+    from sxcheck.pipeline import effective_rules
     from sxcheck.rulecases import run_cases
 
-    ruleset = load_rules(rules_dir)
+    ruleset = effective_rules(list(rules_dir))
     results = run_cases(ruleset, item)
     failed = [r for r in results if not r.ok]
     for result in results:

@@ -196,7 +196,8 @@ class RunInfo(BaseModel):
     tool_version: str
     rules_digest: str
     duration_seconds: float | None = None
-    profile: str | None = None
+    profile: str | None = None  # "name@digest" of the --profile that set thresholds and weights
+    rules_skipped: list[str] = Field(default_factory=list)  # invalid 特色性 rule files, skipped
     documents_read: int = 0  # parsed in this run
     documents_from_store: int = 0  # unchanged since an earlier run: taken from the store
     # nothing an item depends on changed since this run: its judgments are reused

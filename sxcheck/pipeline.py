@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sxcheck import __version__
+from sxcheck.catalogue.extend import apply_profile, extend_rules
 from sxcheck.catalogue.loader import RuleSet, load_rules
 from sxcheck.engine import engine_for
 from sxcheck.evidence import sentences_of
@@ -93,6 +94,8 @@ def judge_facts(
             duration_seconds=round(finished - started, 3),
             documents_read=fresh,
             documents_from_store=sum(1 for doc in documents if doc.from_store),
+            profile=rules.profile,
+            rules_skipped=rules.skipped,
         ),
         submission=info,
         summary=summarise(rules, judgments),
@@ -114,10 +117,12 @@ def read_submission(
     progress: Progress | None = None,
     cache: ExtractionCache | None = None,
     isolation: Isolation | None = None,
-) -> tuple[Manifest, SubmissionInfo, list[IngestedDocument]]:
+    extend: Callable[[Path], RuleSet] | None = None,
+) -> tuple[Manifest, SubmissionInfo, list[IngestedDocument], RuleSet]:
     """Open a submission and read every document (from the cache where it can,
-    each parse in the isolation's child process where one is given)."""
-    with open_submission(path, rules) as submission:
+    each parse in the isolation's child process where one is given). Returns
+    the rules it is judged by: with its own 特色性指标 when it brings them."""
+    with open_submission(path, rules, extend) as submission:
         documents = []
         total = len(submission.files)
         for index, (file_path, rel) in enumerate(submission.files, start=1):
@@ -125,6 +130,7 @@ def read_submission(
                 progress(rel, index, total)
             documents.append(read_document(file_path, rel, cache=cache, isolation=isolation))
         manifest = submission.manifest
+        rules = submission.rules or rules
     info = SubmissionInfo(
         region=manifest.region,
         level=manifest.level,
@@ -132,15 +138,31 @@ def read_submission(
         parent=manifest.parent,
         source=str(path),
     )
-    return manifest, info, documents
+    return manifest, info, documents, rules
+
+
+def effective_rules(
+    rule_dirs: list[Path] | None = None,
+    profile: Path | None = None,
+    own_rules: Path | None = None,
+) -> RuleSet:
+    """The built-in rules (or a replacement folder with a catalogue.yaml), plus the
+    特色性指标 of the other folders and of the submission's own rules/, then the profile."""
+    dirs = list(rule_dirs or [])
+    bases = [d for d in dirs if (d / "catalogue.yaml").is_file()]
+    rules = load_rules(bases[-1] if bases else None)
+    extra = [d for d in dirs if d not in bases] + ([own_rules] if own_rules else [])
+    rules = extend_rules(rules, extra)
+    return apply_profile(rules, profile) if profile else rules
 
 
 def check(
     path: Path,
-    rules_dir: Path | None = None,
+    rules_dir: Path | list[Path] | None = None,
     progress: Progress | None = None,
     store: Store | None = None,
     limits: Limits | None = None,
+    profile: Path | None = None,
 ) -> Report:
     """Evaluate one submission (folder or zip) and return its report.
 
@@ -148,9 +170,17 @@ def check(
     recorded (one transaction) before the report is returned.
     """
     started = time.time()
-    rules = load_rules(rules_dir)
+    dirs = [rules_dir] if isinstance(rules_dir, Path) else list(rules_dir or [])
+    rules = effective_rules(dirs, profile)
     with IsolatedParser(limits) as isolation:
-        manifest, info, documents = read_submission(path, rules, progress, store, isolation)
+        manifest, info, documents, rules = read_submission(
+            path,
+            rules,
+            progress,
+            store,
+            isolation,
+            extend=lambda folder: effective_rules(dirs, profile, folder),
+        )
     if store is None:
         return evaluate(rules, documents, info, manifest.indicators, started)
     digest = input_digest(rules, manifest, documents)

@@ -18,12 +18,11 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from sxcheck import __version__
 from sxcheck.batch.rank import rank_facts
 from sxcheck.batch.reuse import flag_reused_evidence
-from sxcheck.catalogue.loader import RuleSet, load_rules
+from sxcheck.catalogue.loader import RuleSet
 from sxcheck.errors import SxcheckError
 from sxcheck.ingest import EXTRACTOR_VERSION
 from sxcheck.ingest.isolate import IsolatedParser, Limits
@@ -35,10 +34,9 @@ from sxcheck.models import (
     IngestedDocument,
     Manifest,
     Report,
-    Status,
     SubmissionInfo,
 )
-from sxcheck.pipeline import facts_of, judge_facts, read_submission, summarise
+from sxcheck.pipeline import effective_rules, facts_of, judge_facts, read_submission, summarise
 from sxcheck.store import Store, open_store
 
 Advance = Callable[[int], None]
@@ -56,6 +54,7 @@ class Prepared:
     documents: list[IngestedDocument] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
     started: float = 0.0
+    rules: RuleSet | None = None
 
 
 def _is_submission(path: Path) -> bool:
@@ -96,30 +95,53 @@ _STORE: Store | None = None
 _PARSER: IsolatedParser | None = None
 
 
-def _init(rules_dir: str | None, db: str | None, limits: Limits | None = None) -> None:
+_RULE_DIRS: list[Path] = []
+_PROFILE: Path | None = None
+
+
+def _extend(folder: Path) -> RuleSet:
+    return effective_rules(_RULE_DIRS, _PROFILE, folder)
+
+
+def _init(
+    rules_dir: str | None,
+    db: str | None,
+    limits: Limits | None = None,
+    profile: str | None = None,
+) -> None:
     """Each worker loads the rules, opens the store (the cache) and starts its parser child."""
-    global _RULES, _STORE, _PARSER
-    _RULES = load_rules(Path(rules_dir) if rules_dir else None)
+    global _RULES, _STORE, _PARSER, _RULE_DIRS, _PROFILE
+    _RULE_DIRS = [Path(d) for d in rules_dir.split("\0")] if rules_dir else []
+    _PROFILE = Path(profile) if profile else None
+    _RULES = effective_rules(_RULE_DIRS, _PROFILE)
     _STORE = open_store(db) if db else None
     _PARSER = IsolatedParser(limits)
 
 
 def prepare(
-    source: str, rules_dir: str | None = None, db: str | None = None, limits: Limits | None = None
+    source: str,
+    rules_dir: str | None = None,
+    db: str | None = None,
+    limits: Limits | None = None,
+    profile: str | None = None,
 ) -> Prepared:
     """Read one submission and build its facts; user errors become `error`."""
     if _RULES is None:  # a Dask worker: no initialiser hook, initialise on first use
-        _init(rules_dir, db, limits)
+        _init(rules_dir, db, limits, profile)
     assert _RULES is not None
     path = Path(source)
     prepared = Prepared(source=source, documents_guess=_count_documents(path), started=time.time())
     try:
-        manifest, info, documents = read_submission(path, _RULES, cache=_STORE, isolation=_PARSER)
+        manifest, info, documents, rules = read_submission(
+            path, _RULES, cache=_STORE, isolation=_PARSER, extend=_extend
+        )
     except SxcheckError as exc:
         prepared.error = str(exc)
         return prepared
     prepared.manifest, prepared.info = manifest, info
-    prepared.facts = facts_of(_RULES, documents, info, manifest.indicators)
+    prepared.facts = facts_of(rules, documents, info, manifest.indicators)
+    if rules is not _RULES:
+        prepared.rules = rules  # its own 特色性指标: judged by them in the main process
     if _STORE is not None:
         _STORE.save_extractions(documents, EXTRACTOR_VERSION)
     # the text stays here: the main process needs the facts and the document list,
@@ -129,10 +151,15 @@ def prepare(
 
 
 def _run_local(
-    sources: list[str], workers: int, rules_dir: str | None, db: str | None, limits: Limits | None
+    sources: list[str],
+    workers: int,
+    rules_dir: str | None,
+    db: str | None,
+    limits: Limits | None,
+    profile: str | None,
 ) -> Iterator[Prepared]:
     if workers <= 1:
-        _init(rules_dir, db, limits)
+        _init(rules_dir, db, limits, profile)
         try:
             for source in sources:
                 yield prepare(source)
@@ -141,7 +168,7 @@ def _run_local(
                 _PARSER.close()
         return
     with ProcessPoolExecutor(
-        max_workers=workers, initializer=_init, initargs=(rules_dir, db, limits)
+        max_workers=workers, initializer=_init, initargs=(rules_dir, db, limits, profile)
     ) as pool:
         futures = [pool.submit(prepare, source) for source in sources]
         for future in as_completed(futures):
@@ -149,7 +176,12 @@ def _run_local(
 
 
 def _run_dask(
-    sources: list[str], scheduler: str, rules_dir: str | None, db: str | None, limits: Limits | None
+    sources: list[str],
+    scheduler: str,
+    rules_dir: str | None,
+    db: str | None,
+    limits: Limits | None,
+    profile: str | None,
 ) -> Iterator[Prepared]:
     try:
         from distributed import Client
@@ -164,7 +196,13 @@ def _run_dask(
         raise SxcheckError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
     try:
         futures = client.map(
-            prepare, sources, rules_dir=rules_dir, db=db, limits=limits, pure=False
+            prepare,
+            sources,
+            rules_dir=rules_dir,
+            db=db,
+            limits=limits,
+            profile=profile,
+            pure=False,
         )
         for future in dask_completed(futures):
             yield future.result()
@@ -178,16 +216,18 @@ def _run_dask(
 def run_batch(
     paths: list[Path],
     workers: int | None = None,
-    rules_dir: Path | None = None,
+    rules_dir: Path | list[Path] | None = None,
     db: str | None = None,
     scheduler: str | None = None,
     advance: Advance | None = None,
     on_total: Callable[[int], None] | None = None,
     limits: Limits | None = None,
+    profile: Path | None = None,
 ) -> tuple[BatchReport, list[Report]]:
     """Evaluate many submissions; returns the comparison and each submission's report."""
     started = time.time()
-    rules = load_rules(rules_dir)
+    dirs = [rules_dir] if isinstance(rules_dir, Path) else list(rules_dir or [])
+    rules = effective_rules(dirs, profile)
     store = open_store(db) if db else None  # migrate once, before the workers open it
     sources = [str(p) for p in expand(paths)]
     if not sources:
@@ -195,11 +235,12 @@ def run_batch(
     workers = workers or os.cpu_count() or 1
     if on_total:
         on_total(sum(_count_documents(Path(s)) for s in sources))
-    rules_arg = str(rules_dir) if rules_dir else None
+    rules_arg = "\0".join(str(d) for d in dirs) or None
+    profile_arg = str(profile) if profile else None
     stream = (
-        _run_dask(sources, scheduler, rules_arg, db, limits)
+        _run_dask(sources, scheduler, rules_arg, db, limits, profile_arg)
         if scheduler
-        else _run_local(sources, min(workers, len(sources)), rules_arg, db, limits)
+        else _run_local(sources, min(workers, len(sources)), rules_arg, db, limits, profile_arg)
     )
     prepared: dict[str, Prepared] = {}
     reading_started = time.time()
@@ -214,7 +255,7 @@ def run_batch(
     reports: dict[str, Report] = {}
     for p in good:
         assert p.info is not None
-        reports[p.source] = judge_facts(rules, p.facts, p.documents, p.info, p.started)
+        reports[p.source] = judge_facts(p.rules or rules, p.facts, p.documents, p.info, p.started)
     flag_reused_evidence(list(reports.values()), rules.messages["reused_evidence"])
     storing_started = time.time()
     for p in good:
@@ -308,4 +349,4 @@ def _comparison(
     )
 
 
-__all__ = ["Prepared", "expand", "prepare", "run_batch", "Status", "Any"]
+__all__ = ["Prepared", "expand", "prepare", "run_batch"]

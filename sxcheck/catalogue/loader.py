@@ -65,6 +65,12 @@ class RuleSet:
     cases: dict[str, tuple[Path, CasesFile]]
     digest: str
     tree: dict[str, Tree] = field(default_factory=dict)
+    # custom (特色性) rule files that failed validation: "file:line: message", item skipped
+    skipped: list[str] = field(default_factory=list)
+    # items a profile takes out of scoring: id -> the profile's reason
+    excluded: dict[str, str] = field(default_factory=dict)
+    profile: str | None = None  # "name@digest" of the profile applied
+    special_weight: float | None = None  # weight of the 特色性指标 in the total, if any
 
     def bands_for(self, bands: str | Bands | None) -> Bands:
         if isinstance(bands, Bands):

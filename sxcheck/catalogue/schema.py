@@ -189,6 +189,9 @@ class CatalogueFile(Strict):
 
 
 class Scoring(Strict):
+    # relative: achievement against the pass line, capped at 1 (sxcheck's default);
+    # linear: the ratio itself (the national method: item score = weight x ratio)
+    method: Literal["relative", "linear"] = "relative"
     uncorroborated_factor: float = Field(ge=0, le=1)
     inconsistent_factor: float = Field(ge=0, le=1)
     qualitative_scores: dict[str, float]
@@ -248,3 +251,36 @@ class RuleCase(Strict):
 class CasesFile(Strict):
     item: str
     cases: list[RuleCase] = Field(min_length=1)
+
+
+# ---------------------------------------------------------------- profiles
+
+
+class MeasureOverride(Strict):
+    bands: str | Bands | None = None
+    weight: float | None = Field(default=None, gt=0)
+
+
+class ItemOverride(Strict):
+    weight: float | None = Field(default=None, gt=0)
+    exclude: str | None = Field(default=None, min_length=1)  # the reason, shown in reports
+    measures: dict[str, MeasureOverride] = Field(default_factory=dict)
+
+
+class Period(Strict):
+    start: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    end: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+
+
+class ProfileFile(Strict):
+    """A `--profile` file: an evaluator's thresholds and weights over the rules' defaults."""
+
+    name: str = Field(min_length=1)
+    doc: str = ""
+    bands: dict[str, Bands] = Field(default_factory=dict)  # named bands, replaced or added
+    scoring: Scoring | None = None
+    first_weights: dict[str, float] = Field(default_factory=dict)
+    second_weights: dict[str, float] = Field(default_factory=dict)
+    items: dict[str, ItemOverride] = Field(default_factory=dict)
+    special_weight: float | None = Field(default=None, gt=0)  # 特色性指标 in the total
+    period: Period | None = None

@@ -42,6 +42,12 @@ class Submission:
     manifest: Manifest
     files: list[tuple[Path, str]] = field(default_factory=list)  # (absolute path, relative posix)
     source: str = ""
+    rules: RuleSet | None = (
+        None  # with the submission's own 特色性指标, when it brings a rules/ folder
+    )
+
+
+OWN_RULES = "rules"  # a folder beside submission.yaml with the submission's own T. items
 
 
 def _entry_name(info: zipfile.ZipInfo) -> str:
@@ -235,13 +241,21 @@ def _evidence_files(root: Path) -> list[tuple[Path, str]]:
             continue
         if len(rel.parts) == 1 and rel.stem == "submission":
             continue
+        if len(rel.parts) > 1 and rel.parts[0] == OWN_RULES and path.suffix in (".yaml", ".yml"):
+            continue  # the submission's own rule files are rules, not evidence
         files.append((path, rel.as_posix()))
     return files
 
 
 @contextmanager
-def open_submission(path: Path, rules: RuleSet) -> Iterator[Submission]:
-    """Yield a validated Submission; a zip's temporary folder is removed afterwards."""
+def open_submission(
+    path: Path, rules: RuleSet, extend: Callable[[Path], RuleSet] | None = None
+) -> Iterator[Submission]:
+    """Yield a validated Submission; a zip's temporary folder is removed afterwards.
+
+    A `rules/` folder beside the declaration adds the submission's own 特色性指标:
+    `extend` turns it into the rule set the declaration is validated against.
+    """
     if not path.exists():
         raise SubmissionError(f"{path}: no such file or folder")
     temp: Path | None = None
@@ -255,10 +269,16 @@ def open_submission(path: Path, rules: RuleSet) -> Iterator[Submission]:
         else:
             raise SubmissionError(f"{path}: a submission must be a folder or a .zip file")
         root = _find_root(folder)
+        if extend is not None and (root / OWN_RULES).is_dir():
+            rules = extend(root / OWN_RULES)
         manifest_path = root / MANIFEST if (root / MANIFEST).is_file() else root / FORM
         manifest = load_manifest(manifest_path, rules)
         yield Submission(
-            root=root, manifest=manifest, files=_evidence_files(root), source=str(path)
+            root=root,
+            manifest=manifest,
+            files=_evidence_files(root),
+            source=str(path),
+            rules=rules,
         )
     finally:
         if temp is not None:

@@ -66,11 +66,14 @@ def _measure_score(
     if "invalid_ratio" in codes or "invalid_value" in codes or "no_evidence" in codes:
         return 0.0
     bands = rules.bands_for(measure.bands)
+    linear = scoring.method == "linear" and measure.kind == "ratio" and measure.direction != "lower"
     if measure.kind == "count":
         achieved = float(fact.data.get("share", 0.0)) / bands.pass_
     elif measure.direction == "lower":
         value = float(fact.data.get("value", 0.0))
         achieved = bands.pass_ / value if value > 0 else 0.0
+    elif linear:
+        achieved = float(fact.data.get("value", 0.0))  # the national method: the ratio itself
     else:
         achieved = float(fact.data.get("value", 0.0)) / bands.pass_
     score = max(0.0, min(1.0, achieved))
@@ -199,9 +202,25 @@ def judge(
     for finding in findings:
         by_item[finding.item].append(finding)
     broken = [d for d in documents if d.status == "error" or (d.needs_ocr and d.text_units == 0)]
-    return [
+    judgments = [
         judge_item(item, by_id, by_item[item.id], rules, broken) for item in rules.items.values()
     ]
+    for judgment in judgments:
+        reason = rules.excluded.get(judgment.id)
+        if reason:
+            judgment.status = Status.NOT_APPLICABLE
+            judgment.score = 0.0
+            judgment.reasons.insert(
+                0,
+                Reason(
+                    code="excluded_by_profile",
+                    message=rules.messages["excluded_by_profile"].format_map(
+                        _Params(profile=rules.profile or "", reason=reason)
+                    ),
+                    rule=f"profile/{judgment.id}",
+                ),
+            )
+    return judgments
 
 
 def _mean(pairs: list[tuple[float, float]]) -> float | None:
@@ -226,5 +245,13 @@ def roll_up(rules: RuleSet, judgments: list[Judgment]) -> dict[str, float | None
         scores[first.id] = _mean(seconds)
         if scores[first.id] is not None:
             firsts.append((first.weight, scores[first.id] or 0.0))
+    special = [
+        (rules.items[j.id].weight, j.score)
+        for j in judgments
+        if j.id.startswith("T.") and j.status != Status.NOT_APPLICABLE
+    ]
+    scores["T"] = _mean(special)  # 特色性指标: own score, outside the total
+    if rules.special_weight and scores["T"] is not None:
+        firsts.append((rules.special_weight, scores["T"] or 0.0))
     scores["total"] = _mean(firsts)
     return scores

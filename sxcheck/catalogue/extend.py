@@ -1,0 +1,158 @@
+"""Rules beyond the 69: a city's own 特色性指标 (T. items) and an evaluator's profile.
+
+Both produce a new RuleSet from the built-in one without touching it, so the
+engine compiles them like any rule set (its digest changes with them). A
+custom item file that fails validation is skipped and listed with its
+file:line problem; it never breaks the 69. A profile that names an unknown
+item, measure or key is an error (the evaluator must fix it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from pathlib import Path
+
+from sxcheck.catalogue.loader import Problem, RuleSet, Tree, _node_line, _read_yaml, parse_file
+from sxcheck.catalogue.schema import CasesFile, ItemRule, ProfileFile
+from sxcheck.errors import RulesError
+
+SPECIAL = Tree("T", "特色性指标", "T", "特色性指标")
+
+
+def extend_rules(base: RuleSet, folders: list[Path]) -> RuleSet:
+    """The base rules plus the T. items found in `folders` (any depth, cases beside them)."""
+    if not folders:
+        return base
+    items = dict(base.items)
+    item_files = dict(base.item_files)
+    cases = dict(base.cases)
+    tree = dict(base.tree)
+    skipped = list(base.skipped)
+    digest = hashlib.sha256(base.digest.encode())
+    for folder in folders:
+        if not folder.is_dir():
+            raise RulesError(f"{folder}: rules folder not found")
+        for path in sorted(folder.rglob("*.yaml")):
+            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+            problems: list[Problem] = []
+            if path.name.endswith(".cases.yaml"):
+                parsed = parse_file(path, CasesFile, problems)
+                if parsed is not None:
+                    cases[parsed.item] = (path, parsed)
+                skipped += [str(p) for p in problems]
+                continue
+            rule = parse_file(path, ItemRule, problems)
+            if rule is not None:
+                problems += _check_custom(rule, path, base, items)
+            if problems or rule is None:
+                skipped += [f"{p}（该特色性指标已跳过）" for p in problems]
+                continue
+            items[rule.id] = rule
+            item_files[rule.id] = path
+            tree[rule.id] = SPECIAL
+    for item_id, (path, _) in list(cases.items()):
+        if item_id not in items:
+            del cases[item_id]
+            skipped.append(f"{path}:1: cases for unknown item {item_id}")
+    return replace(
+        base,
+        items=items,
+        item_files=item_files,
+        cases=cases,
+        tree=tree,
+        skipped=skipped,
+        digest=digest.hexdigest(),
+    )
+
+
+def _check_custom(rule: ItemRule, path: Path, base: RuleSet, items: dict) -> list[Problem]:
+    problems = []
+    if not rule.id.startswith("T."):
+        problems.append(Problem(path, 1, f"a custom item's id must start with T. (got {rule.id})"))
+    elif rule.id in items:
+        problems.append(Problem(path, 1, f"item {rule.id} is already defined"))
+    node = _read_yaml(path, [])[1]
+    for index, measure in enumerate(rule.measures):
+        if isinstance(measure.bands, str) and measure.bands not in base.defaults.bands:
+            line = _node_line(node, ("measures", index, "bands"))
+            problems.append(Problem(path, line, f"bands '{measure.bands}' is not defined"))
+    return problems
+
+
+def apply_profile(base: RuleSet, path: Path) -> RuleSet:
+    """The rules with a profile's bands, weights, scoring and exclusions applied."""
+    problems: list[Problem] = []
+    profile = parse_file(path, ProfileFile, problems)
+    node = _read_yaml(path, [])[1]
+    if profile is None:
+        raise RulesError("invalid profile:\n" + "\n".join(str(p) for p in problems))
+    bands = {**base.defaults.bands, **profile.bands}
+    scoring = profile.scoring or base.defaults.scoring
+    items = dict(base.items)
+    for item_id, override in profile.items.items():
+        where = _node_line(node, ("items", item_id))
+        if item_id not in items:
+            problems.append(Problem(path, where, f"unknown item ID '{item_id}'"))
+            continue
+        rule = items[item_id]
+        measures = {m.key: m for m in rule.measures}
+        changed = []
+        for key, measure_override in override.measures.items():
+            if key not in measures:
+                line = _node_line(node, ("items", item_id, "measures", key))
+                problems.append(
+                    Problem(path, line, f"{item_id} has no measure '{key}' ({', '.join(measures)})")
+                )
+                continue
+            updates = measure_override.model_dump(exclude_none=True)
+            if isinstance(updates.get("bands"), str) and updates["bands"] not in bands:
+                line = _node_line(node, ("items", item_id, "measures", key, "bands"))
+                problems.append(Problem(path, line, f"bands '{updates['bands']}' is not defined"))
+                continue
+            if measure_override.bands is not None:
+                updates["bands"] = measure_override.bands
+            changed.append(measures[key].model_copy(update=updates))
+        changed_keys = {m.key for m in changed}
+        new_measures = [next((c for c in changed if c.key == m.key), m) for m in rule.measures]
+        update: dict = {"measures": new_measures} if changed_keys else {}
+        if override.weight is not None:
+            update["weight"] = override.weight
+        items[item_id] = rule.model_copy(update=update)
+    firsts = {f.id: f for f in base.catalogue.first_levels}
+    seconds = {s.id for f in base.catalogue.first_levels for s in f.children}
+    for key, section, known in (
+        ("first_weights", profile.first_weights, set(firsts)),
+        ("second_weights", profile.second_weights, seconds),
+    ):
+        for level_id in section:
+            if level_id not in known:
+                line = _node_line(node, (key, level_id))
+                problems.append(Problem(path, line, f"unknown indicator '{level_id}' in {key}"))
+    if problems:
+        raise RulesError("invalid profile:\n" + "\n".join(str(p) for p in problems))
+    first_levels = [
+        first.model_copy(
+            update={
+                "weight": profile.first_weights.get(first.id, first.weight),
+                "children": [
+                    second.model_copy(
+                        update={"weight": profile.second_weights.get(second.id, second.weight)}
+                    )
+                    for second in first.children
+                ],
+            }
+        )
+        for first in base.catalogue.first_levels
+    ]
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return replace(
+        base,
+        catalogue=base.catalogue.model_copy(update={"first_levels": first_levels}),
+        defaults=base.defaults.model_copy(update={"bands": bands, "scoring": scoring}),
+        items=items,
+        excluded={i: o.exclude for i, o in profile.items.items() if o.exclude},
+        profile=f"{profile.name}@{digest[:12]}",
+        special_weight=profile.special_weight,
+        digest=hashlib.sha256((base.digest + digest).encode()).hexdigest(),
+    )
