@@ -33,10 +33,22 @@ def tiny_png(path: Path) -> None:
     path.write_bytes(png)
 
 
+def _clear(base: Path) -> None:
+    """Remove the generated files of a sample; its expected.yaml and README.md are written by hand."""
+    if not base.exists():
+        return
+    for child in base.iterdir():
+        if child.name in ("expected.yaml", "README.md"):
+            continue
+        if child.is_dir():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+
+
 def jinyang(base: Path) -> None:
     """晋阳市 2024 (city): mostly backed figures, with the usual weak spots."""
-    if base.exists():
-        shutil.rmtree(base)
+    _clear(base)
     docs = base / "佐证材料"
     write_pdf(
         docs / "01-晋阳市新型智慧城市建设自评估报告.pdf",
@@ -192,8 +204,7 @@ indicators:
 
 def qingyuan(base: Path) -> None:
     """清源县 2024 (county of 晋阳市): county-level measures, a paper-only body, a draft plan."""
-    if base.exists():
-        shutil.rmtree(base)
+    _clear(base)
     docs = base / "材料"
     write_docx(
         docs / "清源县新型智慧城市建设工作汇报.docx",
@@ -280,8 +291,7 @@ indicators:
 
 def fendong(base: Path) -> None:
     """汾东市 2024 (city), a weak first draft: claims without backing, plans, contradictions."""
-    if base.exists():
-        shutil.rmtree(base)
+    _clear(base)
     docs = base / "附件"
     write_pdf(
         docs / "汾东市智慧城市建设情况报告.pdf",
@@ -337,10 +347,127 @@ indicators:
     )
 
 
+LUZHOU_RULES = {
+    "T.1.1.yaml": """id: "T.1.1"
+name: 承担国家或省级智慧城市相关领域试点情况
+kind: qualitative
+definition: >
+  是否承担国家或省级智慧城市相关领域试点（新型智慧城市、数字乡村、城市大脑等），
+  并按试点要求开展建设。
+measures:
+  - key: pilot
+    kind: qualitative
+    name: 承担国家或省级智慧城市相关领域试点
+    evidence:
+      all_of:
+        - ["试点"]
+        - ["国家", "省", "全国", "国家级"]
+    established:
+      - '(?:入选|列为|确定为|批准为|获批|成为)[^。；]{0,30}试点'
+      - '试点(?:城市|地区|县|市)[^。；]{0,10}(?:称号|名单)'
+    working:
+      - '(?:通过|完成)[^。；]{0,20}(?:验收|评估|中期评估)'
+      - '(?:形成|总结|推广)[^。；]{0,20}(?:经验|案例|做法)'
+notes: >
+  A pilot named (入选…试点) is established; a pilot that passed its acceptance
+  or produced an experience that others adopted is working.
+""",
+    "T.1.1.cases.yaml": """item: "T.1.1"
+cases:
+  - name: selected_and_accepted
+    documents:
+      - text: 2022年，我市入选国家新型智慧城市建设试点城市名单。2024年6月，试点建设通过省发展改革委组织的中期评估验收。
+    expect: {status: pass, codes: [established_and_working]}
+  - name: selected_only
+    documents:
+      - text: 我市于2023年被确定为全省数字乡村建设试点地区。
+    expect: {status: partial, codes: [not_shown_in_use]}
+  - name: applying_is_not_selected
+    documents:
+      - text: 我市正在积极争取国家城市大脑建设试点。
+    expect: {status: fail, codes: [planned_not_done, no_evidence]}
+  - name: nothing_given
+    expect: {status: fail, codes: [no_evidence]}
+""",
+    "T.1.2.yaml": """id: "T.1.2"
+name: 煤矿智能化改造率
+kind: ratio
+definition: 已完成智能化改造的生产煤矿数/辖区生产煤矿总数
+measures:
+  - key: coal_mines
+    kind: ratio
+    name: 煤矿智能化改造率
+    numerator: 已完成智能化改造的生产煤矿数
+    denominator: 辖区生产煤矿总数
+    unit: 座
+    accept_units: [座, 处, 个]
+    bands: ratio
+    evidence:
+      all_of:
+        - ["煤矿"]
+        - ["智能化"]
+notes: >
+  A local industry item: Shanxi's coal mines. Judged with the ordinary ratio
+  bands (90% passes, 60% partial).
+""",
+    "T.1.2.cases.yaml": """item: "T.1.2"
+cases:
+  - name: declared_and_corroborated
+    declared: {numerator: 35, denominator: 42}
+    documents:
+      - text: 全市42座生产煤矿中，已有35座完成智能化改造，改造率83.3%。
+    expect: {status: partial, codes: [below_threshold, corroborated]}
+  - name: figures_in_words
+    documents:
+      - text: 全市生产煤矿共四十座，已完成智能化改造三十八座。
+    expect: {status: pass, codes: [evidence_figures_used]}
+  - name: target_is_not_done
+    documents:
+      - text: 力争到2025年全市煤矿全部完成智能化改造。
+    expect: {status: fail, codes: [planned_not_done, no_evidence]}
+  - name: nothing_given
+    expect: {status: fail, codes: [no_evidence]}
+""",
+}
+
+
+def luzhou(base: Path) -> None:
+    """潞州市 2024 (city) with two 特色性指标 of its own in rules/ (one qualitative, one ratio)."""
+    _clear(base)
+    docs = base / "佐证材料"
+    write_docx(
+        docs / "潞州市特色性指标说明.docx",
+        [
+            title("潞州市新型智慧城市特色性指标建设情况"),
+            para("2022年，我市入选国家新型智慧城市建设试点城市名单。"),
+            para(
+                "2024年6月，试点建设通过省发展改革委组织的中期评估验收，形成“智慧矿山+城市大脑”建设经验并在全省推广。"
+            ),
+            para("全市42座生产煤矿中，已有35座完成智能化改造，改造率83.3%。"),
+            para("全市320个重点公共区域中已有310个实现5G网络覆盖。"),
+        ],
+    )
+    for name, text in LUZHOU_RULES.items():
+        (base / "rules").mkdir(parents=True, exist_ok=True)
+        (base / "rules" / name).write_text(text, encoding="utf-8")
+    (base / "submission.yaml").write_text(
+        """# 潞州市 2024 年自评表（含特色性指标）
+region: 潞州市
+level: city
+year: 2024
+indicators:
+  "1.1.1": {numerator: 310, denominator: 320}
+  "T.1.2": {numerator: 35, denominator: 42}
+""",
+        encoding="utf-8",
+    )
+
+
 def main() -> None:
     jinyang(ROOT / "晋阳市-2024")
     qingyuan(ROOT / "清源县-2024")
     fendong(ROOT / "汾东市-2024")
+    luzhou(ROOT / "潞州市-2024")
     print(f"samples written under {ROOT}")
 
 

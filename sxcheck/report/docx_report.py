@@ -14,7 +14,15 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
 from sxcheck.models import Report
-from sxcheck.report.view import LEVEL_ZH, STATUS_ZH, fixes, percent, problem_codes, tree
+from sxcheck.report.view import (
+    LEVEL_ZH,
+    STATUS_ZH,
+    fixes,
+    percent,
+    problem_codes,
+    profile_label,
+    tree,
+)
 
 CJK_FONT = "Noto Serif CJK SC"
 LATIN_FONT = "Times New Roman"
@@ -67,6 +75,8 @@ def to_docx(report: Report) -> bytes:
         f"评价年度：{sub.year}年    级别：{LEVEL_ZH[sub.level]}",
         f"运行编号：{report.run.id}    生成时间：{report.run.started_at}",
         f"规则摘要：{report.run.rules_digest[:16]}    工具版本：sxcheck {report.run.tool_version}",
+        f"评价方案：{profile_label(report)}",
+        *(f"已跳过的特色性指标规则：{line}" for line in report.run.rules_skipped),
     ):
         paragraph = document.add_paragraph(line)
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from sxcheck.models import Evidence, Report
-from sxcheck.report.view import LEVEL_ZH, STATUS_ZH, fixes, percent, problem_codes, tree
+from sxcheck.report.view import (
+    LEVEL_ZH,
+    STATUS_ZH,
+    fixes,
+    percent,
+    problem_codes,
+    profile_label,
+    tree,
+)
 
 
 def _cell(text: str) -> str:
@@ -21,8 +29,9 @@ def to_markdown(report: Report) -> str:
         f"# {sub.region} 新型智慧城市评价预检（{LEVEL_ZH[sub.level]}，{sub.year}年）",
         "",
         f"run `{report.run.id}` · {report.run.started_at} · sxcheck {report.run.tool_version} · "
-        f"rules `{report.run.rules_digest[:12]}`",
+        f"rules `{report.run.rules_digest[:12]}` · 评价方案 {profile_label(report)}",
         "",
+        *(f"> 已跳过的特色性指标规则：{line}" for line in report.run.rules_skipped),
         "| 状态 | 项数 |",
         "|---|---|",
         *(f"| {STATUS_ZH[k]} ({k}) | {v} |" for k, v in report.summary.counts.items()),

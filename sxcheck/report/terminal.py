@@ -7,7 +7,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from sxcheck.models import Judgment, Report
-from sxcheck.report.view import LEVEL_ZH, STATUS_ZH, fixes, problem_codes
+from sxcheck.report.view import LEVEL_ZH, STATUS_ZH, fixes, problem_codes, profile_label
 
 STATUS_STYLE = {"pass": "green", "partial": "yellow", "fail": "red", "not_applicable": "dim"}
 
@@ -17,9 +17,11 @@ def print_summary(report: Report, console: Console | None = None) -> None:
     sub = report.submission
     console.print(
         f"[bold]{escape(sub.region)}[/bold]（{LEVEL_ZH[sub.level]}，{sub.year}年）"
-        f"  run {report.run.id}  rules {report.run.rules_digest[:12]}",
+        f"  run {report.run.id}  rules {report.run.rules_digest[:12]}  profile {profile_label(report)}",
         highlight=False,
     )
+    for line in report.run.rules_skipped:
+        console.print(f"[red]skipped rule file[/red] {escape(line)}", highlight=False)
     table = Table(title="评价结果 / Judgments", pad_edge=False)
     table.add_column("ID", no_wrap=True)
     table.add_column("评价指标项", no_wrap=True, max_width=24)

@@ -97,3 +97,8 @@ def problem_codes(judgment: Judgment) -> list[str]:
 
 def percent(score: float | None) -> str:
     return "—" if score is None else f"{score * 100:.1f}"
+
+
+def profile_label(report: Report) -> str:
+    """Which thresholds produced the judgments: the profile, or the rules' own defaults."""
+    return report.run.profile or "默认（rules/defaults.yaml）"

@@ -9,7 +9,7 @@ import openpyxl
 from openpyxl.styles import Font, PatternFill
 
 from sxcheck.models import Report
-from sxcheck.report.view import STATUS_ZH, problem_codes
+from sxcheck.report.view import STATUS_ZH, problem_codes, profile_label
 
 FILL = {"pass": "E3F5E6", "partial": "FFF3D6", "fail": "FDE4E4", "not_applicable": "ECEFF3"}
 HEADER = [
@@ -68,6 +68,18 @@ def to_xlsx(report: Report) -> bytes:
         "ABCDEFGHIJKL", (8, 14, 22, 30, 16, 12, 10, 8, 24, 60, 30, 40), strict=True
     ):
         sheet.column_dimensions[column].width = width
+    run = book.create_sheet("运行信息")
+    for label, value in (
+        ("地区", report.submission.region),
+        ("年度", report.submission.year),
+        ("运行编号", report.run.id),
+        ("生成时间", report.run.started_at),
+        ("工具版本", report.run.tool_version),
+        ("规则摘要", report.run.rules_digest),
+        ("评价方案", profile_label(report)),
+        *(("已跳过的特色性指标规则", line) for line in report.run.rules_skipped),
+    ):
+        run.append([label, value])
     docs = book.create_sheet("材料清单")
     docs.append(["文件", "sha256", "类型", "页数", "状态", "说明"])
     for doc in report.documents:
