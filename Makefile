@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SAMPLE ?= evidence_samples/晋阳市-2024
 
-.PHONY: demo test lint format bench clean system-deps samples postgres
+.PHONY: demo test lint format bench clean system-deps samples postgres docs
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "sxcheck needs Python 3.11 or 3.12 (durable-rules does not import on 3.13)"; exit 1; }
@@ -62,6 +62,10 @@ postgres:
 	    || su postgres -c "createdb -O sxcheck sxcheck_test"; \
 	  echo "PostgreSQL ready: postgresql+psycopg://sxcheck:sxcheck@127.0.0.1:5432/sxcheck_test"; \
 	else echo "warning: PostgreSQL not available; the PostgreSQL store tests will skip"; fi
+
+# The rule reference, the command reference and the report's JSON Schema (a test checks they are current).
+docs: $(STAMP)
+	$(BIN)/python -m sxcheck.docgen docs
 
 samples: $(STAMP)
 	$(BIN)/python -m tests.make_samples

@@ -74,10 +74,13 @@ def print_judgment(judgment: Judgment, console: Console | None = None) -> None:
         f"[bold]{judgment.id} {escape(judgment.name)}[/bold]  "
         f"[{style}]{judgment.status.value}[/{style}]  score {judgment.score:.2f}",
         highlight=False,
+        soft_wrap=True,
     )
     for reason in judgment.reasons:
         console.print(
-            f"  {escape('[' + reason.code + ']')} {escape(reason.message)}", highlight=False
+            f"  {escape('[' + reason.code + ']')} {escape(reason.message)}",
+            highlight=False,
+            soft_wrap=True,
         )
         for e in reason.evidence:
             page = f" p.{e.page}" if e.page else ""
@@ -85,4 +88,5 @@ def print_judgment(judgment: Judgment, console: Console | None = None) -> None:
                 f"      {escape(e.document)}{page} {escape(e.location)} sha256 {e.sha256[:12]}: "
                 f"“{escape(e.quote)}”",
                 highlight=False,
+                soft_wrap=True,
             )
