@@ -131,6 +131,18 @@ class Evidence(BaseModel):
     context: str | None = None  # the whole paragraph, when the quote is one sentence of it
 
 
+def unique_evidence(evidence: list[Evidence]) -> list[Evidence]:
+    """Each quote once, in order (by place and text: linear, a reason can cite hundreds)."""
+    seen: set[tuple[str, str, int | None, str, str]] = set()
+    out: list[Evidence] = []
+    for entry in evidence:
+        key = (entry.document, entry.sha256, entry.page, entry.location, entry.quote)
+        if key not in seen:
+            seen.add(key)
+            out.append(entry)
+    return out
+
+
 class Sentence(BaseModel):
     """One sentence (or table row) with its parsed quantities and cue flags."""
 

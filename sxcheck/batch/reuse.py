@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from sxcheck.models import Evidence, Reason, Report, Status
+from sxcheck.models import Evidence, Reason, Report, Status, unique_evidence
 
 _DIGIT = re.compile(r"\d")
 _SPACE = re.compile(r"\s+")
@@ -73,7 +73,7 @@ def flag_reused_evidence(reports: list[Report], message: str) -> None:
                     code="reused_evidence",
                     message=message.format(where=where),
                     rule="batch/reused_evidence",
-                    evidence=_unique(own + [o for _, o in others if o.quote]),
+                    evidence=unique_evidence(own + [o for _, o in others if o.quote]),
                 )
             )
             if judgment.status == Status.PASS:
@@ -84,13 +84,3 @@ def flag_reused_evidence(reports: list[Report], message: str) -> None:
             for judgment in report.indicators:
                 counts[judgment.status.value] += 1
             report.summary.counts = counts
-
-
-def _unique(evidence: list[Evidence]) -> list[Evidence]:
-    seen, out = set(), []
-    for e in evidence:
-        key = (e.document, e.sha256, e.location, e.quote)
-        if key not in seen:
-            seen.add(key)
-            out.append(e)
-    return out

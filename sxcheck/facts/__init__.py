@@ -26,7 +26,7 @@ from sxcheck.facts.observe import (
     states_figures,
     value_observation,
 )
-from sxcheck.models import DeclaredMeasure, Evidence, Fact, Level, Sentence
+from sxcheck.models import DeclaredMeasure, Evidence, Fact, Level, Sentence, unique_evidence
 
 LEVEL_NAMES = {"city": "市级", "county": "县级"}
 
@@ -485,24 +485,13 @@ class FactBuilder:
                 if not others:
                     continue
                 fact.data["den_conflict"] = True
-                fact.evidence["den_conflict"] = _unique_evidence([e for f in others for e in f[3]])
+                fact.evidence["den_conflict"] = unique_evidence([e for f in others for e in f[3]])
                 fact.params["denominator_name"] = name
                 found = dict.fromkeys(
                     f"{'本项' if item == fact.item else item}{how}为{fmt_number(value)}"
                     for value, item, how, _ in others
                 )
                 fact.params["den_found"] = "；".join([f"本项采用{fmt_number(own)}", *found])
-
-
-def _unique_evidence(evidence: list[Evidence]) -> list[Evidence]:
-    seen: set[tuple[str, str, str]] = set()
-    out = []
-    for e in evidence:
-        key = (e.document, e.location, e.quote)
-        if key not in seen:
-            seen.add(key)
-            out.append(e)
-    return out
 
 
 def _names(row: str, description: str, size: int = 3) -> bool:

@@ -15,7 +15,15 @@ from sxcheck.catalogue.loader import RuleSet
 from sxcheck.catalogue.schema import ItemRule, MeasureRule
 from sxcheck.engine import Finding
 from sxcheck.facts import fmt_number, fmt_percent
-from sxcheck.models import DocumentInfo, Evidence, Fact, Judgment, Reason, Status, worst
+from sxcheck.models import (
+    DocumentInfo,
+    Fact,
+    Judgment,
+    Reason,
+    Status,
+    unique_evidence,
+    worst,
+)
 
 
 class _Params(dict[str, str]):
@@ -34,18 +42,6 @@ def _lines(measure: MeasureRule, rules: RuleSet) -> dict[str, str]:
         "pass_line": f"{fmt_number(bands.pass_)}{unit}",
         "partial_line": f"{fmt_number(bands.partial)}{unit}",
     }
-
-
-def _unique(evidence: list[Evidence]) -> list[Evidence]:
-    """Each quote once, in order (by its place and text: linear, reasons can cite hundreds)."""
-    seen: set[tuple[str, str, int | None, str, str]] = set()
-    out: list[Evidence] = []
-    for entry in evidence:
-        key = (entry.document, entry.sha256, entry.page, entry.location, entry.quote)
-        if key not in seen:
-            seen.add(key)
-            out.append(entry)
-    return out
 
 
 def _measure_score(
@@ -120,7 +116,7 @@ def judge_item(
                     message=template.format_map(params),
                     rule=finding.rule_id,
                     measure=measure.key,
-                    evidence=_unique(evidence),
+                    evidence=unique_evidence(evidence),
                 )
             )
         measures[measure.key] = {
