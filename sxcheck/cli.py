@@ -399,7 +399,13 @@ def rules_show(item_id: str, rules_dir: tuple[Path, ...], profile: Path | None) 
     tree = ruleset.tree[item_id]
     click.echo(f"{item.id} {item.name}  [{item.kind}]")
     click.echo(f"一级: {tree.first} {tree.first_name}   二级: {tree.second} {tree.second_name}")
-    click.echo(f"file: {ruleset.item_files[item_id].relative_to(ruleset.root.parent)}")
+    item_file = ruleset.item_files[item_id].resolve()
+    shown = (
+        item_file.relative_to(ruleset.root.parent)
+        if item_file.is_relative_to(ruleset.root.parent)
+        else item_file
+    )
+    click.echo(f"file: {shown}")
     click.echo(f"指标说明: {item.definition.strip()}")
     if item.weight != 1.0:
         click.echo(f"item weight: {item.weight}")

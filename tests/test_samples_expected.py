@@ -47,6 +47,8 @@ def test_sample_matches_expected(sample: Path):
         doc = next(d for d in report["documents"] if d["path"] == path)
         assert doc["status"] == status, (path, doc)
     assert_quotes_found(report, sample)
+    # the sample's own notes are not evidence of the city
+    assert not {"README.md", "expected.yaml"} & {d["path"] for d in report["documents"]}
 
 
 def test_every_sample_has_expected_judgments():

@@ -47,7 +47,10 @@ class Submission:
     )
 
 
-OWN_RULES = "rules"  # a folder beside submission.yaml with the submission's own T. items
+OWN_RULES = "rules"
+# Beside the declaration, these describe a bundled or test sample (what it shows, what an
+# auditor concludes): they are notes about the submission, never evidence in it.
+SAMPLE_NOTES = ("README.md", "expected.yaml")  # a folder beside submission.yaml with the submission's own T. items
 
 
 def _entry_name(info: zipfile.ZipInfo) -> str:
@@ -239,7 +242,7 @@ def _evidence_files(root: Path) -> list[tuple[Path, str]]:
             continue
         if path.is_symlink() or not path.is_file():
             continue
-        if len(rel.parts) == 1 and rel.stem == "submission":
+        if len(rel.parts) == 1 and (rel.stem == "submission" or rel.name in SAMPLE_NOTES):
             continue
         if len(rel.parts) > 1 and rel.parts[0] == OWN_RULES and path.suffix in (".yaml", ".yml"):
             continue  # the submission's own rule files are rules, not evidence
