@@ -148,10 +148,12 @@ def effective_rules(
 ) -> RuleSet:
     """The built-in rules (or a replacement folder with a catalogue.yaml), plus the
     特色性指标 of the other folders and of the submission's own rules/, then the profile."""
-    dirs = list(rule_dirs or [])
+    dirs = list(dict.fromkeys(d.resolve() for d in rule_dirs or []))
     bases = [d for d in dirs if (d / "catalogue.yaml").is_file()]
     rules = load_rules(bases[-1] if bases else None)
-    extra = [d for d in dirs if d not in bases] + ([own_rules] if own_rules else [])
+    extra = [d for d in dirs if d not in bases]
+    if own_rules is not None and own_rules.resolve() not in extra:
+        extra.append(own_rules.resolve())
     rules = extend_rules(rules, extra)
     return apply_profile(rules, profile) if profile else rules
 

@@ -12,7 +12,7 @@ _SHAPE = {
     "ratio": "{{numerator: null, denominator: null}}",
     "value": "{{value: null, unit: {unit}}}",
     "rank": "{{value: null}}",
-    "count": "{{covered: []}}",
+    "count": "{{covered: null}}",  # a list such as [网站, 手机APP]; [] declares none
 }
 
 

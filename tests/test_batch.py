@@ -216,3 +216,17 @@ def test_a_batch_fills_the_store_for_later_checks(tmp_path):
     run = report["run"]
     assert run["documents_read"] == 0 and run["documents_from_store"] == len(report["documents"])
     assert run["judged_as_run"] is None  # a batch run's judgments are not reused by a single check
+
+
+def test_a_submission_bringing_its_own_special_items_in_a_batch(tmp_path):
+    subs = tmp_path / "subs"
+    shutil.copytree(SAMPLES / "潞州市-2024", subs / "潞州市-2024")
+    _city(subs, "甲市", 50)
+    out = tmp_path / "cmp.json"
+    code, _, err = _batch(
+        str(subs), "--workers", "2", "--report", str(out), "--quiet", "--no-store"
+    )
+    assert code == 0, err
+    comparison = json.loads(out.read_text(encoding="utf-8"))
+    assert _entry(comparison, "潞州市")["statuses"]["T.1.1"] == "pass"
+    assert "T.1.1" not in _entry(comparison, "甲市")["statuses"]

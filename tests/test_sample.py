@@ -158,3 +158,20 @@ def test_report_file_and_fail_on(tmp_path):
     assert code == 1, err  # the sample has failing items
     assert json.loads(out.read_text(encoding="utf-8"))["schema_version"] == 1
     assert not list(out.parent.glob(".*.tmp"))  # written atomically
+
+
+def test_the_same_submission_is_judged_the_same_every_time():
+    from .conftest import run_cli as _run
+
+    runs = []
+    for _ in range(3):
+        code, out, err = _run("check", str(SAMPLE), "--json", "--no-store")
+        assert code == 0, err
+        report = json.loads(out)
+        runs.append(
+            [
+                (j["id"], j["status"], j["score"], [r["code"] for r in j["reasons"]])
+                for j in report["indicators"]
+            ]
+        )
+    assert runs[0] == runs[1] == runs[2]

@@ -260,7 +260,7 @@ def run_batch(
     storing_started = time.time()
     for p in good:
         report = reports[p.source]
-        report.summary = summarise(rules, report.indicators)
+        report.summary = summarise(p.rules or rules, report.indicators)
         if store is not None:
             # no input digest: a batch run's ranks depend on the other submissions,
             # so a later single check must not reuse its judgments

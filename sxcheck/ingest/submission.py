@@ -47,10 +47,10 @@ class Submission:
     )
 
 
-OWN_RULES = "rules"
+OWN_RULES = "rules"  # a folder beside submission.yaml with the submission's own T. items
 # Beside the declaration, these describe a bundled or test sample (what it shows, what an
 # auditor concludes): they are notes about the submission, never evidence in it.
-SAMPLE_NOTES = ("README.md", "expected.yaml")  # a folder beside submission.yaml with the submission's own T. items
+SAMPLE_NOTES = ("README.md", "expected.yaml")
 
 
 def _entry_name(info: zipfile.ZipInfo) -> str:
