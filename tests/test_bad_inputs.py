@@ -228,3 +228,13 @@ def test_chinese_long_spaced_names_in_deep_folders(make_submission):
     judgment = next(j for j in report["indicators"] if j["id"] == "1.1.1")
     assert judgment["status"] == "pass"
     assert judgment["reasons"][0]["evidence"][0]["document"] == path
+
+
+def test_a_zip_without_a_declaration_is_named_by_the_zip(tmp_path):
+    import zipfile
+
+    archive = tmp_path / "材料包.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("说明.txt", "全市IPv6网站共50个。")
+    code, _, err = run_cli("check", str(archive), "--no-store")
+    one_line_error(code, err, f"{archive}: no submission.yaml")

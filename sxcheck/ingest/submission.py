@@ -119,7 +119,7 @@ def _safe_extract(archive_path: Path, target: Path) -> None:
                     sink.write(chunk)
 
 
-def _find_root(folder: Path) -> Path:
+def _find_root(folder: Path, shown: Path | None = None) -> Path:
     """The folder holding submission.yaml: the top, or a single top-level sub-folder of a zip."""
     if (folder / MANIFEST).is_file():
         return folder
@@ -130,7 +130,7 @@ def _find_root(folder: Path) -> Path:
         return folder
     if len(children) == 1 and children[0].is_dir() and (children[0] / FORM).is_file():
         return children[0]
-    raise SubmissionError(f"{folder}: no submission.yaml (or submission.xlsx) found")
+    raise SubmissionError(f"{shown or folder}: no submission.yaml (or submission.xlsx) found")
 
 
 # Where a problem sits in the declaration: `submission.yaml:12`, `submission.xlsx:自评表!7`.
@@ -271,7 +271,7 @@ def open_submission(
             folder = temp
         else:
             raise SubmissionError(f"{path}: a submission must be a folder or a .zip file")
-        root = _find_root(folder)
+        root = _find_root(folder, shown=path)
         if extend is not None and (root / OWN_RULES).is_dir():
             rules = extend(root / OWN_RULES)
         manifest_path = root / MANIFEST if (root / MANIFEST).is_file() else root / FORM
