@@ -47,7 +47,7 @@ class Prepared:
     """What a worker hands back: a read submission and its facts, or why not."""
 
     source: str
-    documents_guess: int
+    documents_guess: int = 0  # files of a submission that could not be opened
     error: str | None = None
     manifest: Manifest | None = None
     info: SubmissionInfo | None = None
@@ -130,13 +130,14 @@ def prepare(
         _init(rules_dir, db, limits, profile)
     assert _RULES is not None
     path = Path(source)
-    prepared = Prepared(source=source, documents_guess=_count_documents(path), started=time.time())
+    prepared = Prepared(source=source, started=time.time())
     try:
         manifest, info, documents, rules = read_submission(
             path, _RULES, cache=_STORE, isolation=_PARSER, extend=_extend
         )
     except SxcheckError as exc:
         prepared.error = str(exc)
+        prepared.documents_guess = _count_documents(path)  # for the progress bar only
         return prepared
     prepared.manifest, prepared.info = manifest, info
     prepared.facts = facts_of(rules, documents, info, manifest.indicators)

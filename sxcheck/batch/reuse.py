@@ -23,24 +23,17 @@ def _key(quote: str) -> str:
 
 
 def flag_reused_evidence(reports: list[Report], message: str) -> None:
-    """Mark, in place, judgments that cite evidence another region also submitted."""
-    by_sha: dict[str, list[tuple[str, Evidence]]] = defaultdict(list)
-    by_sentence: dict[str, list[tuple[str, Evidence]]] = defaultdict(list)
+    """Mark, in place, judgments that cite evidence another region also submitted.
+
+    Statuses change (a pass becomes partial); the caller summarises the reports after.
+    """
+    documents: dict[str, list[tuple[str, str]]] = defaultdict(list)  # sha256 -> (region, path)
+    sentences: dict[str, list[tuple[str, Evidence]]] = defaultdict(list)  # quote -> (region, quote)
     for report in reports:
         region = report.submission.region
         for doc in report.documents:
             if doc.sha256 and doc.status == "ok":
-                by_sha[doc.sha256].append(
-                    (
-                        region,
-                        Evidence(
-                            document=doc.path,
-                            sha256=doc.sha256,
-                            location="(whole document)",
-                            quote="",
-                        ),
-                    )
-                )
+                documents[doc.sha256].append((region, doc.path))
         seen: set[str] = set()
         for judgment in report.indicators:
             for reason in judgment.reasons:
@@ -48,39 +41,35 @@ def flag_reused_evidence(reports: list[Report], message: str) -> None:
                     key = _key(e.quote)
                     if len(key) >= MIN_SENTENCE and _DIGIT.search(key) and key not in seen:
                         seen.add(key)
-                        by_sentence[key].append((region, e))
+                        sentences[key].append((region, e))
     for report in reports:
         region = report.submission.region
-        changed = False
         for judgment in report.indicators:
-            others: list[tuple[str, Evidence]] = []
+            places: set[str] = set()  # "region：document" of the other packages
             own: list[Evidence] = []
+            theirs: list[Evidence] = []
             for reason in judgment.reasons:
                 for e in reason.evidence:
-                    elsewhere = [
-                        (r, o)
-                        for r, o in by_sha.get(e.sha256, []) + by_sentence.get(_key(e.quote), [])
-                        if r != region
+                    same_file = [
+                        (r, path) for r, path in documents.get(e.sha256, []) if r != region
                     ]
-                    if elsewhere:
+                    same_quote = [
+                        (r, o) for r, o in sentences.get(_key(e.quote), []) if r != region
+                    ]
+                    if same_file or same_quote:
                         own.append(e)
-                        others += elsewhere
-            if not others:
+                        theirs += [o for _, o in same_quote]
+                        places |= {f"{r}：{path}" for r, path in same_file}
+                        places |= {f"{r}：{o.document}" for r, o in same_quote}
+            if not places:
                 continue
-            where = "；".join(sorted({f"{r}：{o.document}" for r, o in others}))
             judgment.reasons.append(
                 Reason(
                     code="reused_evidence",
-                    message=message.format(where=where),
+                    message=message.format(where="；".join(sorted(places))),
                     rule="batch/reused_evidence",
-                    evidence=unique_evidence(own + [o for _, o in others if o.quote]),
+                    evidence=unique_evidence(own + theirs),
                 )
             )
             if judgment.status == Status.PASS:
                 judgment.status = Status.PARTIAL
-            changed = True
-        if changed:
-            counts = {s.value: 0 for s in Status}
-            for judgment in report.indicators:
-                counts[judgment.status.value] += 1
-            report.summary.counts = counts

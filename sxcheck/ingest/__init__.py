@@ -30,11 +30,16 @@ class ExtractionCache(Protocol):
     def lookup(self, sha256: str, version: str) -> tuple[DocumentInfo, list[TextUnit]] | None: ...
 
 
+def _summarise(info: DocumentInfo, units: list[TextUnit]) -> None:
+    """What a reader sees of a read: how many units, and whether it needs OCR."""
+    info.text_units = len(units)
+    info.needs_ocr = any("needs OCR" in note for note in info.notes)
+
+
 def _relabelled(info: DocumentInfo, units: list[TextUnit], rel: str, size: int) -> IngestedDocument:
     """An earlier read of the same content, under this submission's file name."""
     info = info.model_copy(update={"path": rel, "size": size})
-    info.text_units = len(units)
-    info.needs_ocr = any("needs OCR" in note for note in info.notes)
+    _summarise(info, units)
     return IngestedDocument(
         info=info,
         units=[u.model_copy(update={"document": rel}) for u in units],
@@ -114,6 +119,5 @@ def parse_document(data: bytes, rel: str, sha: str) -> IngestedDocument:
         info.error = f"parser failed: {type(exc).__name__}: {exc}"[:300]
         return IngestedDocument(info=info)
     info.notes = notes
-    info.text_units = len(units)
-    info.needs_ocr = any("needs OCR" in note for note in notes)
+    _summarise(info, units)
     return IngestedDocument(info=info, units=units)

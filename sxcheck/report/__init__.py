@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 from sxcheck.errors import SxcheckError
 from sxcheck.models import Report
@@ -58,15 +59,28 @@ def _renderers() -> dict[str, Callable[[Report], str | bytes]]:
 FORMATS = (".json", ".md", ".html", ".docx", ".xlsx")
 
 
+def require_format(path: Path, formats: Collection[str], what: str = "report") -> str:
+    """The file's format by its extension, or the one-line error naming those available."""
+    suffix = path.suffix.lower()
+    if suffix not in formats:
+        raise SxcheckError(
+            f"{path}: unsupported {what} format '{path.suffix}' (available: {', '.join(formats)})"
+        )
+    return suffix
+
+
+R = TypeVar("R")
+
+
+def renderer_for(path: Path, renderers: Mapping[str, R], what: str) -> R:
+    """The renderer for a file's extension (reports, diffs, comparisons alike)."""
+    return renderers[require_format(path, renderers, what)]
+
+
 def check_format(path: Path) -> None:
     """Refuse an unknown report format before any work is done."""
-    if path.suffix.lower() not in FORMATS:
-        raise SxcheckError(
-            f"{path}: unsupported report format '{path.suffix}' (available: {', '.join(FORMATS)})"
-        )
+    require_format(path, FORMATS)
 
 
 def write_report(report: Report, path: Path) -> None:
-    check_format(path)
-    renderer = _renderers()[path.suffix.lower()]
-    write_atomically(path, renderer(report))
+    write_atomically(path, renderer_for(path, _renderers(), "report")(report))

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
 
-from sxcheck.errors import SxcheckError
 from sxcheck.models import BatchEntry, BatchReport
+from sxcheck.report import renderer_for, require_format
 from sxcheck.report.view import LEVEL_ZH, STATUS_ZH
 
 
@@ -127,16 +127,8 @@ FORMATS: dict[str, Callable[[BatchReport], str | bytes]] = {
 
 
 def render_batch(batch: BatchReport, path: Path) -> str | bytes:
-    renderer = FORMATS.get(path.suffix.lower())
-    if renderer is None:
-        raise SxcheckError(
-            f"{path}: unsupported comparison format '{path.suffix}' (available: {', '.join(FORMATS)})"
-        )
-    return renderer(batch)
+    return renderer_for(path, FORMATS, "comparison")(batch)
 
 
 def check_batch_format(path: Path) -> None:
-    if path.suffix.lower() not in FORMATS:
-        raise SxcheckError(
-            f"{path}: unsupported comparison format '{path.suffix}' (available: {', '.join(FORMATS)})"
-        )
+    require_format(path, FORMATS, "comparison")

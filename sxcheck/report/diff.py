@@ -12,8 +12,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from sxcheck.errors import SxcheckError
 from sxcheck.models import Judgment, Report
+from sxcheck.report import renderer_for
 
 
 class ItemChange(BaseModel):
@@ -152,9 +152,4 @@ DIFF_FORMATS = {
 
 
 def render_diff(diff: RunDiff, path: Path) -> str:
-    renderer = DIFF_FORMATS.get(path.suffix.lower())
-    if renderer is None:
-        raise SxcheckError(
-            f"{path}: unsupported diff format '{path.suffix}' (available: {', '.join(DIFF_FORMATS)})"
-        )
-    return str(renderer(diff))
+    return str(renderer_for(path, DIFF_FORMATS, "diff")(diff))
