@@ -10,13 +10,12 @@ before anything is written.
 from __future__ import annotations
 
 import shutil
-import stat
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -25,14 +24,11 @@ from pydantic import ValidationError
 from sxcheck.catalogue.loader import RuleSet, _node_line
 from sxcheck.catalogue.schema import ItemRule
 from sxcheck.errors import SubmissionError
+from sxcheck.ingest.archive import safe_extract
+from sxcheck.ingest.folder import MANIFEST, OWN_RULES, evidence_files, find_root
 from sxcheck.ingest.submission_xlsx import FORM, form_place, read_form
 from sxcheck.models import DeclaredMeasure, Manifest
 
-MANIFEST = "submission.yaml"
-MAX_ENTRIES = 5_000
-MAX_TOTAL_BYTES = 2 * 1024**3
-MAX_FILE_BYTES = 512 * 1024**2
-MAX_RATIO = 200  # uncompressed / compressed, for members above 1 MiB
 DECLARED_FIELDS = tuple(DeclaredMeasure.model_fields)
 
 
@@ -45,92 +41,6 @@ class Submission:
     rules: RuleSet | None = (
         None  # with the submission's own 特色性指标, when it brings a rules/ folder
     )
-
-
-OWN_RULES = "rules"  # a folder beside submission.yaml with the submission's own T. items
-# Beside the declaration, these describe a bundled or test sample (what it shows, what an
-# auditor concludes): they are notes about the submission, never evidence in it.
-SAMPLE_NOTES = ("README.md", "expected.yaml")
-
-
-def _entry_name(info: zipfile.ZipInfo) -> str:
-    """Decode an entry name: zips from Chinese Windows tools store GBK without the UTF-8 flag."""
-    if info.flag_bits & 0x800:
-        return info.filename
-    raw = info.filename.encode("cp437", errors="replace")
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return info.filename
-
-
-def _safe_extract(archive_path: Path, target: Path) -> None:
-    try:
-        archive = zipfile.ZipFile(archive_path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise SubmissionError(f"{archive_path.name}: not a readable zip file ({exc})") from None
-    with archive:
-        members = archive.infolist()
-        if len(members) > MAX_ENTRIES:
-            raise SubmissionError(f"unsafe zip: {len(members)} entries (limit {MAX_ENTRIES})")
-        total = 0
-        for info in members:
-            name = _entry_name(info)
-            pure = PurePosixPath(name.replace("\\", "/"))
-            drive = pure.parts[0] if pure.parts else ""
-            if pure.is_absolute() or name.startswith(("/", "\\")) or ":" in drive:
-                raise SubmissionError(f"unsafe zip: absolute entry '{name}'")
-            if ".." in pure.parts:
-                raise SubmissionError(f"unsafe zip: entry '{name}' points outside the folder")
-            mode = info.external_attr >> 16
-            if stat.S_ISLNK(mode):
-                raise SubmissionError(f"unsafe zip: entry '{name}' is a symbolic link")
-            if info.file_size > MAX_FILE_BYTES:
-                raise SubmissionError(
-                    f"unsafe zip: entry '{name}' unpacks to {info.file_size} bytes"
-                )
-            if info.file_size > 1024**2 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                raise SubmissionError(
-                    f"unsafe zip: entry '{name}' is compressed {info.file_size // max(info.compress_size, 1)}:1 (zip bomb?)"
-                )
-            total += info.file_size
-            if total > MAX_TOTAL_BYTES:
-                raise SubmissionError(f"unsafe zip: unpacks to more than {MAX_TOTAL_BYTES} bytes")
-        root = target.resolve()
-        for info in members:
-            pure = PurePosixPath(_entry_name(info).replace("\\", "/"))
-            destination = (root / Path(*pure.parts)).resolve()
-            if not destination.is_relative_to(root):
-                raise SubmissionError(f"unsafe zip: entry '{pure}' points outside the folder")
-            if info.is_dir():
-                destination.mkdir(parents=True, exist_ok=True)
-                continue
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(info) as source, open(destination, "wb") as sink:
-                written = 0
-                while chunk := source.read(1024 * 1024):
-                    written += len(chunk)
-                    if written > info.file_size or written > MAX_FILE_BYTES:
-                        raise SubmissionError(
-                            f"unsafe zip: entry '{pure}' is larger than it declares"
-                        )
-                    sink.write(chunk)
-
-
-def _find_root(folder: Path, shown: Path | None = None) -> Path:
-    """The folder holding submission.yaml: the top, or a single top-level sub-folder of a zip."""
-    if (folder / MANIFEST).is_file():
-        return folder
-    children = [c for c in folder.iterdir() if not c.name.startswith((".", "__MACOSX"))]
-    if len(children) == 1 and children[0].is_dir() and (children[0] / MANIFEST).is_file():
-        return children[0]
-    if (folder / FORM).is_file():
-        return folder
-    if len(children) == 1 and children[0].is_dir() and (children[0] / FORM).is_file():
-        return children[0]
-    raise SubmissionError(f"{shown or folder}: no submission.yaml (or submission.xlsx) found")
 
 
 # Where a problem sits in the declaration: `submission.yaml:12`, `submission.xlsx:自评表!7`.
@@ -234,22 +144,6 @@ def load_manifest(path: Path, rules: RuleSet) -> Manifest:
     return _validated(data, rules, _yaml_place(node))
 
 
-def _evidence_files(root: Path) -> list[tuple[Path, str]]:
-    files = []
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if any(part.startswith(".") or part == "__MACOSX" for part in rel.parts):
-            continue
-        if path.is_symlink() or not path.is_file():
-            continue
-        if len(rel.parts) == 1 and (rel.stem == "submission" or rel.name in SAMPLE_NOTES):
-            continue
-        if len(rel.parts) > 1 and rel.parts[0] == OWN_RULES and path.suffix in (".yaml", ".yml"):
-            continue  # the submission's own rule files are rules, not evidence
-        files.append((path, rel.as_posix()))
-    return files
-
-
 @contextmanager
 def open_submission(
     path: Path, rules: RuleSet, extend: Callable[[Path], RuleSet] | None = None
@@ -267,11 +161,11 @@ def open_submission(
             folder = path
         elif path.suffix.lower() == ".zip" or zipfile.is_zipfile(path):
             temp = Path(tempfile.mkdtemp(prefix="sxcheck-"))
-            _safe_extract(path, temp)
+            safe_extract(path, temp)
             folder = temp
         else:
             raise SubmissionError(f"{path}: a submission must be a folder or a .zip file")
-        root = _find_root(folder, shown=path)
+        root = find_root(folder, shown=path)
         if extend is not None and (root / OWN_RULES).is_dir():
             rules = extend(root / OWN_RULES)
         manifest_path = root / MANIFEST if (root / MANIFEST).is_file() else root / FORM
@@ -279,7 +173,7 @@ def open_submission(
         yield Submission(
             root=root,
             manifest=manifest,
-            files=_evidence_files(root),
+            files=evidence_files(root),
             source=str(path),
             rules=rules,
         )

@@ -1,0 +1,37 @@
+"""Named limits on what a submission may ask of sxcheck.
+
+Every submission comes from outside and may be hostile. Each bound here is a
+default a real package stays far below (the largest real packages seen have a
+few hundred files and a few hundred MiB); beyond it the submission, or the one
+document, is refused with a one-line reason instead of exhausting the machine.
+They are shown in `--help` and in docs/limits.md; change them here only.
+"""
+
+from __future__ import annotations
+
+MiB = 1024**2
+
+# ------------------------------------------------------------ the submission as a whole
+MAX_SUBMISSION_FILES = 2_000  # evidence files in a folder or zip
+MAX_ZIP_ENTRIES = 5_000  # entries in a submission zip (folders included)
+MAX_UNPACKED_BYTES = 2 * 1024 * MiB  # a zip's entries unpacked, in total
+MAX_FILE_BYTES = 512 * MiB  # one evidence file (read or unpacked)
+MAX_ZIP_RATIO = 200  # unpacked / packed, for entries above 1 MiB
+MAX_NAME_CHARS = 200  # region, parent and file-name characters shown in reports
+MAX_PATH_DEPTH = 32  # folder levels inside a submission
+
+# ------------------------------------------------------------ the declaration
+MAX_DECLARATION_BYTES = 2 * MiB  # submission.yaml / submission.xlsx
+MAX_YAML_DEPTH = 32  # nesting of mappings and lists in submission.yaml
+MAX_FORM_CELLS = 200_000  # cells of submission.xlsx (rows x columns of its sheets)
+MAX_NUMBER_DIGITS = 30  # digits of a declared figure (before and after the point)
+
+# ------------------------------------------------------------ one document
+DOC_SECONDS = 120.0  # parse time of one document (child process)
+DOC_MEMORY_MB = 2048  # memory cap of one document's parse, above the child's baseline
+MAX_OOXML_BYTES = 200 * MiB  # an Office file's parts unpacked
+MAX_OOXML_RATIO = 100  # unpacked / packed, for Office parts above 1 MiB
+MAX_SHEET_CELLS = 2_000_000  # rows x columns of one evidence worksheet
+
+# ------------------------------------------------------------ one run
+RUN_SECONDS = 1_800.0  # reading all of one submission's documents
