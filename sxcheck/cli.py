@@ -17,7 +17,7 @@ import click
 import yaml
 from rich.console import Console
 
-from sxcheck import __version__
+from sxcheck import __version__, limits
 from sxcheck.catalogue.loader import DEFAULT_RULES_DIR, collect, load_rules
 from sxcheck.errors import SxcheckError
 from sxcheck.ingest.isolate import Limits
@@ -32,7 +32,10 @@ def reading_progress(console: Console, enabled: bool) -> Iterator[Callable[[str,
     if not enabled:
         yield lambda name, index, total: None
         return
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from sxcheck.report.safe import terminal
 
     with Progress(
         TextColumn("读取材料"),
@@ -45,7 +48,9 @@ def reading_progress(console: Console, enabled: bool) -> Iterator[Callable[[str,
         task = bar.add_task("", total=None)
 
         def advance(name: str, index: int, total: int) -> None:
-            bar.update(task, total=total, completed=index - 1, description=name)
+            # a file name is the submitter's text: no markup, no control character
+            shown = escape(terminal(name))
+            bar.update(task, total=total, completed=index - 1, description=shown)
 
         yield advance
 
@@ -103,11 +108,20 @@ DB_OPTION = click.option(
 
 
 def _limit_options(func: Any) -> Any:
-    """--doc-timeout / --doc-memory: each document is parsed in a child process under these."""
+    """--doc-timeout / --doc-memory: each document is parsed in a child process under these;
+    --run-timeout: all documents of one submission are read within it."""
+    func = click.option(
+        "--run-timeout",
+        type=click.FloatRange(min=0.1),
+        default=limits.RUN_SECONDS,
+        show_default=True,
+        envvar="SXCHECK_RUN_TIMEOUT",
+        help="Time budget for reading all documents of one submission, in seconds.",
+    )(func)
     func = click.option(
         "--doc-memory",
         type=click.IntRange(min=64),
-        default=2048,
+        default=limits.DOC_MEMORY_MB,
         show_default=True,
         envvar="SXCHECK_DOC_MEMORY",
         help="Memory cap per document parse, in MiB.",
@@ -115,7 +129,7 @@ def _limit_options(func: Any) -> Any:
     return click.option(
         "--doc-timeout",
         type=click.FloatRange(min=0.1),
-        default=120.0,
+        default=limits.DOC_SECONDS,
         show_default=True,
         envvar="SXCHECK_DOC_TIMEOUT",
         help="Time limit per document parse, in seconds.",
@@ -162,26 +176,34 @@ def check(
     no_store: bool,
     doc_timeout: float,
     doc_memory: int,
+    run_timeout: float,
 ) -> None:
     """Evaluate one SUBMISSION (a folder or a .zip); the run is recorded in the store."""
     from sxcheck.pipeline import check as run_check
     from sxcheck.report import check_format, to_json, write_report
     from sxcheck.report.terminal import print_summary
-    from sxcheck.store import open_store
+    from sxcheck.store import RunNotRecorded, open_store
 
     for path in reports:
         check_format(path)
-    store = None if no_store else open_store(db)
+    store = None if no_store else open_store(db)  # checked before any document is read
     err = Console(stderr=True)
-    with reading_progress(err, enabled=not quiet and not as_json and err.is_terminal) as progress:
-        report = run_check(
-            submission,
-            rules_dir=list(rules_dir),
-            profile=profile,
-            progress=progress,
-            store=store,
-            limits=Limits(seconds=doc_timeout, memory_mb=doc_memory),
-        )
+    try:
+        with reading_progress(
+            err, enabled=not quiet and not as_json and err.is_terminal
+        ) as progress:
+            report = run_check(
+                submission,
+                rules_dir=list(rules_dir),
+                profile=profile,
+                progress=progress,
+                store=store,
+                limits=Limits(seconds=doc_timeout, memory_mb=doc_memory, run_seconds=run_timeout),
+            )
+    except RunNotRecorded as exc:  # judged but not recorded: the reports are written all the same
+        for path in reports:
+            write_report(exc.report, path)
+        raise
     for path in reports:
         write_report(report, path)
     if as_json:
@@ -232,6 +254,7 @@ def batch(
     no_store: bool,
     doc_timeout: float,
     doc_memory: int,
+    run_timeout: float,
 ) -> None:
     """Evaluate many submissions (folders, zips, or folders of them) and compare them."""
     from sxcheck.batch import run_batch
@@ -252,14 +275,19 @@ def batch(
             scheduler=scheduler,
             advance=advance,
             on_total=on_total,
+            limits=Limits(seconds=doc_timeout, memory_mb=doc_memory, run_seconds=run_timeout),
         )
     for path in reports:
         write_atomically(path, render_batch(comparison, path))
     if reports_dir:
+        from sxcheck.batch.names import inside, safe_stem
+
         for run in runs:
-            stem = f"{run.submission.region}-{run.submission.year}-{run.run.id}"
+            # the region is the submitter's text: never a path as it is (../../x, /abs, CON)
+            region, year = safe_stem(run.submission.region), int(run.submission.year)
+            stem = f"{region}-{year}-{safe_stem(run.run.id)}"
             for suffix in (".json", ".html"):
-                write_report(run, reports_dir / f"{stem}{suffix}")
+                write_report(run, inside(reports_dir, f"{stem}{suffix}"))
     if not quiet:
         for entry in comparison.entries:
             if entry.evaluated:
@@ -284,19 +312,25 @@ def batch(
 @_user_errors
 def history(region: str | None, limit: int, db: str | None) -> None:
     """Past runs, newest first (all regions, or one REGION)."""
-    import json
+    from sxcheck.report.safe import terminal
+    from sxcheck.store import open_store, run_counts
 
-    from sxcheck.store import open_store
-
-    runs = open_store(db).runs(region, limit)
+    runs = open_store(db, write=False).runs(region, limit)
     if not runs:
         click.echo("no runs in the store" + (f" for {region}" if region else ""))
         return
     for run in runs:
-        counts = json.loads(run.counts_json)
+        counts = run_counts(run)
+        if counts is None:  # one damaged row; the other runs still list
+            click.echo(f"{terminal(str(run.id))}  (its stored row is damaged)")
+            continue
         total = "—" if run.total_score is None else f"{run.total_score * 100:.1f}"
+        # a stored region is the submitter's text: no control character reaches the terminal
+        run_id, started, region_shown, level = (
+            terminal(str(v)) for v in (run.id, run.started_at, run.region, run.level)
+        )
         click.echo(
-            f"{run.id}  {run.started_at}  {run.region}（{run.level}，{run.year}）  total {total}  "
+            f"{run_id}  {started}  {region_shown}（{level}，{run.year}）  total {total}  "
             f"pass {counts.get('pass', 0)} partial {counts.get('partial', 0)} "
             f"fail {counts.get('fail', 0)} n/a {counts.get('not_applicable', 0)}  "
             f"documents read {run.documents_read}, from store {run.documents_from_store}"
@@ -320,7 +354,7 @@ def diff(first: str, second: str | None, reports: tuple[Path, ...], db: str | No
     from sxcheck.report.diff import diff_reports, diff_text, render_diff
     from sxcheck.store import open_store
 
-    store = open_store(db)
+    store = open_store(db, write=False)
     before, after = (first, second) if second else store.last_two(first)
     result = diff_reports(store.report(before), store.report(after))
     for path in reports:
@@ -351,7 +385,7 @@ def show(
 
     for path in reports:
         check_format(path)
-    report = open_store(db).report(run)
+    report = open_store(db, write=False).report(run)
     for path in reports:
         write_report(report, path)
     if as_json:

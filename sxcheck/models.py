@@ -11,7 +11,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from sxcheck.declared import clean_figure, clean_label, clean_name, clean_year
 
 Level = Literal["city", "county"]
 
@@ -50,6 +52,24 @@ class DeclaredMeasure(BaseModel):
     unit: str | None = None
     covered: list[str] | None = None
 
+    @field_validator("numerator", "denominator", "value", mode="before")
+    @classmethod
+    def _figure(cls, value: object, info: ValidationInfo) -> Decimal | None:
+        """Finite, bounded and plain before the facts stage formats or compares it."""
+        return clean_figure(value, info.field_name or "figure")
+
+    @field_validator("unit", mode="before")
+    @classmethod
+    def _unit(cls, value: object) -> object:
+        return clean_label(value, "unit")
+
+    @field_validator("covered", mode="before")
+    @classmethod
+    def _covered(cls, value: object) -> object:
+        if isinstance(value, list):
+            return [clean_label(entry, "covered") for entry in value]
+        return value
+
 
 class Manifest(BaseModel):
     """The validated content of `submission.yaml`."""
@@ -62,6 +82,19 @@ class Manifest(BaseModel):
     parent: str | None = None
     # item id -> measure key -> declared figures (normalised by ingest.submission)
     indicators: dict[str, dict[str, DeclaredMeasure]] = Field(default_factory=dict)
+
+    @field_validator("region", "parent", mode="before")
+    @classmethod
+    def _name(cls, value: object, info: ValidationInfo) -> str | None:
+        """Names reach reports, file names and terminals: bounded and printable."""
+        if value is None and info.field_name == "parent":
+            return None
+        return clean_name(value, info.field_name or "name")
+
+    @field_validator("year", mode="before")
+    @classmethod
+    def _year(cls, value: object) -> int:
+        return clean_year(value)
 
 
 # ---------------------------------------------------------------- ingest

@@ -19,10 +19,18 @@ from sxcheck.catalogue.loader import RuleSet, load_rules
 from sxcheck.engine import engine_for
 from sxcheck.evidence import sentences_of
 from sxcheck.facts import build_facts
-from sxcheck.ingest import EXTRACTOR_VERSION, ExtractionCache, Isolation, read_document
+from sxcheck.ingest import (
+    EXTRACTOR_VERSION,
+    ExtractionCache,
+    Isolation,
+    out_of_time,
+    read_document,
+)
+from sxcheck.ingest.folder import with_listing
 from sxcheck.ingest.isolate import IsolatedParser, Limits
 from sxcheck.ingest.submission import open_submission
 from sxcheck.judge import judge, roll_up
+from sxcheck.limits import RUN_SECONDS
 from sxcheck.models import (
     Fact,
     IngestedDocument,
@@ -121,14 +129,26 @@ def read_submission(
 ) -> tuple[Manifest, SubmissionInfo, list[IngestedDocument], RuleSet]:
     """Open a submission and read every document (from the cache where it can,
     each parse in the isolation's child process where one is given). Returns
-    the rules it is judged by: with its own 特色性指标 when it brings them."""
+    the rules it is judged by: with its own 特色性指标 when it brings them.
+
+    The documents share one time budget (the isolation's `run_seconds`, else
+    RUN_SECONDS): once it is used up, the rest are listed as not read and the
+    run goes on to its report."""
+    budget = isolation.limits.run_seconds if isolation is not None else RUN_SECONDS
     with open_submission(path, rules, extend) as submission:
         documents = []
         total = len(submission.files)
+        deadline = time.monotonic() + budget
         for index, (file_path, rel) in enumerate(submission.files, start=1):
             if progress:
                 progress(rel, index, total)
-            documents.append(read_document(file_path, rel, cache=cache, isolation=isolation))
+            if time.monotonic() >= deadline:
+                documents.append(out_of_time(rel, budget))
+                continue
+            documents.append(
+                read_document(file_path, rel, cache=cache, isolation=isolation, deadline=deadline)
+            )
+        documents = with_listing(documents, submission.refused, submission.notes)
         manifest = submission.manifest
         rules = submission.rules or rules
     info = SubmissionInfo(

@@ -12,49 +12,31 @@ from __future__ import annotations
 
 import os
 import time
-import zipfile
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sxcheck import __version__
 from sxcheck.batch.rank import rank_facts
 from sxcheck.batch.reuse import flag_reused_evidence
+from sxcheck.batch.workers import (
+    Prepared,
+    count_documents,
+    prepare,
+    run_dask,
+    run_local,
+    unexpected,
+)
 from sxcheck.catalogue.loader import RuleSet
 from sxcheck.errors import SxcheckError
 from sxcheck.ingest import EXTRACTOR_VERSION
-from sxcheck.ingest.isolate import IsolatedParser, Limits
+from sxcheck.ingest.isolate import Limits
 from sxcheck.ingest.submission_xlsx import FORM
-from sxcheck.models import (
-    BatchEntry,
-    BatchReport,
-    Fact,
-    IngestedDocument,
-    Manifest,
-    Report,
-    SubmissionInfo,
-)
-from sxcheck.pipeline import effective_rules, facts_of, judge_facts, read_submission, summarise
+from sxcheck.models import BatchEntry, BatchReport, Report
+from sxcheck.pipeline import effective_rules, judge_facts, summarise
 from sxcheck.store import Store, open_store
 
 Advance = Callable[[int], None]
-
-
-@dataclass
-class Prepared:
-    """What a worker hands back: a read submission and its facts, or why not."""
-
-    source: str
-    documents_guess: int = 0  # files of a submission that could not be opened
-    error: str | None = None
-    manifest: Manifest | None = None
-    info: SubmissionInfo | None = None
-    documents: list[IngestedDocument] = field(default_factory=list)
-    facts: list[Fact] = field(default_factory=list)
-    started: float = 0.0
-    rules: RuleSet | None = None
 
 
 def _is_submission(path: Path) -> bool:
@@ -75,140 +57,13 @@ def expand(paths: list[Path]) -> list[Path]:
     return found
 
 
-def _count_documents(path: Path) -> int:
-    """For the progress bar: files that are not the declaration."""
+def shown(source: str) -> str:
+    """A path as text every report can hold: a file name that is not UTF-8
+    (kept by Python as surrogates) would make the JSON or XLSX writer fail."""
     try:
-        if path.is_dir():
-            return sum(
-                1 for f in path.rglob("*") if f.is_file() and not f.name.startswith("submission.")
-            )
-        with zipfile.ZipFile(path) as archive:
-            return sum(1 for i in archive.infolist() if not i.is_dir()) - 1
-    except (OSError, zipfile.BadZipFile):
-        return 0
-
-
-# ------------------------------------------------------------ workers
-
-_RULES: RuleSet | None = None
-_STORE: Store | None = None
-_PARSER: IsolatedParser | None = None
-
-
-_RULE_DIRS: list[Path] = []
-_PROFILE: Path | None = None
-
-
-def _extend(folder: Path) -> RuleSet:
-    return effective_rules(_RULE_DIRS, _PROFILE, folder)
-
-
-def _init(
-    rules_dir: str | None,
-    db: str | None,
-    limits: Limits | None = None,
-    profile: str | None = None,
-) -> None:
-    """Each worker loads the rules, opens the store (the cache) and starts its parser child."""
-    global _RULES, _STORE, _PARSER, _RULE_DIRS, _PROFILE
-    _RULE_DIRS = [Path(d) for d in rules_dir.split("\0")] if rules_dir else []
-    _PROFILE = Path(profile) if profile else None
-    _RULES = effective_rules(_RULE_DIRS, _PROFILE)
-    _STORE = open_store(db) if db else None
-    _PARSER = IsolatedParser(limits)
-
-
-def prepare(
-    source: str,
-    rules_dir: str | None = None,
-    db: str | None = None,
-    limits: Limits | None = None,
-    profile: str | None = None,
-) -> Prepared:
-    """Read one submission and build its facts; user errors become `error`."""
-    if _RULES is None:  # a Dask worker: no initialiser hook, initialise on first use
-        _init(rules_dir, db, limits, profile)
-    assert _RULES is not None
-    path = Path(source)
-    prepared = Prepared(source=source, started=time.time())
-    try:
-        manifest, info, documents, rules = read_submission(
-            path, _RULES, cache=_STORE, isolation=_PARSER, extend=_extend
-        )
-    except SxcheckError as exc:
-        prepared.error = str(exc)
-        prepared.documents_guess = _count_documents(path)  # for the progress bar only
-        return prepared
-    prepared.manifest, prepared.info = manifest, info
-    prepared.facts = facts_of(rules, documents, info, manifest.indicators)
-    if rules is not _RULES:
-        prepared.rules = rules  # its own 特色性指标: judged by them in the main process
-    if _STORE is not None:
-        _STORE.save_extractions(documents, EXTRACTOR_VERSION)
-    # the text stays here: the main process needs the facts and the document list,
-    # so its memory does not grow with the pages of the batch
-    prepared.documents = [d.model_copy(update={"units": []}) for d in documents]
-    return prepared
-
-
-def _run_local(
-    sources: list[str],
-    workers: int,
-    rules_dir: str | None,
-    db: str | None,
-    limits: Limits | None,
-    profile: str | None,
-) -> Iterator[Prepared]:
-    if workers <= 1:
-        _init(rules_dir, db, limits, profile)
-        try:
-            for source in sources:
-                yield prepare(source)
-        finally:
-            if _PARSER is not None:
-                _PARSER.close()
-        return
-    with ProcessPoolExecutor(
-        max_workers=workers, initializer=_init, initargs=(rules_dir, db, limits, profile)
-    ) as pool:
-        futures = [pool.submit(prepare, source) for source in sources]
-        for future in as_completed(futures):
-            yield future.result()
-
-
-def _run_dask(
-    sources: list[str],
-    scheduler: str,
-    rules_dir: str | None,
-    db: str | None,
-    limits: Limits | None,
-    profile: str | None,
-) -> Iterator[Prepared]:
-    try:
-        from distributed import Client
-        from distributed import as_completed as dask_completed
-    except ImportError:
-        raise SxcheckError(
-            "--scheduler needs Dask distributed: pip install 'sxcheck[dask]'"
-        ) from None
-    try:
-        client = Client(scheduler, timeout=20)
-    except (OSError, TimeoutError) as exc:
-        raise SxcheckError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
-    try:
-        futures = client.map(
-            prepare,
-            sources,
-            rules_dir=rules_dir,
-            db=db,
-            limits=limits,
-            profile=profile,
-            pure=False,
-        )
-        for future in dask_completed(futures):
-            yield future.result()
-    finally:
-        client.close()
+        return source.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return source.encode("utf-8", "replace").decode("utf-8")
 
 
 # ------------------------------------------------------------ main process
@@ -235,13 +90,13 @@ def run_batch(
         raise SxcheckError("no submissions found in the given folders")
     workers = workers or os.cpu_count() or 1
     if on_total:
-        on_total(sum(_count_documents(Path(s)) for s in sources))
+        on_total(sum(count_documents(Path(s)) for s in sources))
     rules_arg = "\0".join(str(d) for d in dirs) or None
     profile_arg = str(profile) if profile else None
     stream = (
-        _run_dask(sources, scheduler, rules_arg, db, limits, profile_arg)
+        run_dask(sources, scheduler, rules_arg, db, limits, profile_arg)
         if scheduler
-        else _run_local(sources, min(workers, len(sources)), rules_arg, db, limits, profile_arg)
+        else run_local(sources, min(workers, len(sources)), rules_arg, db, limits, profile_arg)
     )
     prepared: dict[str, Prepared] = {}
     reading_started = time.time()
@@ -250,22 +105,22 @@ def run_batch(
         if advance:
             advance(len(item.documents) or item.documents_guess)
     ordered = [prepared[s] for s in sources]
-    good = [p for p in ordered if p.error is None]
     judging_started = time.time()
-    rank_facts(rules, [(p.info.level, p.facts) for p in good if p.info])
+    rank_facts(rules, [(p.info.level, p.facts) for p in ordered if p.info and p.error is None])
     reports: dict[str, Report] = {}
-    for p in good:
-        assert p.info is not None
-        reports[p.source] = judge_facts(p.rules or rules, p.facts, p.documents, p.info, p.started)
-    flag_reused_evidence(list(reports.values()), rules.messages["reused_evidence"])
+    for p in ordered:
+        if p.error is None:
+            _judge(p, rules, reports)
+    flag_reused_evidence(
+        list(reports.values()),
+        rules.messages,
+        {r.run.id: prepared[source].heads for source, r in reports.items()},
+        rules.lexicon.issuer,
+    )
     storing_started = time.time()
-    for p in good:
-        report = reports[p.source]
-        report.summary = summarise(p.rules or rules, report.indicators)
-        if store is not None:
-            # no input digest: a batch run's ranks depend on the other submissions,
-            # so a later single check must not reuse its judgments
-            store.save_run(report, p.facts, p.documents, EXTRACTOR_VERSION, "", extractions=False)
+    for p in ordered:
+        if p.source in reports:
+            _store(p, rules, reports, store)
     comparison = _comparison(rules, ordered, reports, started, workers if not scheduler else 0)
     comparison.timings = {
         "reading_and_facts": round(judging_started - reading_started, 3),
@@ -273,7 +128,40 @@ def run_batch(
         "store": round(time.time() - storing_started, 3),
         "total": round(time.time() - started, 3),
     }
-    return comparison, [reports[p.source] for p in good]
+    return comparison, [reports[p.source] for p in ordered if p.source in reports]
+
+
+def _judge(p: Prepared, rules: RuleSet, reports: dict[str, Report]) -> None:
+    """Judge one submission; whatever goes wrong makes it a row of its own."""
+    assert p.info is not None
+    p.info = p.info.model_copy(update={"source": shown(p.info.source)})
+    try:
+        report = judge_facts(p.rules or rules, p.facts, p.documents, p.info, p.started)
+        report.model_dump_json().encode("utf-8")  # every writer can hold it
+    except SxcheckError as exc:
+        p.error = str(exc)
+    except Exception as exc:  # noqa: BLE001 -- one submission's trouble is its own row
+        p.error = unexpected(exc, "judging it")
+    else:
+        reports[p.source] = report
+
+
+def _store(p: Prepared, rules: RuleSet, reports: dict[str, Report], store: Store | None) -> None:
+    """Summarise and record one run; a run that cannot be recorded is not evaluated,
+    with the store's one-line error, and the others are still recorded."""
+    report = reports[p.source]
+    try:
+        report.summary = summarise(p.rules or rules, report.indicators)
+        if store is not None:
+            # no input digest: a batch run's ranks depend on the other submissions,
+            # so a later single check must not reuse its judgments
+            store.save_run(report, p.facts, p.documents, EXTRACTOR_VERSION, "", extractions=False)
+    except SxcheckError as exc:
+        p.error = str(exc)
+    except Exception as exc:  # noqa: BLE001
+        p.error = unexpected(exc, "summarising and recording it")
+    if p.error is not None:
+        del reports[p.source]
 
 
 def _ranks(values: dict[str, float | None]) -> dict[str, int]:
@@ -297,7 +185,7 @@ def _comparison(
     for p in prepared:
         report = reports.get(p.source)
         if report is None:
-            entries.append(BatchEntry(source=p.source, evaluated=False, error=p.error))
+            entries.append(BatchEntry(source=shown(p.source), evaluated=False, error=p.error))
             continue
         scores = report.summary.scores
         apps = next((j for j in report.indicators if j.kind.startswith("rank")), None)
@@ -308,7 +196,7 @@ def _comparison(
                     apps_rank = int(measure["rank"])
         entries.append(
             BatchEntry(
-                source=p.source,
+                source=shown(p.source),
                 evaluated=True,
                 run_id=report.run.id,
                 region=report.submission.region,

@@ -10,18 +10,38 @@ item, measure or key is an error (the evaluator must fix it).
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
-from sxcheck.catalogue.loader import Problem, RuleSet, Tree, _node_line, _read_yaml, parse_file
-from sxcheck.catalogue.schema import CasesFile, ItemRule, ProfileFile
+from sxcheck.catalogue.loader import (
+    Problem,
+    RuleSet,
+    Tree,
+    _node_line,
+    _read_yaml,
+    parse_file,
+    parse_with_node,
+)
+from sxcheck.catalogue.safeyaml import yaml_files
+from sxcheck.catalogue.schema import Bands, CasesFile, ItemRule, ProfileFile
 from sxcheck.errors import RulesError
 
 SPECIAL = Tree("T", "特色性指标", "T", "特色性指标")
 
 
 def extend_rules(base: RuleSet, folders: list[Path]) -> RuleSet:
-    """The base rules plus the T. items found in `folders` (any depth, cases beside them)."""
+    """The base rules plus the T. items found in `folders` (any depth, cases beside them).
+
+    A folder may come inside a submission, so it is read like one: only
+    regular files inside it, each within MAX_RULE_FILE_BYTES and parsed within
+    MAX_YAML_DEPTH, all of it in a child under the declaration's memory and
+    time limits (ingest.limited). Anything else is listed in `skipped` with a
+    one-line reason that never quotes the file.
+    """
+    from sxcheck.errors import SubmissionError
+    from sxcheck.ingest.limited import run_limited
+
     if not folders:
         return base
     items = dict(base.items)
@@ -33,24 +53,18 @@ def extend_rules(base: RuleSet, folders: list[Path]) -> RuleSet:
     for folder in folders:
         if not folder.is_dir():
             raise RulesError(f"{folder}: rules folder not found")
-        for path in sorted(folder.rglob("*.yaml")):
-            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
-            problems: list[Problem] = []
-            if path.name.endswith(".cases.yaml"):
-                parsed = parse_file(path, CasesFile, problems)
-                if parsed is not None:
-                    cases[parsed.item] = (path, parsed)
-                skipped += [str(p) for p in problems]
-                continue
-            rule = parse_file(path, ItemRule, problems)
-            if rule is not None:
-                problems += _check_custom(rule, path, base, items)
-            if problems or rule is None:
-                skipped += [f"{p}（该特色性指标已跳过）" for p in problems]
-                continue
-            items[rule.id] = rule
-            item_files[rule.id] = path
-            tree[rule.id] = SPECIAL
+        try:
+            found = run_limited(_read_folder, base, folder, items, what=f"{folder}")
+        except SubmissionError as exc:
+            skipped.append(f"{exc}（该文件夹的特色性指标已跳过）")
+            continue
+        for piece in found.digest:
+            digest.update(piece)
+        items.update(found.items)
+        item_files.update(found.item_files)
+        cases.update(found.cases)
+        tree.update(dict.fromkeys(found.items, SPECIAL))
+        skipped += found.skipped
     for item_id, (path, _) in list(cases.items()):
         if item_id not in items:
             del cases[item_id]
@@ -66,17 +80,98 @@ def extend_rules(base: RuleSet, folders: list[Path]) -> RuleSet:
     )
 
 
-def _check_custom(rule: ItemRule, path: Path, base: RuleSet, items: dict) -> list[Problem]:
+@dataclass
+class _Folder:
+    """What one rules folder adds (sent back from the child that read it)."""
+
+    items: dict[str, ItemRule] = field(default_factory=dict)
+    item_files: dict[str, Path] = field(default_factory=dict)
+    cases: dict[str, tuple[Path, CasesFile]] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+    digest: list[bytes] = field(default_factory=list)  # fed to the rule set's digest in order
+
+
+def _read_folder(base: RuleSet, folder: Path, known: dict[str, ItemRule]) -> _Folder:
+    """The T. items and cases of one folder; every file that is not used is in `skipped`."""
+    result = _Folder()
+    for entry in yaml_files(folder):
+        path = entry.path
+        if entry.data is None:
+            result.skipped.append(f"{path}:1: {entry.problem}（该特色性指标已跳过）")
+            continue
+        result.digest.append(entry.rel.encode() + b"\0" + entry.data)
+        problems: list[Problem] = []
+        if path.name.endswith(".cases.yaml"):
+            parsed = parse_file(path, CasesFile, problems, entry.data)
+            if parsed is not None:
+                result.cases[parsed.item] = (path, parsed)
+            result.skipped += [str(p) for p in problems]
+            continue
+        rule, node = parse_with_node(path, ItemRule, problems, entry.data)
+        if rule is not None:
+            problems += _check_custom(rule, path, base, {**known, **result.items}, node)
+        if problems or rule is None:
+            result.skipped += [f"{p}（该特色性指标已跳过）" for p in problems]
+            continue
+        result.items[rule.id] = rule
+        result.item_files[rule.id] = path
+    return result
+
+
+def _check_custom(
+    rule: ItemRule, path: Path, base: RuleSet, items: dict, node: Any = None
+) -> list[Problem]:
     problems = []
     if not rule.id.startswith("T."):
         problems.append(Problem(path, 1, f"a custom item's id must start with T. (got {rule.id})"))
     elif rule.id in items:
         problems.append(Problem(path, 1, f"item {rule.id} is already defined"))
-    node = _read_yaml(path, [])[1]
+    if node is None:
+        node = _read_yaml(path, [])[1]
     for index, measure in enumerate(rule.measures):
         if isinstance(measure.bands, str) and measure.bands not in base.defaults.bands:
             line = _node_line(node, ("measures", index, "bands"))
             problems.append(Problem(path, line, f"bands '{measure.bands}' is not defined"))
+    return problems
+
+
+def _band_problems(
+    path: Path, node: Any, profile: ProfileFile, bands: dict[str, Bands], items: dict
+) -> list[Problem]:
+    """Bands the profile sets, checked against each measure they reach.
+
+    The order of the lines depends on the measure's direction (partial below
+    pass when higher is better, above it when lower is better); a pass line of
+    0 or less where higher is better would divide scores by zero or make them
+    negative. Bands the rules themselves set are the rules' responsibility.
+    """
+    problems = []
+    seen: set[tuple] = set()  # a named band wrong for many measures is one problem
+    for item_id, rule in items.items():
+        override = profile.items.get(item_id)
+        for measure in rule.measures:
+            if measure.bands is None:
+                continue
+            measure_override = override.measures.get(measure.key) if override else None
+            if measure_override is not None and measure_override.bands is not None:
+                loc: tuple = ("items", item_id, "measures", measure.key, "bands")
+            elif isinstance(measure.bands, str) and measure.bands in profile.bands:
+                loc = ("bands", measure.bands)
+            else:
+                continue
+            band = bands[measure.bands] if isinstance(measure.bands, str) else measure.bands
+            where = f"bands of {item_id}/{measure.key}"
+            if measure.direction == "higher" and band.partial > band.pass_:
+                problem = f"{where}: the partial line is above the pass line (higher is better)"
+            elif measure.direction == "lower" and band.partial < band.pass_:
+                problem = f"{where}: the partial line is below the pass line (lower is better)"
+            elif measure.direction == "higher" and band.pass_ <= 0:
+                problem = f"{where}: the pass line must be above 0"
+            else:
+                continue
+            if loc not in seen:
+                seen.add(loc)
+                problems.append(Problem(path, _node_line(node, loc), problem))
     return problems
 
 
@@ -119,6 +214,11 @@ def apply_profile(base: RuleSet, path: Path) -> RuleSet:
         if override.weight is not None:
             update["weight"] = override.weight
         items[item_id] = rule.model_copy(update=update)
+    problems += _band_problems(path, node, profile, bands, items)
+    excluded = {i for i, o in profile.items.items() if o.exclude}
+    if excluded and all(i in excluded for i in base.items if not i.startswith("T.")):
+        line = _node_line(node, ("items",))
+        problems.append(Problem(path, line, "the profile excludes every item: there is no total"))
     firsts = {f.id: f for f in base.catalogue.first_levels}
     seconds = {s.id for f in base.catalogue.first_levels for s in f.children}
     for key, section, known in (

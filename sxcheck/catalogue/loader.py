@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from sxcheck.catalogue.safeyaml import FoundFile, YamlProblem, parse_yaml, read_regular, yaml_files
 from sxcheck.catalogue.schema import (
     Bands,
     CasesFile,
@@ -26,6 +27,7 @@ from sxcheck.catalogue.schema import (
     MessagesFile,
 )
 from sxcheck.errors import RulesError
+from sxcheck.limits import MAX_RULE_FILE_BYTES, MAX_YAML_DEPTH
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 M = TypeVar("M", bound=BaseModel)
@@ -108,44 +110,59 @@ def _node_line(node: yaml.Node | None, loc: tuple[Any, ...]) -> int:
     return line
 
 
-def _read_yaml(path: Path, problems: list[Problem]) -> tuple[Any, yaml.Node | None]:
+def _read_yaml(
+    path: Path, problems: list[Problem], data: bytes | None = None
+) -> tuple[Any, yaml.Node | None]:
+    """One rule file's data and node tree (for line numbers); (None, None) and a Problem if not.
+
+    Read only as a regular file within MAX_RULE_FILE_BYTES (unless `data` was
+    read already), parsed within MAX_YAML_DEPTH, without aliases or duplicate
+    keys; a problem gives its line and kind, never the text (sxcheck.catalogue.safeyaml).
+    """
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(Problem(path, 1, f"cannot read: {exc}"))
-        return None, None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        problems.append(Problem(path, line, f"invalid YAML: {getattr(exc, 'problem', exc)}"))
-        return None, None
-    return data, node
+        raw = read_regular(path, MAX_RULE_FILE_BYTES) if data is None else data
+        return parse_yaml(raw.decode("utf-8"), MAX_YAML_DEPTH)
+    except UnicodeDecodeError:
+        problems.append(Problem(path, 1, "not UTF-8 text"))
+    except YamlProblem as problem:
+        problems.append(Problem(path, problem.line, problem.message))
+    return None, None
 
 
-def parse_file(path: Path, model: type[M], problems: list[Problem]) -> M | None:
-    """Read one YAML file into `model`; append a Problem per schema error."""
-    data, node = _read_yaml(path, problems)
-    if data is None and node is None:
-        return None
+def parse_with_node(
+    path: Path, model: type[M], problems: list[Problem], data: bytes | None = None
+) -> tuple[M | None, yaml.Node | None]:
+    """Read one YAML file into `model` and keep its node tree; a Problem per schema error."""
+    before = len(problems)
+    raw, node = _read_yaml(path, problems, data)
+    if raw is None and node is None:
+        if len(problems) == before:
+            problems.append(Problem(path, 1, "empty file"))
+        return None, None
     try:
-        return model.model_validate(data)
+        return model.model_validate(raw), node
     except ValidationError as exc:
         for err in exc.errors():
             loc = tuple(err["loc"])
             where = ".".join(str(p) for p in loc) or "(file)"
             problems.append(Problem(path, _node_line(node, loc), f"{where}: {err['msg']}"))
-        return None
+        return None, node
 
 
-def _digest(files: list[Path], root: Path) -> str:
+def parse_file(
+    path: Path, model: type[M], problems: list[Problem], data: bytes | None = None
+) -> M | None:
+    """Read one YAML file into `model`; append a Problem per schema error."""
+    return parse_with_node(path, model, problems, data)[0]
+
+
+def _digest(files: list[FoundFile]) -> str:
     sha = hashlib.sha256()
-    for path in sorted(files):
-        sha.update(str(path.relative_to(root)).encode())
-        sha.update(b"\0")
-        sha.update(path.read_bytes())
+    for found in sorted(files, key=lambda f: f.rel):
+        if found.data is not None:
+            sha.update(found.rel.encode())
+            sha.update(b"\0")
+            sha.update(found.data)
     return sha.hexdigest()
 
 
@@ -164,16 +181,21 @@ def collect(rules_dir: Path) -> tuple[RuleSet | None, list[Problem]]:
     items: dict[str, ItemRule] = {}
     item_files: dict[str, Path] = {}
     cases: dict[str, tuple[Path, CasesFile]] = {}
-    all_files = [p for p in root.rglob("*.yaml") if p.is_file()]
-    for path in sorted(all_files):
+    all_files = yaml_files(root)
+    nodes: dict[Path, yaml.Node | None] = {}
+    for found in all_files:
+        path = found.path
+        if found.problem is not None:
+            problems.append(Problem(path, 1, found.problem))
+            continue
         if path.parent == root:
             continue
         if path.name.endswith(".cases.yaml"):
-            parsed_cases = parse_file(path, CasesFile, problems)
+            parsed_cases = parse_file(path, CasesFile, problems, found.data)
             if parsed_cases:
                 cases[parsed_cases.item] = (path, parsed_cases)
             continue
-        rule = parse_file(path, ItemRule, problems)
+        rule, nodes[path] = parse_with_node(path, ItemRule, problems, found.data)
         if rule is None:
             continue
         if rule.id in items:
@@ -204,7 +226,7 @@ def collect(rules_dir: Path) -> tuple[RuleSet | None, list[Problem]]:
             tree[item_id] = Tree(first.id, first.name, second.id, second.name)
         for index, measure in enumerate(rule.measures):
             if isinstance(measure.bands, str) and measure.bands not in defaults.bands:
-                line = _node_line(_read_yaml(path, [])[1], ("measures", index, "bands"))
+                line = _node_line(nodes.get(path), ("measures", index, "bands"))
                 problems.append(
                     Problem(path, line, f"bands '{measure.bands}' is not defined in defaults.yaml")
                 )
@@ -221,7 +243,7 @@ def collect(rules_dir: Path) -> tuple[RuleSet | None, list[Problem]]:
             items=dict(sorted(items.items(), key=lambda kv: _sort_key(kv[0]))),
             item_files=item_files,
             cases=cases,
-            digest=_digest(all_files, root),
+            digest=_digest(all_files),
             tree=tree,
         ),
         problems,

@@ -9,9 +9,13 @@ an error with its file and line, never a silently ignored setting.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from sxcheck.declared import has_control
+from sxcheck.limits import MAX_BAND_MAGNITUDE, MAX_NAME_CHARS, MAX_PROFILE_WEIGHT
 
 ITEM_ID = re.compile(r"^(?:[1-8]\.\d\.\d|T\.\d+(?:\.\d+)*)$")
 MEASURE_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -24,11 +28,26 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
-class Bands(Strict):
-    """Thresholds of one measure: at or beyond `pass` passes, beyond `partial` is partial."""
+# a pass or partial line: finite and bounded, so the engine's integer form keeps its order
+BandLine = Annotated[
+    float, Field(allow_inf_nan=False, gt=-MAX_BAND_MAGNITUDE, lt=MAX_BAND_MAGNITUDE)
+]
+# a weight of a profile: positive and finite, so no total is negative, NaN or null
+Weight = Annotated[float, Field(allow_inf_nan=False, gt=0, le=MAX_PROFILE_WEIGHT)]
+# a score share (qualitative_scores): 0..1 like every score
+Share = Annotated[float, Field(allow_inf_nan=False, ge=0, le=1)]
 
-    pass_: float = Field(alias="pass")
-    partial: float
+
+class Bands(Strict):
+    """Thresholds of one measure: at or beyond `pass` passes, beyond `partial` is partial.
+
+    Whether `partial` must lie below or above `pass` depends on the measure's
+    direction, so that order is checked where bands meet a measure
+    (`catalogue.extend.apply_profile`).
+    """
+
+    pass_: BandLine = Field(alias="pass")
+    partial: BandLine
     doc: str = ""
 
 
@@ -194,7 +213,7 @@ class Scoring(Strict):
     method: Literal["relative", "linear"] = "relative"
     uncorroborated_factor: float = Field(ge=0, le=1)
     inconsistent_factor: float = Field(ge=0, le=1)
-    qualitative_scores: dict[str, float]
+    qualitative_scores: dict[str, Share]
     doc: str = ""
 
 
@@ -218,6 +237,7 @@ class Lexicon(Strict):
     rule_statement: list[str] = Field(default_factory=list)
     total_row: list[str] = Field(default_factory=list)
     total_label: list[str] = Field(default_factory=list)
+    issuer: list[str] = Field(default_factory=list)  # 发文机关 after a region's name (batch)
     date: str = r"20\d\d年(?:\d{1,2}月)?"
     doc: str = ""
 
@@ -258,11 +278,11 @@ class CasesFile(Strict):
 
 class MeasureOverride(Strict):
     bands: str | Bands | None = None
-    weight: float | None = Field(default=None, gt=0)
+    weight: Weight | None = None
 
 
 class ItemOverride(Strict):
-    weight: float | None = Field(default=None, gt=0)
+    weight: Weight | None = None
     exclude: str | None = Field(default=None, min_length=1)  # the reason, shown in reports
     measures: dict[str, MeasureOverride] = Field(default_factory=dict)
 
@@ -275,12 +295,22 @@ class Period(Strict):
 class ProfileFile(Strict):
     """A `--profile` file: an evaluator's thresholds and weights over the rules' defaults."""
 
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
     doc: str = ""
     bands: dict[str, Bands] = Field(default_factory=dict)  # named bands, replaced or added
     scoring: Scoring | None = None
-    first_weights: dict[str, float] = Field(default_factory=dict)
-    second_weights: dict[str, float] = Field(default_factory=dict)
+    first_weights: dict[str, Weight] = Field(default_factory=dict)
+    second_weights: dict[str, Weight] = Field(default_factory=dict)
     items: dict[str, ItemOverride] = Field(default_factory=dict)
-    special_weight: float | None = Field(default=None, gt=0)  # 特色性指标 in the total
+    special_weight: Weight | None = None  # 特色性指标 in the total
     period: Period | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _printable_name(cls, name: str) -> str:
+        """The name is shown in every report (escaped there); here it must be plain text."""
+        if not name.strip() or has_control(name):
+            raise PydanticCustomError(
+                "profile_name", "a profile name must be printable text, without control characters"
+            )
+        return name.strip()

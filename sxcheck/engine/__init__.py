@@ -1,6 +1,10 @@
 """Engine: durable_rules evaluation of the compiled rules over one submission's facts.
 
 durable_rules has traps that this wrapper closes (see the shared guide):
+- its C JSON parser crashes (SIGSEGV) or misreads exponent floats, int64
+  overflow and strings with quotes, backslashes or NUL: only safe
+  identifiers and bounded integers cross, translated by `engine.wire`, and
+  no submission text (the region) is part of a session id;
 - ruleset names are process-global and cannot be redefined: each rule set is
   registered once per process under a name derived from its digest;
 - its background dispatcher threads caused crashes: the Host never starts them;
@@ -28,6 +32,7 @@ from durable import engine as durable_engine
 from sxcheck.catalogue.loader import RuleSet
 from sxcheck.engine.compile import CompiledRule, compile_rules
 from sxcheck.engine.templates import Outcome
+from sxcheck.engine.wire import WireError, safe_text, wire
 from sxcheck.models import Fact
 
 
@@ -73,13 +78,19 @@ class Engine:
         self.compiled = compile_rules(rules)
         self.by_id = {rule.rule_id: rule for rule in self.compiled}
         self._current: list[Finding] | None = None
+        self._fact_ids: dict[str, str] = {}  # the engine's (safe) fact id -> the fact's id
         definitions: dict[str, dict[str, Any]] = {}
         self.names: dict[str, str] = {}
         for rule in self.compiled:
-            name = self.names.setdefault(rule.item, f"sxcheck_{rules.digest[:16]}_{rule.item}")
+            name = self.names.setdefault(
+                rule.item, safe_text(f"sxcheck_{rules.digest[:16]}_{rule.item}")
+            )
             definition = definitions.setdefault(name, {})
-            definition[rule.rule_id] = {
-                "all": [{"m": rule.condition}, {"t": {"kind": "evaluate"}}],
+            key = safe_text(rule.rule_id)
+            if key in definition:
+                raise EngineError(f"{rule.rule_id}: two rules of one name")
+            definition[key] = {
+                "all": [{"m": wire(rule.condition)}, {"t": {"kind": "evaluate"}}],
                 "run": self._action(rule),
             }
         for definition in definitions.values():
@@ -102,45 +113,52 @@ class Engine:
                     item=rule.item,
                     measure=rule.measure,
                     outcome=rule.outcome,
-                    fact_ids=[fact["id"]],
+                    fact_ids=[self._fact_ids.get(fact["id"], fact["id"])],
                 )
             )
 
         return run
 
     def evaluate(self, facts: list[Fact], label: str = "run") -> list[Finding]:
-        """Assert all facts, then the trigger; return what fired."""
-        sid = f"{label}#{uuid.uuid4().hex}"
-        payload = []
+        """Assert all facts, then the trigger; return what fired.
+
+        `label` (the region) is for the caller's messages only: it never
+        reaches the engine, whose session id is a fresh uuid.
+        """
+        sid = uuid.uuid4().hex
+        by_item: dict[str, list[dict[str, Any]]] = {}
+        fact_ids: dict[str, str] = {}
         seen: set[str] = set()
         for fact in facts:
             if fact.id in seen:
                 continue  # identical facts would raise MessageObservedException
+            if fact.item not in self.names:
+                raise EngineError(f"facts for item {fact.item}, which has no rules")
             seen.add(fact.id)
             data = {k: v for k, v in fact.data.items() if v is not None and not isinstance(v, list)}
-            payload.append(
-                {
-                    **data,
-                    "sid": sid,
-                    "id": fact.id,
-                    "kind": fact.kind,
-                    "item": fact.item,
-                    "measure": fact.measure,
-                }
-            )
-        by_item: dict[str, list[dict[str, Any]]] = {}
-        for entry in payload:
-            by_item.setdefault(entry["item"], []).append(entry)
+            try:
+                entry = wire(
+                    {
+                        **data,
+                        "id": fact.id,
+                        "kind": fact.kind,
+                        "item": fact.item,
+                        "measure": fact.measure,
+                    }
+                )
+            except WireError as exc:
+                raise EngineError(f"measure {fact.id}: {exc}") from None
+            entry["sid"] = sid
+            fact_ids[entry["id"]] = fact.id
+            by_item.setdefault(fact.item, []).append(entry)
         findings: list[Finding] = []
         with _LOCK:
-            self._current = findings
+            self._current, self._fact_ids = findings, fact_ids
             try:
                 for item, entries in by_item.items():
-                    if item not in self.names:
-                        raise EngineError(f"facts for item {item}, which has no rules")
                     self._evaluate_item(self.names[item], sid, entries)
             finally:
-                self._current = None
+                self._current, self._fact_ids = None, {}
         self._check_verdicts(facts, findings)
         return findings
 

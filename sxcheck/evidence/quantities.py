@@ -13,10 +13,12 @@ digits (5G, IPv6, 12333 as a hotline), document numbers (〔2023〕82号).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from decimal import Decimal, InvalidOperation
 
 import cn2an
 
+from sxcheck.limits import MAX_NUMBER_DIGITS
 from sxcheck.models import Quantity
 
 # 1:1 replacements, so spans in the normalised text are spans in the original.
@@ -151,7 +153,14 @@ def normalise(text: str) -> str:
     return text.translate(_WIDTH)
 
 
+# The longest Chinese numeral a figure needs (九千九百九十九亿九千九百九十九万… is 23);
+# a longer run is a word or an attack, and cn2an's time grows with the square of it.
+MAX_CN_NUMERAL = 32
+
+
 def _cn_value(text: str) -> Decimal | None:
+    if len(text) > MAX_CN_NUMERAL:
+        return None
     if not any(ch in _CN_DIGITS + "十" for ch in text):
         return None  # "万人", "百兆": a multiplier alone is a word, not a number
     try:
@@ -164,7 +173,9 @@ def _arabic_value(text: str) -> Decimal:
     return Decimal(text.replace(",", ""))
 
 
-_SCALE = re.compile(r"\d+(?:\.\d+)?\s*[:∶：]\s*\d+(?:\.\d+)?")
+# (?<!\d): start at the first digit of a run only; from every digit of a long run
+# `\d+` would read to its end (quadratic in the run).
+_SCALE = re.compile(r"(?<!\d)\d+(?:\.\d+)?\s*[:∶：]\s*\d+(?:\.\d+)?")
 _ACRONYM_BEFORE = re.compile(r"[A-Z]{2,}$")
 
 
@@ -186,11 +197,14 @@ def _skip_arabic(text: str, start: int, end: int) -> bool:
 def find_quantities(text: str) -> list[Quantity]:
     """Every quantity in `text`, in order, with value, unit and span."""
     norm = normalise(text)
-    scales = [m.span() for m in _SCALE.finditer(norm)]  # 1:2000 地形图, 车桩比3:1
+    # 1:2000 地形图, 车桩比3:1 (non-overlapping and in order, so a bisect finds the one)
+    scales = [m.span() for m in _SCALE.finditer(norm)]
+    scale_starts = [a for a, _ in scales]
     found: list[Quantity] = []
     for match in _PATTERN.finditer(norm):
         start, end = match.span()
-        if any(a <= start < b for a, b in scales):
+        at = bisect_right(scale_starts, start) - 1
+        if at >= 0 and start < scales[at][1]:
             continue
         written: Decimal | None = None
         value: Decimal | None
@@ -204,6 +218,8 @@ def find_quantities(text: str) -> list[Quantity]:
                 value = _cn_value(numeral) if numeral[0] in _CN_ALL else _arabic_value(numeral)
             unit, is_percent = "%", True
         elif match.group("num"):
+            if sum(ch.isdigit() for ch in match.group("num")) > MAX_NUMBER_DIGITS:
+                continue  # a run of digits that long is an identifier, never a figure
             if _skip_arabic(norm, start, match.end("num")) and not match.group("suffix"):
                 continue
             value = written = _arabic_value(match.group("num"))

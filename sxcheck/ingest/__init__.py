@@ -3,13 +3,20 @@
 `read_document` never raises for a bad file: every failure becomes a
 DocumentInfo with status `error` (or `skipped` for types sxcheck does not
 read) and a one-line reason, so one broken document never stops a run.
+
+A file is opened only when it is a regular file, and its size is taken with
+fstat before anything is read: a 6 GiB sparse text file (0 bytes on disk) is
+refused at MAX_FILE_BYTES without a byte read, and no more than the stat'ed
+size is ever read, so a file growing meanwhile cannot blow up the reader.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sxcheck.errors import DocumentError
 from sxcheck.ingest.docx_reader import read_docx
@@ -17,17 +24,101 @@ from sxcheck.ingest.pdf import read_pdf
 from sxcheck.ingest.sniff import sniff
 from sxcheck.ingest.text import read_text
 from sxcheck.ingest.xlsx import read_xlsx
+from sxcheck.limits import MAX_FILE_BYTES, MiB
 from sxcheck.models import DocumentInfo, IngestedDocument, TextUnit
+
+if TYPE_CHECKING:
+    from sxcheck.ingest.isolate import Limits
 
 # Bump when a reader changes what it extracts: stored extractions of older
 # versions are then read again instead of reused.
-EXTRACTOR_VERSION = "1"
+# 2: a DOCTYPE anywhere in an Office part is refused; workbooks read in read-only mode.
+EXTRACTOR_VERSION = "2"
+
+# Reasons that come from the limits of a run, not from the content: a later run
+# with other limits (or more time) may read the document, so they are never reused.
+LIMIT_REASONS = (
+    "timeout:",
+    "memory limit:",
+    "parser crashed",
+    "not read:",
+    "too large:",
+    "cannot read:",
+    "changed while",
+)
+
+
+def cacheable(status: str, error: str | None) -> bool:
+    """May a read be kept and reused for the same content? Not when a limit decided it."""
+    return not (status == "error" and (error or "").startswith(LIMIT_REASONS))
 
 
 class ExtractionCache(Protocol):
     """Where earlier reads are kept by content (the store implements it)."""
 
     def lookup(self, sha256: str, version: str) -> tuple[DocumentInfo, list[TextUnit]] | None: ...
+
+
+class Isolation(Protocol):
+    """Parses in a child process with limits (ingest.isolate implements it)."""
+
+    limits: Limits
+
+    def parse_file(
+        self, path: Path, rel: str, sha: str, size: int, deadline: float | None = None
+    ) -> IngestedDocument: ...
+
+
+def failed(rel: str, error: str, size: int = 0, sha: str = "") -> IngestedDocument:
+    """A document that could not be read, listed with its one-line reason."""
+    info = DocumentInfo(
+        path=rel, sha256=sha, size=size, kind="unknown", status="error", error=error
+    )
+    return IngestedDocument(info=info)
+
+
+def out_of_time(rel: str, seconds: float, size: int = 0, sha: str = "") -> IngestedDocument:
+    """A document the run had no time left for (RUN_SECONDS, `--run-timeout`)."""
+    return failed(rel, f"not read: the run's time budget ({seconds:g} s) was used up", size, sha)
+
+
+def open_regular(path: Path) -> tuple[int, int]:
+    """Open a regular file for reading and return (fd, size); refuse anything else.
+
+    O_NONBLOCK: a FIFO put in place after the listing does not block the open;
+    fstat then refuses it (and devices, sockets) before a byte is read.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise DocumentError("not a regular file: not read")
+        if st.st_size > MAX_FILE_BYTES:
+            raise DocumentError(
+                f"too large: {st.st_size // MiB} MiB (limit {MAX_FILE_BYTES // MiB} MiB)"
+            )
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, st.st_size
+
+
+def read_bounded(fd: int, size: int) -> bytes:
+    """At most `size` bytes (what fstat said), in one buffer when the kernel allows."""
+    with os.fdopen(os.dup(fd), "rb", buffering=0) as stream:
+        data = stream.read(size) or b""
+        while len(data) < size and (more := stream.read(size - len(data))):
+            data += more
+    return data
+
+
+def hash_bounded(fd: int, size: int) -> tuple[str, int]:
+    """The sha256 of the first `size` bytes, streamed: the parent never holds the file."""
+    digest, left = hashlib.sha256(), size
+    while left > 0 and (chunk := os.read(fd, min(left, MiB))):
+        digest.update(chunk)
+        left -= len(chunk)
+    return digest.hexdigest(), size - left
 
 
 def _summarise(info: DocumentInfo, units: list[TextUnit]) -> None:
@@ -47,42 +138,75 @@ def _relabelled(info: DocumentInfo, units: list[TextUnit], rel: str, size: int) 
     )
 
 
-class Isolation(Protocol):
-    """Parses in a child process with limits (ingest.isolate implements it)."""
-
-    def parse(self, data: bytes, rel: str, sha: str) -> IngestedDocument: ...
-
-
 def read_document(
     path: Path,
     rel: str,
     cache: ExtractionCache | None = None,
     isolation: Isolation | None = None,
+    deadline: float | None = None,
 ) -> IngestedDocument:
     """Read one evidence file into text units; failures become a listed error.
 
-    The file is read once; its sha256 and its parse are of the same bytes, even
-    if the file changes meanwhile. With a cache, content already read (same
-    sha256, same extractor version) is taken from it instead of parsed again;
-    with an isolation, parsing happens in a child process with limits.
+    With a cache, content already read (same sha256, same extractor version)
+    is taken from it instead of parsed again. With an isolation, the file is
+    only hashed here (streamed) and the child reads it itself, checking the
+    hash, so its sha256 and its parse are of the same bytes and the parent's
+    memory does not grow with the file. `deadline` (time.monotonic) is when
+    the run's time budget ends.
     """
     try:
-        data = path.read_bytes()
+        fd, size = open_regular(path)
+    except DocumentError as exc:
+        return failed(rel, str(exc), _size_of(path))
     except OSError as exc:
-        info = DocumentInfo(
-            path=rel,
-            sha256="",
-            size=0,
-            kind="unknown",
-            status="error",
-            error=f"cannot read: {exc.strerror}",
-        )
-        return IngestedDocument(info=info)
-    sha = hashlib.sha256(data).hexdigest()
-    if cache is not None and (hit := cache.lookup(sha, EXTRACTOR_VERSION)) is not None:
-        return _relabelled(*hit, rel, len(data))
+        return failed(rel, f"cannot read: {exc.strerror}")
+    try:
+        if isolation is None:
+            data = read_bounded(fd, size)
+            sha, size = hashlib.sha256(data).hexdigest(), len(data)
+        else:
+            sha, size = hash_bounded(fd, size)
+    except OSError as exc:
+        return failed(rel, f"cannot read: {exc.strerror}", size)
+    finally:
+        os.close(fd)
+    hit = cache.lookup(sha, EXTRACTOR_VERSION) if cache is not None else None
+    if hit is not None and cacheable(
+        hit[0].status, hit[0].error
+    ):  # a limit's failure in an older store: read again
+        return _relabelled(*hit, rel, size)
     if isolation is not None:
-        return isolation.parse(data, rel, sha)
+        return isolation.parse_file(path, rel, sha, size, deadline)
+    return parse_document(data, rel, sha)
+
+
+def _size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def parse_file(path: Path, rel: str, sha: str, size: int) -> IngestedDocument:
+    """Read a file hashed by the parent (in the child) and parse it; never raises.
+
+    The bytes parsed are checked against the parent's hash: a file replaced in
+    between is an error, never parsed under another file's hash.
+    """
+    try:
+        fd, _ = open_regular(path)
+    except DocumentError as exc:
+        return failed(rel, str(exc), size, sha)
+    except OSError as exc:
+        return failed(rel, f"cannot read: {exc.strerror}", size, sha)
+    try:
+        data = read_bounded(fd, size)
+    except OSError as exc:
+        return failed(rel, f"cannot read: {exc.strerror}", size, sha)
+    finally:
+        os.close(fd)
+    if hashlib.sha256(data).hexdigest() != sha:
+        return failed(rel, "changed while it was read: not parsed (check again)", size, sha)
     return parse_document(data, rel, sha)
 
 
@@ -114,9 +238,14 @@ def parse_document(data: bytes, rel: str, sha: str) -> IngestedDocument:
         info.status = "error"
         info.error = str(exc)
         return IngestedDocument(info=info)
-    except Exception as exc:  # a parser bug on hostile input must not stop the run
+    except RecursionError:
         info.status = "error"
-        info.error = f"parser failed: {type(exc).__name__}: {exc}"[:300]
+        info.error = "parser failed: nested too deeply (RecursionError)"
+        return IngestedDocument(info=info)
+    except Exception as exc:  # a parser bug on hostile input must not stop the run
+        # the type only: a library's message may quote the file's content
+        info.status = "error"
+        info.error = f"parser failed ({type(exc).__name__})"
         return IngestedDocument(info=info)
     info.notes = notes
     _summarise(info, units)

@@ -8,25 +8,14 @@ over four columns appears four times), so each underlying cell is kept once.
 from __future__ import annotations
 
 import io
-import zipfile
 
 import docx
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from sxcheck.errors import DocumentError
 from sxcheck.ingest.layout import join_lines
+from sxcheck.ingest.sniff import unreadable
 from sxcheck.models import TextUnit
-
-
-def _reject_doctype(data: bytes) -> None:
-    """python-docx silently drops text after an entity: refuse parts with a DOCTYPE."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for name in archive.namelist():
-            if name.endswith(".xml") or name.endswith(".rels"):
-                with archive.open(name) as part:
-                    if b"<!DOCTYPE" in part.read(4096).upper():
-                        raise DocumentError(f"refused: part {name} declares a DOCTYPE")
 
 
 def _row_cells(table: Table, row_index: int, seen: set[int]) -> list[str]:
@@ -43,11 +32,12 @@ def _row_cells(table: Table, row_index: int, seen: set[int]) -> list[str]:
 
 
 def read_docx(data: bytes, rel: str, sha: str) -> tuple[list[TextUnit], list[str]]:
-    _reject_doctype(data)
+    # sniff has refused zip bombs and any part with a DOCTYPE (python-docx drops
+    # the text after an entity without a word)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises KeyError, ValueError, lxml errors...
-        raise DocumentError(f"unreadable DOCX: {type(exc).__name__}: {exc}") from None
+        raise unreadable("docx", exc) from None
     units: list[TextUnit] = []
     paragraph_no = 0
     table_no = 0

@@ -6,6 +6,9 @@ parsers are already imported) parses one document at a time under
 RLIMIT_AS; the parent waits at most the time limit. A document that runs out
 of time or memory, or kills its parser, is listed with `status: error` and the
 reason, the child is replaced, and the run goes on.
+
+The child reads each file itself (the parent only hashes it, streamed), so a
+512 MiB document is never held by the parent nor copied through the pipe.
 """
 
 from __future__ import annotations
@@ -13,20 +16,27 @@ from __future__ import annotations
 import multiprocessing
 import os
 import resource
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
-from sxcheck.models import DocumentInfo, IngestedDocument
+from sxcheck.ingest import failed, out_of_time
+from sxcheck.limits import DOC_MEMORY_MB, DOC_SECONDS, RUN_SECONDS
+from sxcheck.models import IngestedDocument
 
-DEFAULT_SECONDS = 120.0
-DEFAULT_MEMORY_MB = 2048
+DEFAULT_SECONDS = DOC_SECONDS
+DEFAULT_MEMORY_MB = DOC_MEMORY_MB
 
 
 @dataclass(frozen=True)
 class Limits:
-    seconds: float = DEFAULT_SECONDS
-    memory_mb: int = DEFAULT_MEMORY_MB  # on top of what the child already maps when it starts
+    """The limits of one run (`--doc-timeout`, `--doc-memory`, `--run-timeout`)."""
+
+    seconds: float = DOC_SECONDS
+    memory_mb: int = DOC_MEMORY_MB  # on top of what the child already maps when it starts
+    run_seconds: float = RUN_SECONDS  # reading all documents of one submission
 
 
 def _address_space() -> int:
@@ -39,7 +49,7 @@ def _serve(conn: Connection, memory_mb: int) -> None:
     """The child: parse what arrives, send back the result; exit after running out of memory."""
     import faulthandler
 
-    from sxcheck.ingest import parse_document
+    from sxcheck.ingest import parse_document, parse_file
 
     faulthandler.disable()  # an abort at the memory cap is reported by the parent, not dumped
     cap = _address_space() + memory_mb * 1024 * 1024
@@ -49,11 +59,14 @@ def _serve(conn: Connection, memory_mb: int) -> None:
             request = conn.recv()
         except (EOFError, OSError):
             return
-        data, rel, sha = request
+        source, rel, sha, size = request
         try:
-            result = parse_document(data, rel, sha)
+            if isinstance(source, bytes):
+                result = parse_document(source, rel, sha)
+            else:
+                result = parse_file(Path(source), rel, sha, size)
         except MemoryError:
-            result = _failed(rel, sha, len(data), f"memory limit: needs more than {memory_mb} MiB")
+            result = _failed(rel, sha, size, f"memory limit: needs more than {memory_mb} MiB")
         if result.info.error and "MemoryError" in result.info.error:
             result.info.error = f"memory limit: needs more than {memory_mb} MiB"
         try:
@@ -65,11 +78,7 @@ def _serve(conn: Connection, memory_mb: int) -> None:
 
 
 def _failed(rel: str, sha: str, size: int, error: str) -> IngestedDocument:
-    return IngestedDocument(
-        info=DocumentInfo(
-            path=rel, sha256=sha, size=size, kind="unknown", status="error", error=error
-        )
-    )
+    return failed(rel, error, size, sha)
 
 
 class IsolatedParser:
@@ -113,17 +122,42 @@ class IsolatedParser:
         self._process = self._conn = None
 
     def parse(self, data: bytes, rel: str, sha: str) -> IngestedDocument:
+        """Parse bytes already read (sent through the pipe)."""
+        return self._request(data, rel, sha, len(data), None)
+
+    def parse_file(
+        self, path: Path, rel: str, sha: str, size: int, deadline: float | None = None
+    ) -> IngestedDocument:
+        """Parse a file the parent has hashed; the child reads it and checks the hash.
+
+        `deadline` (time.monotonic) ends the wait early when the run's time
+        budget ends first; the document is then listed as not read.
+        """
+        return self._request(str(path), rel, sha, size, deadline)
+
+    def _request(
+        self, source: bytes | str, rel: str, sha: str, size: int, deadline: float | None
+    ) -> IngestedDocument:
+        wait, by_budget = self.limits.seconds, False
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return out_of_time(rel, self.limits.run_seconds, size, sha)
+            if left < wait:
+                wait, by_budget = left, True
         conn = self._conn
         if conn is None or self._process is None or not self._process.is_alive():
             self._stop()
             conn = self._start()
         try:
-            conn.send((data, rel, sha))
-            if not conn.poll(self.limits.seconds):
+            conn.send((source, rel, sha, size))
+            if not conn.poll(wait):
                 self._stop()
                 self.replaced += 1
+                if by_budget:
+                    return out_of_time(rel, self.limits.run_seconds, size, sha)
                 return _failed(
-                    rel, sha, len(data), f"timeout: not parsed within {self.limits.seconds:g} s"
+                    rel, sha, size, f"timeout: not parsed within {self.limits.seconds:g} s"
                 )
             result: IngestedDocument = conn.recv()
         except (EOFError, OSError, BrokenPipeError):
@@ -136,7 +170,7 @@ class IsolatedParser:
                 if code in (None, 0, -6, -9)
                 else f"parser crashed (exit code {code})"
             )
-            return _failed(rel, sha, len(data), reason)
+            return _failed(rel, sha, size, reason)
         return result
 
     def close(self) -> None:

@@ -2,16 +2,22 @@
 
 A JPEG renamed `.pdf` or a zip of junk renamed `.docx` must become a clear
 per-document error, so the type is decided by content and the extension is
-only compared against it.
+only compared against it. An Office file is also refused here, before any
+parser sees it, when it is a zip bomb, a damaged zip, or when any of its
+parts declares a DTD: python-docx drops the text after an entity without a
+word, and openpyxl fails on one with a library traceback.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from sxcheck.errors import DocumentError
+from sxcheck.limits import MAX_OOXML_BYTES, MAX_OOXML_RATIO, MiB
 
 TEXT_EXTENSIONS = {".txt": "txt", ".md": "md", ".markdown": "md"}
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif"}
@@ -31,6 +37,32 @@ MAGIC = [
 ]
 
 
+def _declaration(*words: str) -> re.Pattern[bytes]:
+    """`<!WORD` in UTF-8, or in UTF-16/32 (NULs between the characters), any case.
+
+    The whole word is matched, so random bytes of an image (which is scanned
+    too: a relationship may name any part as the document) do not match.
+    """
+    gap = rb"\x00{0,3}"
+    spelled = [gap.join(re.escape(ch.encode()) for ch in "<!" + word) for word in words]
+    return re.compile(b"|".join(spelled), re.IGNORECASE)
+
+
+_DTD = _declaration("DOCTYPE", "ENTITY")
+_ENTITY = _declaration("ENTITY")
+_ENCODING = re.compile(rb"<\?xml[^>]{0,200}?encoding\s*=\s*[\"']([A-Za-z0-9._-]{1,40})")
+# the encodings Office writes; libxml2 also reads UTF-7 and others, in which a DTD hides
+_ENCODINGS = {b"utf-8", b"utf8", b"utf-16", b"utf-16le", b"utf-16be"}
+_SAFE_NAME = re.compile(r"[A-Za-z0-9_./\[\]-]{1,120}")
+_CHUNK = 1 * MiB
+_OVERLAP = 64  # bytes kept between chunks, so a `<!DOCTYPE` split by a chunk (even UTF-32) is seen
+
+
+def part_name(name: str) -> str:
+    """A zip member's name for a message: shown only when it is plain ASCII."""
+    return name if _SAFE_NAME.fullmatch(name) else "(a part with an unusual name)"
+
+
 def _magic_name(head: bytes) -> str | None:
     if b"%PDF-" in head[:1024]:
         return "PDF"
@@ -40,36 +72,87 @@ def _magic_name(head: bytes) -> str | None:
     return None
 
 
-# An Office file's parts, unpacked: real reports stay far below these; a zip
-# bomb (650 KB -> 600 MiB of XML) does not, and is refused before parsing.
-MAX_OOXML_BYTES = 200 * 1024**2
-MAX_OOXML_RATIO = 100  # unpacked / packed, for parts above 1 MiB
+def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
+    """A zip bomb (650 KB -> 600 MiB of XML) is refused before anything is unpacked."""
+    total = sum(info.file_size for info in infos)
+    if total > MAX_OOXML_BYTES:
+        raise DocumentError(
+            f"refused: unpacks to {total // MiB} MiB (limit {MAX_OOXML_BYTES // MiB} MiB)"
+        )
+    for info in infos:
+        if info.file_size > MiB and info.file_size > MAX_OOXML_RATIO * max(info.compress_size, 1):
+            raise DocumentError(
+                f"refused: part {part_name(info.filename)} expands "
+                f"{info.file_size // max(info.compress_size, 1)}x (a zip bomb)"
+            )
+
+
+def _check_encoding(head: bytes, name: str) -> None:
+    """Refuse an XML declaration naming an encoding Office never writes."""
+    found = _ENCODING.match(head.lstrip(b"\xef\xbb\xbf \t\r\n"))
+    if found and found.group(1).lower() not in _ENCODINGS:
+        raise DocumentError(f"refused: part {name} is not in UTF-8 or UTF-16 (not read)")
+
+
+def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> int:
+    """Refuse a part that declares a DTD anywhere in it (streamed, not just its head).
+
+    Returns the bytes it unpacked, so the scan of all parts stays within
+    MAX_OOXML_BYTES even if a header lies about a size.
+    """
+    name = part_name(info.filename)
+    # an SVG image may name the SVG DTD; only an entity in one is refused
+    pattern = _ENTITY if info.filename.lower().endswith(".svg") else _DTD
+    seen = 0
+    tail = b""
+    with archive.open(info) as part:
+        while chunk := part.read(_CHUNK):
+            if seen == 0:
+                _check_encoding(chunk, name)
+            seen += len(chunk)
+            if seen > budget:
+                raise DocumentError(f"refused: unpacks to more than {MAX_OOXML_BYTES // MiB} MiB")
+            if pattern.search(tail + chunk):
+                raise DocumentError(f"refused: part {name} declares a DOCTYPE or ENTITY (not read)")
+            tail = chunk[-_OVERLAP:]
+    return seen
 
 
 def _ooxml_kind(data: bytes) -> str | None:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError):
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
         return None
-    names = {info.filename for info in infos}
-    total = sum(info.file_size for info in infos)
-    if total > MAX_OOXML_BYTES:
-        raise DocumentError(
-            f"refused: unpacks to {total // 1024**2} MiB (limit {MAX_OOXML_BYTES // 1024**2} MiB)"
-        )
-    for info in infos:
-        if info.file_size > 1024**2 and info.file_size > MAX_OOXML_RATIO * max(
-            info.compress_size, 1
-        ):
-            raise DocumentError(
-                f"refused: part {info.filename} expands {info.file_size // max(info.compress_size, 1)}x (a zip bomb)"
-            )
-    if "word/document.xml" in names:
-        return "docx"
-    if "xl/workbook.xml" in names:
-        return "xlsx"
-    return None
+    with archive:
+        infos = archive.infolist()
+        names = {info.filename for info in infos}
+        if "word/document.xml" in names:
+            kind = "docx"
+        elif "xl/workbook.xml" in names:
+            kind = "xlsx"
+        else:
+            return None
+        _check_sizes(infos)
+        budget = MAX_OOXML_BYTES
+        for info in infos:
+            if info.is_dir():
+                continue
+            try:
+                budget -= _scan_part(archive, info, budget)
+            except RuntimeError:  # zipfile: encrypted member
+                raise DocumentError(
+                    f"unreadable {kind.upper()}: part {part_name(info.filename)} is encrypted"
+                ) from None
+            except NotImplementedError:  # zipfile: compression method it cannot unpack
+                raise DocumentError(
+                    f"unreadable {kind.upper()}: part {part_name(info.filename)} "
+                    "uses an unsupported compression method"
+                ) from None
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
+                raise DocumentError(
+                    f"unreadable {kind.upper()}: part {part_name(info.filename)} is damaged"
+                ) from None
+    return kind
 
 
 def sniff(path: Path, data: bytes) -> str:
@@ -105,3 +188,21 @@ def sniff(path: Path, data: bytes) -> str:
     if ext in IMAGE_EXTENSIONS:
         return "image"
     return "unknown"
+
+
+def unreadable(kind: str, exc: BaseException) -> DocumentError:
+    """A reader library's failure as one line that never quotes the file's content.
+
+    lxml and zipfile messages name parts and values from the file, so only the
+    kind of failure (and a line number) is kept.
+    """
+    name = type(exc).__name__
+    if name in ("XMLSyntaxError", "ExpatError", "ParseError"):
+        line = getattr(exc, "lineno", None) or (getattr(exc, "position", None) or (None,))[0]
+        where = f" (line {line})" if isinstance(line, int) else ""
+        return DocumentError(f"unreadable {kind.upper()}: a part is not well-formed XML{where}")
+    if isinstance(exc, KeyError):
+        return DocumentError(f"unreadable {kind.upper()}: a part it refers to is missing")
+    if isinstance(exc, zipfile.BadZipFile | zlib.error | EOFError):
+        return DocumentError(f"unreadable {kind.upper()}: damaged zip")
+    return DocumentError(f"unreadable {kind.upper()}: its reader failed ({name})")

@@ -9,11 +9,9 @@ before anything is written.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,11 +20,14 @@ import yaml
 from pydantic import ValidationError
 
 from sxcheck.catalogue.loader import RuleSet, _node_line
+from sxcheck.catalogue.safeyaml import YamlProblem, parse_yaml, read_regular
 from sxcheck.catalogue.schema import ItemRule
 from sxcheck.errors import SubmissionError
-from sxcheck.ingest.archive import safe_extract
-from sxcheck.ingest.folder import MANIFEST, OWN_RULES, evidence_files, find_root
-from sxcheck.ingest.submission_xlsx import FORM, form_place, read_form
+from sxcheck.ingest.archive import safe_extract, terminate_cleanly, work_folder
+from sxcheck.ingest.folder import MANIFEST, OWN_RULES, declaration, find_root, list_evidence
+from sxcheck.ingest.limited import run_limited
+from sxcheck.ingest.submission_xlsx import FORM, form_place, read_form, short_text
+from sxcheck.limits import MAX_DECLARATION_BYTES, MAX_YAML_DEPTH
 from sxcheck.models import DeclaredMeasure, Manifest
 
 DECLARED_FIELDS = tuple(DeclaredMeasure.model_fields)
@@ -38,6 +39,8 @@ class Submission:
     manifest: Manifest
     files: list[tuple[Path, str]] = field(default_factory=list)  # (absolute path, relative posix)
     source: str = ""
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (relative posix, why not read)
+    notes: dict[str, list[str]] = field(default_factory=dict)  # relative posix -> listing notes
     rules: RuleSet | None = (
         None  # with the submission's own 特色性指标, when it brings a rules/ folder
     )
@@ -71,7 +74,9 @@ def declared_entry(rule: ItemRule, entry: dict[str, Any]) -> dict[str, Any]:
     if entry and set(entry) & fields:
         unknown = sorted(set(entry) - fields)
         if unknown:
-            raise ValueError(f"unknown field '{unknown[0]}' (fields: {', '.join(DECLARED_FIELDS)})")
+            raise ValueError(
+                f"unknown field '{short_text(unknown[0])}' (fields: {', '.join(DECLARED_FIELDS)})"
+            )
         if len(declarable) != 1:
             raise ValueError(
                 f"has several measures; declare each under its key: {', '.join(declarable)}"
@@ -80,7 +85,7 @@ def declared_entry(rule: ItemRule, entry: dict[str, Any]) -> dict[str, Any]:
     for measure_key in entry:
         if measure_key not in declarable:
             known = ", ".join(declarable) or "none to declare"
-            raise ValueError(f"unknown measure '{measure_key}' (measures: {known})")
+            raise ValueError(f"unknown measure '{short_text(measure_key)}' (measures: {known})")
     return entry
 
 
@@ -96,7 +101,7 @@ def _normalise_indicators(raw: Any, rules: RuleSet, place: Locate) -> dict[str, 
         where = place(("indicators", item_id))
         if key not in rules.items:
             raise SubmissionError(
-                f"{where}: unknown indicator ID '{key}' (see `sxcheck rules list`)"
+                f"{where}: unknown indicator ID '{short_text(key)}' (see `sxcheck rules list`)"
             )
         if not isinstance(entry, dict):
             raise SubmissionError(
@@ -123,24 +128,30 @@ def _validated(data: Any, rules: RuleSet, place: Locate) -> Manifest:
 
 
 def load_manifest(path: Path, rules: RuleSet) -> Manifest:
-    """Validate a `submission.yaml`, or a `submission.xlsx` form filled in Excel."""
+    """Validate a `submission.yaml`, or a `submission.xlsx` form filled in Excel.
+
+    Read and validated in a child with a memory cap and a time limit, like a
+    document: the declaration comes from outside.
+    """
+    return run_limited(_load_manifest, path, rules, what=path.name)
+
+
+def _load_manifest(path: Path, rules: RuleSet) -> Manifest:
     if path.name == FORM:
         data, rows = read_form(path)
         return _validated(data, rules, lambda loc: form_place(rows, loc))
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        raw = read_regular(path, MAX_DECLARATION_BYTES)
+    except YamlProblem as problem:
+        raise SubmissionError(f"{MANIFEST}: {problem.message}") from None
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise SubmissionError(f"{MANIFEST}: not UTF-8 text") from None
-    except OSError as exc:
-        raise SubmissionError(f"{MANIFEST}: cannot read ({exc.strerror})") from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f"{mark.line + 1}" if mark else "1"
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise SubmissionError(f"{MANIFEST}:{line}: invalid YAML: {problem}") from None
+        data, node = parse_yaml(text, MAX_YAML_DEPTH)
+    except YamlProblem as problem:
+        raise SubmissionError(f"{MANIFEST}:{problem.line}: {problem.message}") from None
     return _validated(data, rules, _yaml_place(node))
 
 
@@ -148,35 +159,36 @@ def load_manifest(path: Path, rules: RuleSet) -> Manifest:
 def open_submission(
     path: Path, rules: RuleSet, extend: Callable[[Path], RuleSet] | None = None
 ) -> Iterator[Submission]:
-    """Yield a validated Submission; a zip's temporary folder is removed afterwards.
+    """Yield a validated Submission; a zip's work folder is removed afterwards.
 
     A `rules/` folder beside the declaration adds the submission's own 特色性指标:
     `extend` turns it into the rule set the declaration is validated against.
+    A zip is unpacked into a work folder of sxcheck's (`archive.work_folder`);
+    SIGTERM meanwhile ends the run through this `finally`, so the folder goes.
     """
     if not path.exists():
         raise SubmissionError(f"{path}: no such file or folder")
-    temp: Path | None = None
-    try:
+    with ExitStack() as stack:
+        stack.enter_context(terminate_cleanly())
         if path.is_dir():
             folder = path
         elif path.suffix.lower() == ".zip" or zipfile.is_zipfile(path):
-            temp = Path(tempfile.mkdtemp(prefix="sxcheck-"))
-            safe_extract(path, temp)
-            folder = temp
+            folder = stack.enter_context(work_folder())
+            safe_extract(path, folder)
         else:
             raise SubmissionError(f"{path}: a submission must be a folder or a .zip file")
         root = find_root(folder, shown=path)
-        if extend is not None and (root / OWN_RULES).is_dir():
-            rules = extend(root / OWN_RULES)
-        manifest_path = root / MANIFEST if (root / MANIFEST).is_file() else root / FORM
-        manifest = load_manifest(manifest_path, rules)
+        own = root / OWN_RULES
+        if extend is not None and own.is_dir() and not own.is_symlink():
+            rules = extend(own)
+        manifest = load_manifest(declaration(root), rules)
+        listing = list_evidence(root, label=path)
         yield Submission(
             root=root,
             manifest=manifest,
-            files=evidence_files(root),
+            files=listing.files,
             source=str(path),
             rules=rules,
+            refused=listing.refused,
+            notes=listing.notes,
         )
-    finally:
-        if temp is not None:
-            shutil.rmtree(temp, ignore_errors=True)

@@ -1,5 +1,11 @@
 """XLSX: one unit per non-empty row, values shown as Excel displays them.
 
+An evidence workbook comes from outside, so before openpyxl sees it every
+XML part is checked (streamed with expat) for being well-formed, and each
+worksheet's cells are counted and its extent taken from the cell references,
+never by building the grid: one cell at XFD1048576 made openpyxl pad 17
+billion empty cells. The sheets are then read in read-only mode, row by row.
+
 With `data_only=True` openpyxl returns cached formula results, which are None
 when the file was never saved by Excel: such cells are noted, not guessed.
 A 0.965 formatted `0.0%` is shown as 96.5%, as the reader of the sheet sees it.
@@ -8,17 +14,31 @@ A 0.965 formatted `0.0%` is shown as 96.5%, as the reader of the sheet sees it.
 from __future__ import annotations
 
 import io
+import math
 import re
+import warnings
+import zipfile
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
+from xml.parsers import expat
 
 import openpyxl
 
 from sxcheck.errors import DocumentError
+from sxcheck.ingest.sniff import part_name, unreadable
+from sxcheck.limits import MAX_SHEET_CELLS, MAX_XLSX_TEXT_CHARS
 from sxcheck.models import TextUnit
 
-MAX_CELLS = 2_000_000
 _DECIMALS = re.compile(r"0\.(0+)")
+_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
+_NAMESPACES = (
+    "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "http://purl.oclc.org/ooxml/spreadsheetml/main",  # strict Open XML
+)
+_TAG = {f"{ns} {local}": local for ns in _NAMESPACES for local in ("row", "c", "f", "v", "si")}
+MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384  # Excel's grid
 
 
 def display(value: object, number_format: str) -> str:
@@ -29,6 +49,8 @@ def display(value: object, number_format: str) -> str:
         return "是" if value else "否"
     if isinstance(value, datetime | date):
         return value.strftime("%Y年%m月%d日")
+    if isinstance(value, float) and not math.isfinite(value):
+        return ""  # 1e309 or NaN: no figure to show (counted in a note)
     if isinstance(value, int | float) and "%" in number_format:
         match = _DECIMALS.search(number_format)
         places = len(match.group(1)) if match else 0
@@ -38,40 +60,132 @@ def display(value: object, number_format: str) -> str:
     return str(value).strip()
 
 
-def read_xlsx(data: bytes, rel: str, sha: str) -> tuple[list[TextUnit], list[str]]:
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except Exception as exc:  # openpyxl raises KeyError, BadZipFile, lxml errors...
-        raise DocumentError(f"unreadable XLSX: {type(exc).__name__}: {exc}") from None
-    units: list[TextUnit] = []
-    notes: list[str] = []
-    missing_formulas = 0
-    try:
-        for sheet in book.worksheets:
-            if (sheet.max_row or 0) * (sheet.max_column or 0) > MAX_CELLS:
-                notes.append(f"sheet {sheet.title}: too many cells, skipped")
-                continue
-            header = ""
-            for row in sheet.iter_rows():
-                cells = [display(c.value, c.number_format) for c in row]
-                cells = [c for c in cells if c]
-                if not cells:
-                    continue
-                text = " | ".join(cells)
-                header = header or text
-                units.append(
-                    TextUnit(
-                        document=rel,
-                        sha256=sha,
-                        location=f"sheet {sheet.title} row {row[0].row}",
-                        kind="sheet_row",
-                        text=text,
-                        context=f"{sheet.title} {header}",
-                    )
+@dataclass
+class _Part:
+    """What the scan of one XML part found: extent and count of its cells."""
+
+    name: str
+    rows: int = 0
+    columns: int = 0
+    cells: int = 0
+    strings: int = 0  # <si> of the shared strings
+    uncached: int = 0  # formula cells without a cached value
+    _row: int = 0
+    _column: int = 0
+    _formula = False
+    _value = False
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        local = _TAG.get(tag)
+        if local is None:
+            return
+        if local == "c":
+            self._end_cell()
+            self._cell(attrs.get("r"))
+        elif local == "row":
+            ref = attrs.get("r")
+            self._row = int(ref) if ref and ref.isdigit() and len(ref) <= 7 else self._row + 1
+            self._column = 0
+            if self._row > MAX_ROWS:
+                raise self._outside()
+            self.rows = max(self.rows, self._row)
+        elif local == "f":
+            self._formula = True
+        elif local == "v":
+            self._value = True
+        else:
+            self.strings += 1
+            if self.strings > MAX_SHEET_CELLS:
+                raise DocumentError(
+                    f"refused: more than {MAX_SHEET_CELLS} shared strings (limit {MAX_SHEET_CELLS})"
                 )
-        missing_formulas = _uncached_formulas(data)
-    finally:
-        book.close()
+
+    def _cell(self, ref: str | None) -> None:
+        if ref:
+            found = _REF.fullmatch(ref)
+            if found is None:
+                raise DocumentError(
+                    f"unreadable XLSX: part {part_name(self.name)} has a malformed cell reference"
+                )
+            letters, digits = found.groups()
+            self._column = 0
+            for letter in letters.upper():
+                self._column = self._column * 26 + ord(letter) - 64
+            self._row = int(digits)
+        else:
+            self._column += 1
+        if self._row > MAX_ROWS or self._column > MAX_COLUMNS:
+            raise self._outside()
+        self.rows = max(self.rows, self._row)
+        self.columns = max(self.columns, self._column)
+        self.cells += 1
+        if self.cells > MAX_SHEET_CELLS:
+            raise DocumentError(
+                f"refused: sheet {part_name(self.name)} has more than {MAX_SHEET_CELLS} cells"
+            )
+
+    def _end_cell(self) -> None:
+        self.uncached += self._formula and not self._value
+        self._formula = self._value = False
+
+    def _outside(self) -> DocumentError:
+        return DocumentError(
+            f"unreadable XLSX: part {part_name(self.name)} has a cell outside Excel's grid"
+        )
+
+    def finish(self) -> None:
+        self._end_cell()
+        if self.rows * self.columns > MAX_SHEET_CELLS:
+            raise DocumentError(
+                f"refused: sheet {part_name(self.name)} spans {self.rows} rows x "
+                f"{self.columns} columns (limit {MAX_SHEET_CELLS} cells)"
+            )
+
+
+def _scan(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> _Part:
+    """Parse one XML part with expat, streamed: well-formed, and within the cell limits.
+
+    sniff has already refused any DOCTYPE, so expat sees no entity declarations.
+    """
+    part = _Part(info.filename)
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = part.start
+    with archive.open(info) as stream:
+        try:
+            while chunk := stream.read(1 << 20):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+        except expat.ExpatError as exc:
+            raise DocumentError(
+                f"unreadable XLSX: part {part_name(info.filename)} is not well-formed XML "
+                f"(line {exc.lineno})"
+            ) from None
+    part.finish()
+    return part
+
+
+def inspect(data: bytes) -> int:
+    """Check every XML part before openpyxl reads any; return the uncached formulas."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = [
+                _scan(archive, info)
+                for info in archive.infolist()
+                if info.filename.lower().endswith((".xml", ".rels"))
+            ]
+    except DocumentError:
+        raise
+    except Exception as exc:  # zipfile: damaged member (sniff read them all once already)
+        raise unreadable("xlsx", exc) from None
+    return sum(part.uncached for part in parts)
+
+
+def read_xlsx(data: bytes, rel: str, sha: str) -> tuple[list[TextUnit], list[str]]:
+    missing_formulas = inspect(data)
+    with warnings.catch_warnings():
+        # openpyxl warns on stderr about odd content ("date outside the limits", extensions)
+        warnings.simplefilter("ignore")
+        units, notes = _read_rows(data, rel, sha)
     if missing_formulas:
         notes.append(
             f"{missing_formulas} formula cell(s) have no cached value (never saved by Excel); shown empty"
@@ -79,18 +193,57 @@ def read_xlsx(data: bytes, rel: str, sha: str) -> tuple[list[TextUnit], list[str
     return units, notes
 
 
-def _uncached_formulas(data: bytes) -> int:
-    """Count formula cells whose cached result is missing."""
-    formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False, read_only=True)
-    values = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
+def _read_rows(data: bytes, rel: str, sha: str) -> tuple[list[TextUnit], list[str]]:
     try:
-        count = 0
-        for f_sheet, v_sheet in zip(formulas.worksheets, values.worksheets, strict=True):
-            for f_row, v_row in zip(f_sheet.iter_rows(), v_sheet.iter_rows(), strict=False):
-                for f_cell, v_cell in zip(f_row, v_row, strict=False):
-                    if isinstance(f_cell.value, str) and f_cell.value.startswith("="):
-                        count += v_cell.value is None
-        return count
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises KeyError, BadZipFile, lxml errors...
+        raise unreadable("xlsx", exc) from None
+    units: list[TextUnit] = []
+    chars = not_finite = 0
+    try:
+        for number, sheet in enumerate(book.worksheets, start=1):
+            sheet.reset_dimensions()  # the <dimension> it declares may be a lie (A1:XFD1048576)
+            header = ""
+            rows: Any = sheet.iter_rows()
+            row_no = 0
+            while True:
+                try:
+                    row = next(rows, None)
+                except Exception:  # a number openpyxl cannot convert ('nan', 5,000 digits)
+                    raise DocumentError(
+                        f"unreadable XLSX: sheet {number} after row {row_no}: "
+                        "a cell value that cannot be read"
+                    ) from None
+                if row is None:
+                    break
+                row_no += 1
+                values = [getattr(c, "value", None) for c in row]
+                not_finite += sum(isinstance(v, float) and not math.isfinite(v) for v in values)
+                cells = [display(c.value, c.number_format) for c in row if c.value is not None]
+                cells = [c for c in cells if c]
+                if not cells:
+                    continue
+                text = " | ".join(cells)
+                chars += len(text) + len(sheet.title) + len(header or text)
+                if chars > MAX_XLSX_TEXT_CHARS:
+                    raise DocumentError(
+                        f"refused: the sheets hold more than {MAX_XLSX_TEXT_CHARS} characters "
+                        "of text (a shared-strings bomb?)"
+                    )
+                header = header or text
+                units.append(
+                    TextUnit(
+                        document=rel,
+                        sha256=sha,
+                        location=f"sheet {sheet.title} row {row_no}",
+                        kind="sheet_row",
+                        text=text,
+                        context=f"{sheet.title} {header}",
+                    )
+                )
     finally:
-        formulas.close()
-        values.close()
+        book.close()
+    notes = []
+    if not_finite:
+        notes.append(f"{not_finite} cell(s) hold a number too large or not a number; shown empty")
+    return units, notes

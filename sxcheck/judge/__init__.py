@@ -8,6 +8,7 @@ Scores follow the named defaults in `rules/defaults.yaml`.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from typing import Any
 
@@ -64,20 +65,28 @@ def _measure_score(
     bands = rules.bands_for(measure.bands)
     linear = scoring.method == "linear" and measure.kind == "ratio" and measure.direction != "lower"
     if measure.kind == "count":
-        achieved = float(fact.data.get("share", 0.0)) / bands.pass_
+        achieved = _against(float(fact.data.get("share", 0.0)), bands.pass_)
     elif measure.direction == "lower":
         value = float(fact.data.get("value", 0.0))
         achieved = bands.pass_ / value if value > 0 else 0.0
     elif linear:
         achieved = float(fact.data.get("value", 0.0))  # the national method: the ratio itself
     else:
-        achieved = float(fact.data.get("value", 0.0)) / bands.pass_
-    score = max(0.0, min(1.0, achieved))
+        achieved = _against(float(fact.data.get("value", 0.0)), bands.pass_)
+    # a score is a share in 0..1 whatever the figures (NaN is no share: 0)
+    score = max(0.0, min(1.0, achieved)) if math.isfinite(achieved) else 0.0
     if "uncorroborated" in codes:
         score *= scoring.uncorroborated_factor
     if "inconsistent_figures" in codes:
         score *= scoring.inconsistent_factor
     return round(score, 4)
+
+
+def _against(value: float, pass_line: float) -> float:
+    """Achievement against the pass line; a line at or below 0 (a city's own rule) is met or not."""
+    if pass_line > 0:
+        return value / pass_line
+    return 1.0 if value >= pass_line else 0.0
 
 
 def judge_item(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sxcheck.models import BatchEntry, BatchReport
 from sxcheck.report import renderer_for, require_format
+from sxcheck.report.safe import cleaned, html_templates, text_cells
 from sxcheck.report.view import LEVEL_ZH, STATUS_ZH
 
 
@@ -33,11 +34,8 @@ def to_json(batch: BatchReport) -> str:
 
 
 def to_html(batch: BatchReport) -> str:
-    from jinja2 import Environment, PackageLoader, select_autoescape
-
-    env = Environment(
-        loader=PackageLoader("sxcheck.report", "templates"), autoescape=select_autoescape()
-    )
+    batch = cleaned(batch)
+    env = html_templates()
     env.filters["pct"] = _pct
     return env.get_template("batch.html.j2").render(
         batch=batch, entries=_ordered(batch), level_zh=LEVEL_ZH, status_zh=STATUS_ZH
@@ -48,6 +46,7 @@ def to_xlsx(batch: BatchReport) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
+    batch = cleaned(batch)
     fills = {
         "pass": PatternFill("solid", fgColor="D4EDDA"),
         "partial": PatternFill("solid", fgColor="FFF3CD"),
@@ -110,6 +109,7 @@ def to_xlsx(batch: BatchReport) -> bytes:
             if cell.value in fills:
                 cell.fill = fills[cell.value]
     for sheet in (ranking, matrix):
+        text_cells(sheet)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "B2" if sheet is ranking else "C2"

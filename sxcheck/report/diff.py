@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from sxcheck.models import Judgment, Report
 from sxcheck.report import renderer_for
+from sxcheck.report.safe import cleaned, html_templates, markdown, terminal
 
 
 class ItemChange(BaseModel):
@@ -114,7 +115,20 @@ def diff_reports(before: Report, after: Report) -> RunDiff:
 
 
 def diff_text(diff: RunDiff) -> str:
-    """Plain text for the terminal: one line per change, reasons indented."""
+    """Plain text for the terminal: one line per change, reasons indented.
+
+    Names and paths come from the submissions: no control character of theirs
+    reaches the terminal (or the .txt file) raw.
+    """
+    return _lines(cleaned(diff, terminal))
+
+
+def diff_markdown(diff: RunDiff) -> str:
+    """The text form as Markdown: names and paths cannot bring in HTML or markup."""
+    return _lines(cleaned(diff, lambda text: markdown(terminal(text))))
+
+
+def _lines(diff: RunDiff) -> str:
     lines = [
         f"{diff.region_before} {diff.run_before} → {diff.region_after} {diff.run_after}: "
         f"total {diff.total_before} → {diff.total_after}"
@@ -135,19 +149,14 @@ def diff_text(diff: RunDiff) -> str:
 
 
 def diff_html(diff: RunDiff) -> str:
-    from jinja2 import Environment, PackageLoader, select_autoescape
-
-    env = Environment(
-        loader=PackageLoader("sxcheck.report", "templates"), autoescape=select_autoescape()
-    )
-    return env.get_template("diff.html.j2").render(diff=diff)
+    return html_templates().get_template("diff.html.j2").render(diff=cleaned(diff))
 
 
 DIFF_FORMATS = {
     ".json": lambda d: json.dumps(d.model_dump(mode="json"), ensure_ascii=False, indent=2),
     ".html": diff_html,
     ".txt": diff_text,
-    ".md": diff_text,
+    ".md": diff_markdown,
 }
 
 

@@ -14,6 +14,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
 from sxcheck.models import Report
+from sxcheck.report.safe import cleaned
 from sxcheck.report.view import (
     LEVEL_ZH,
     STATUS_ZH,
@@ -63,6 +64,8 @@ def _table(document: docx.document.Document, header: list[str], rows: list[list[
 
 
 def to_docx(report: Report) -> bytes:
+    """The auditor's file; submission text is cleaned first (lxml refuses NUL and ESC)."""
+    report = cleaned(report)
     document = docx.Document()
     _fonts(document)
     sub = report.submission

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from sxcheck.models import Evidence, Report
+from sxcheck.report.safe import cleaned, html_templates
 from sxcheck.report.view import LEVEL_ZH, STATUS_ZH, percent, problem_codes, tree
 
-_ENV = Environment(
-    loader=PackageLoader("sxcheck.report", "templates"),
-    autoescape=select_autoescape(["html", "j2"]),
-)
+_ENV = html_templates()
 
 
 def highlight(ev: Evidence) -> Markup:
@@ -27,6 +24,7 @@ def highlight(ev: Evidence) -> Markup:
 
 
 def to_html(report: Report) -> str:
+    report = cleaned(report)
     groups = tree(report)
     chart = [
         {

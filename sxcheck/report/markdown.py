@@ -1,8 +1,14 @@
-"""Markdown: the city's pre-check, readable in any editor or code review."""
+"""Markdown: the city's pre-check, readable in any editor or code review.
+
+Every text that comes from the submission (region, names, file names, quotes,
+messages that may carry them) goes through `safe.markdown`: a previewer shows
+it as text and never renders its HTML, links or emphasis.
+"""
 
 from __future__ import annotations
 
 from sxcheck.models import Evidence, Report
+from sxcheck.report.safe import markdown as md
 from sxcheck.report.view import (
     LEVEL_ZH,
     STATUS_ZH,
@@ -15,23 +21,23 @@ from sxcheck.report.view import (
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "｜").replace("\n", " ")
+    return md(text, cell=True)
 
 
 def _where(ev: Evidence) -> str:
     page = f" 第{ev.page}页" if ev.page else ""
-    return f"`{ev.document}`{page} {ev.location}"
+    return f"{_cell(ev.document)}{page} {_cell(ev.location)}"
 
 
 def to_markdown(report: Report) -> str:
     sub = report.submission
     lines = [
-        f"# {sub.region} 新型智慧城市评价预检（{LEVEL_ZH[sub.level]}，{sub.year}年）",
+        f"# {_cell(sub.region)} 新型智慧城市评价预检（{LEVEL_ZH[sub.level]}，{sub.year}年）",
         "",
         f"run `{report.run.id}` · {report.run.started_at} · sxcheck {report.run.tool_version} · "
-        f"rules `{report.run.rules_digest[:12]}` · 评价方案 {profile_label(report)}",
+        f"rules `{report.run.rules_digest[:12]}` · 评价方案 {_cell(profile_label(report))}",
         "",
-        *(f"> 已跳过的特色性指标规则：{line}" for line in report.run.rules_skipped),
+        *(f"> 已跳过的特色性指标规则：{_cell(line)}" for line in report.run.rules_skipped),
         "| 状态 | 项数 |",
         "|---|---|",
         *(f"| {STATUS_ZH[k]} ({k}) | {v} |" for k, v in report.summary.counts.items()),
@@ -42,7 +48,8 @@ def to_markdown(report: Report) -> str:
     if todo:
         lines += ["## 先改这些", ""]
         lines += [
-            f"1. **{f.judgment.id} {f.judgment.name}** `{f.reason.code}`：{f.reason.message}"
+            f"1. **{_cell(f.judgment.id)} {_cell(f.judgment.name)}** `{f.reason.code}`："
+            f"{_cell(f.reason.message)}"
             for f in todo
         ]
         lines.append("")
@@ -54,21 +61,21 @@ def to_markdown(report: Report) -> str:
     ]
     for judgment in report.indicators:
         lines.append(
-            f"| {judgment.id} | {_cell(judgment.name)} | {STATUS_ZH[judgment.status.value]} | "
-            f"{judgment.score:.2f} | {' '.join(problem_codes(judgment))} |"
+            f"| {_cell(judgment.id)} | {_cell(judgment.name)} | {STATUS_ZH[judgment.status.value]} | "
+            f"{judgment.score:.2f} | {_cell(' '.join(problem_codes(judgment)))} |"
         )
     lines.append("")
     for first in tree(report):
-        lines += [f"## {first.id} {first.name}（{percent(first.score)}）", ""]
+        lines += [f"## {_cell(first.id)} {_cell(first.name)}（{percent(first.score)}）", ""]
         for second in first.seconds:
-            lines += [f"### {second.id} {second.name}（{percent(second.score)}）", ""]
+            lines += [f"### {_cell(second.id)} {_cell(second.name)}（{percent(second.score)}）", ""]
             for judgment in second.items:
                 lines.append(
-                    f"#### {judgment.id} {judgment.name} — {STATUS_ZH[judgment.status.value]}，{judgment.score:.2f}"
+                    f"#### {_cell(judgment.id)} {_cell(judgment.name)} — {STATUS_ZH[judgment.status.value]}，{judgment.score:.2f}"
                 )
                 lines.append("")
                 for reason in judgment.reasons:
-                    lines.append(f"- `{reason.code}` {reason.message}")
+                    lines.append(f"- `{reason.code}` {_cell(reason.message)}")
                     for ev in reason.evidence:
                         lines.append(f"  - {_where(ev)}：> {_cell(ev.quote)}")
                 lines.append("")
@@ -81,6 +88,6 @@ def to_markdown(report: Report) -> str:
     for doc in report.documents:
         note = doc.error or "；".join(doc.notes)
         lines.append(
-            f"| `{_cell(doc.path)}` | {doc.kind} | {doc.pages or ''} | {doc.status} | `{doc.sha256[:12]}` | {_cell(note)} |"
+            f"| {_cell(doc.path)} | {_cell(doc.kind)} | {doc.pages or ''} | {_cell(doc.status)} | `{doc.sha256[:12]}` | {_cell(note)} |"
         )
     return "\n".join(lines) + "\n"

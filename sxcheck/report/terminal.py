@@ -1,4 +1,10 @@
-"""The terminal summary a city sees after a pre-check (rich)."""
+"""The terminal summary a city sees after a pre-check (rich).
+
+A report is first cleaned for the terminal (`safe.terminal`: no ESC, OSC or
+other control character from a file name or quote reaches it raw), and every
+text from the submission is markup-escaped, so `[link=…]` or `[bold]` in a name
+is shown, not obeyed.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from sxcheck.models import Judgment, Report
+from sxcheck.report.safe import cleaned, terminal
 from sxcheck.report.view import LEVEL_ZH, STATUS_ZH, fixes, problem_codes, profile_label
 
 STATUS_STYLE = {"pass": "green", "partial": "yellow", "fail": "red", "not_applicable": "dim"}
@@ -14,10 +21,12 @@ STATUS_STYLE = {"pass": "green", "partial": "yellow", "fail": "red", "not_applic
 
 def print_summary(report: Report, console: Console | None = None) -> None:
     console = console or Console()
+    report = cleaned(report, terminal)
     sub = report.submission
     console.print(
         f"[bold]{escape(sub.region)}[/bold]（{LEVEL_ZH[sub.level]}，{sub.year}年）"
-        f"  run {report.run.id}  rules {report.run.rules_digest[:12]}  profile {profile_label(report)}",
+        f"  run {escape(report.run.id)}  rules {escape(report.run.rules_digest[:12])}"
+        f"  profile {escape(profile_label(report))}",
         highlight=False,
     )
     for line in report.run.rules_skipped:
@@ -31,11 +40,11 @@ def print_summary(report: Report, console: Console | None = None) -> None:
     for judgment in report.indicators:
         style = STATUS_STYLE[judgment.status.value]
         table.add_row(
-            judgment.id,
+            escape(judgment.id),
             escape(judgment.name),
             f"[{style}]{judgment.status.value}[/{style}]",
             f"{judgment.score:.2f}",
-            " ".join(problem_codes(judgment)),
+            escape(" ".join(problem_codes(judgment))),
         )
     console.print(table)
     counts = "  ".join(
@@ -59,7 +68,9 @@ def print_summary(report: Report, console: Console | None = None) -> None:
         grid.add_column(overflow="fold")  # Chinese has no spaces to wrap at
         for fix in todo[:15]:
             grid.add_row(
-                fix.judgment.id, escape(f"[{fix.reason.code}]"), escape(fix.reason.message)
+                escape(fix.judgment.id),
+                escape(f"[{fix.reason.code}]"),
+                escape(fix.reason.message),
             )
         console.print(grid, highlight=False)
         if len(todo) > 15:
@@ -69,9 +80,10 @@ def print_summary(report: Report, console: Console | None = None) -> None:
 def print_judgment(judgment: Judgment, console: Console | None = None) -> None:
     """One item with every reason and the quotes behind it (`sxcheck show RUN ID`)."""
     console = console or Console()
+    judgment = cleaned(judgment, terminal)
     style = STATUS_STYLE[judgment.status.value]
     console.print(
-        f"[bold]{judgment.id} {escape(judgment.name)}[/bold]  "
+        f"[bold]{escape(judgment.id)} {escape(judgment.name)}[/bold]  "
         f"[{style}]{judgment.status.value}[/{style}]  score {judgment.score:.2f}",
         highlight=False,
         soft_wrap=True,
@@ -85,7 +97,7 @@ def print_judgment(judgment: Judgment, console: Console | None = None) -> None:
         for e in reason.evidence:
             page = f" p.{e.page}" if e.page else ""
             console.print(
-                f"      {escape(e.document)}{page} {escape(e.location)} sha256 {e.sha256[:12]}: "
+                f"      {escape(e.document)}{page} {escape(e.location)} sha256 {escape(e.sha256[:12])}: "
                 f"“{escape(e.quote)}”",
                 highlight=False,
                 soft_wrap=True,

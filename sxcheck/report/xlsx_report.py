@@ -9,6 +9,7 @@ import openpyxl
 from openpyxl.styles import Font, PatternFill
 
 from sxcheck.models import Report
+from sxcheck.report.safe import cleaned, text_cells
 from sxcheck.report.view import STATUS_ZH, problem_codes, profile_label
 
 FILL = {"pass": "E3F5E6", "partial": "FFF3D6", "fail": "FDE4E4", "not_applicable": "ECEFF3"}
@@ -29,6 +30,8 @@ HEADER = [
 
 
 def to_xlsx(report: Report) -> bytes:
+    """The workbook; submission text is cleaned of XML-illegal characters and never a formula."""
+    report = cleaned(report)
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "评价结果"
@@ -93,6 +96,8 @@ def to_xlsx(report: Report) -> bytes:
                 doc.error or "；".join(doc.notes),
             ]
         )
+    for each in (sheet, run, docs):
+        text_cells(each)
     docs.freeze_panes = "A2"
     docs.auto_filter.ref = docs.dimensions
     buffer = io.BytesIO()

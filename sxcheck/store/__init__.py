@@ -11,13 +11,18 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
+from pydantic import ValidationError
 from sqlalchemy import Engine, func
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
+from sxcheck.ingest import cacheable
 from sxcheck.models import DocumentInfo, Fact, IngestedDocument, Report, TextUnit
-from sxcheck.store.db import StoreError, open_engine, resolve_url
+from sxcheck.store.db import StoreError, _first_line, open_engine, resolve_url, target
 from sxcheck.store.tables import (
     Extraction,
     StoredDocument,
@@ -27,14 +32,34 @@ from sxcheck.store.tables import (
     StoredRun,
 )
 
-__all__ = ["Store", "StoreError", "open_store", "resolve_url"]
+__all__ = ["RunNotRecorded", "Store", "StoreError", "open_store", "resolve_url", "run_counts"]
+
+
+class RunNotRecorded(StoreError):
+    """The run was judged but the store failed to record it. The report travels with
+    the error so `check` still writes its --report files: a failing store never costs
+    the user the work already done (nor any earlier run: the transaction rolls back)."""
+
+    def __init__(self, message: str, report: Report) -> None:
+        super().__init__(message)
+        self.report = report
 
 
 class Store:
     """Runs and extractions in one database."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, shown: str = "store") -> None:
         self.engine = engine
+        self.shown = shown  # how messages name it: "store /x/y.db"
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """A database failure mid-command (a table dropped, the disk image malformed, the
+        file locked) is one line naming the store, never a traceback."""
+        try:
+            yield
+        except SQLAlchemyError as exc:
+            raise StoreError(f"{self.shown}: {_first_line(exc)}") from None
 
     # ------------------------------------------------------------ cache
 
@@ -44,19 +69,22 @@ class Store:
             row = session.get(Extraction, (sha256, version))
             if row is None:
                 return None
-            info = DocumentInfo(
-                path="",
-                sha256=sha256,
-                size=0,
-                kind=row.kind,
-                pages=row.pages,
-                status=row.status,  # type: ignore[arg-type]
-                error=row.error,
-                notes=json.loads(row.notes_json),
-            )
-            units = [
-                TextUnit.model_validate(u) for u in json.loads(zlib.decompress(row.units_zlib))
-            ]
+            try:  # a damaged row (bad JSON or zlib) is a miss: the document is read again
+                info = DocumentInfo(
+                    path="",
+                    sha256=sha256,
+                    size=0,
+                    kind=row.kind,
+                    pages=row.pages,
+                    status=row.status,  # type: ignore[arg-type]
+                    error=row.error,
+                    notes=json.loads(row.notes_json),
+                )
+                units = [
+                    TextUnit.model_validate(u) for u in json.loads(zlib.decompress(row.units_zlib))
+                ]
+            except (zlib.error, ValueError, TypeError):
+                return None
             return info, units
 
     # ------------------------------------------------------------ runs
@@ -71,6 +99,24 @@ class Store:
         extractions: bool = True,
     ) -> None:
         """Write the run, its rows and the new extractions in one transaction."""
+        try:
+            self._save_run(report, facts, documents, extractor_version, input_digest, extractions)
+        except SQLAlchemyError as exc:
+            raise RunNotRecorded(
+                f"{self.shown}: the run was not recorded ({_first_line(exc)}); "
+                "no earlier run was changed",
+                report,
+            ) from None
+
+    def _save_run(
+        self,
+        report: Report,
+        facts: list[Fact],
+        documents: list[IngestedDocument],
+        extractor_version: str,
+        input_digest: str,
+        extractions: bool,
+    ) -> None:
         now = datetime.now(UTC).isoformat(timespec="microseconds")
         with Session(self.engine) as session:
             session.add(_run_row(report, now, input_digest))
@@ -141,14 +187,20 @@ class Store:
             if doc.from_store or not sha or sha in seen:
                 continue
             seen.add(sha)
-            if session.get(Extraction, (sha, version)) is None:
+            if not cacheable(doc.info.status, doc.info.error):
+                continue  # a timeout or memory limit says nothing of the content
+            stored = session.get(Extraction, (sha, version))
+            if stored is None:
                 session.add(_extraction_row(doc, version, now))
+            elif not cacheable(stored.status, stored.error):  # a limit's failure, kept before
+                session.merge(_extraction_row(doc, version, now))
 
     def reusable(self, input_digest: str) -> tuple[Report, list[Fact]] | None:
-        """The latest run judged from exactly these inputs, with its facts."""
+        """The latest run judged from exactly these inputs, with its facts; a damaged
+        stored row is a miss (the run is judged again), not a failure."""
         if not input_digest:
             return None
-        with Session(self.engine) as session:
+        with self._guard(), Session(self.engine) as session:
             row = session.exec(
                 select(StoredRun)
                 .where(StoredRun.input_digest == input_digest)
@@ -162,14 +214,17 @@ class Store:
                 .where(StoredFact.run_id == row.id)
                 .order_by(col(StoredFact.id))
             )
-            return (
-                Report.model_validate_json(row.report_json),
-                [Fact.model_validate_json(f) for f in facts],
-            )
+            try:
+                return (
+                    Report.model_validate_json(row.report_json),
+                    [Fact.model_validate_json(f) for f in facts],
+                )
+            except (ValidationError, ValueError, TypeError):
+                return None
 
     def runs(self, region: str | None = None, limit: int = 50) -> list[StoredRun]:
         """Past runs, newest first."""
-        with Session(self.engine) as session:
+        with self._guard(), Session(self.engine) as session:
             query = select(StoredRun)
             if region:
                 query = query.where(StoredRun.region == region)
@@ -178,7 +233,7 @@ class Store:
 
     def resolve(self, reference: str) -> str:
         """A run id, or a unique prefix of one (as `history` shows them)."""
-        with Session(self.engine) as session:
+        with self._guard(), Session(self.engine) as session:
             ids = list(
                 session.exec(select(StoredRun.id).where(col(StoredRun.id).startswith(reference)))
             )
@@ -189,11 +244,19 @@ class Store:
         raise StoreError(f"run '{reference}' is ambiguous: {', '.join(sorted(ids)[:5])}")
 
     def report(self, reference: str) -> Report:
+        """The stored report of one run; a damaged row names the run, and only that run fails."""
         run_id = self.resolve(reference)
-        with Session(self.engine) as session:
+        with self._guard(), Session(self.engine) as session:
             row = session.get(StoredRun, run_id)
-            assert row is not None
-            return Report.model_validate_json(row.report_json)
+            if row is None:
+                raise StoreError(f"no run '{reference}' in the store (see `sxcheck history`)")
+            try:
+                return Report.model_validate_json(row.report_json)
+            except (ValidationError, ValueError, TypeError):
+                raise StoreError(
+                    f"{self.shown}: run {run_id}: its stored report is damaged (not a valid "
+                    "report); the other runs are unaffected"
+                ) from None
 
     def last_two(self, region: str) -> tuple[str, str]:
         """The previous and the latest run of a region, for `diff REGION`."""
@@ -203,7 +266,7 @@ class Store:
         return runs[1].id, runs[0].id
 
     def count(self, table: type) -> int:
-        with Session(self.engine) as session:
+        with self._guard(), Session(self.engine) as session:
             return int(session.exec(select(func.count()).select_from(table)).one())
 
 
@@ -245,5 +308,17 @@ def _extraction_row(doc: IngestedDocument, version: str, now: str) -> Extraction
     )
 
 
-def open_store(db: str | None = None) -> Store:
-    return Store(open_engine(db))
+def run_counts(run: StoredRun) -> dict[str, int] | None:
+    """A run's status counts for `history`; None when its row is damaged (the others still list)."""
+    try:
+        counts = json.loads(run.counts_json)
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(counts, dict) or not all(isinstance(v, int) for v in counts.values()):
+        return None
+    return counts
+
+
+def open_store(db: str | None = None, write: bool = True) -> Store:
+    """A checked store (see store.db); `write=False` for commands that only read."""
+    return Store(open_engine(db, write=write), target(db).shown)
