@@ -300,6 +300,11 @@ def batch(
                         if entry.reused_evidence
                         else ""
                     )
+                    + (
+                        f"\tshared evidence, owner unresolved: {','.join(entry.reused_unresolved)}"
+                        if entry.reused_unresolved
+                        else ""
+                    )
                 )
             else:
                 click.echo(f"not evaluated\t{entry.source}\t{entry.error}")

@@ -42,12 +42,13 @@ MAX_OOXML_BYTES = 200 * MiB  # an Office file's parts unpacked
 MAX_OOXML_RATIO = 100  # unpacked / packed, for Office parts above 1 MiB
 MAX_SHEET_CELLS = 2_000_000  # rows x columns of one evidence worksheet
 MAX_XLSX_TEXT_CHARS = 20_000_000  # text one evidence workbook yields (rows and headers)
+MAX_XLSX_ROWS = 100_000  # rows with cells of one evidence workbook (each a text unit)
 
 # ------------------------------------------------------------ one run
 RUN_SECONDS = 1_800.0  # reading all of one submission's documents
 
 # ------------------------------------------------------------ rule patterns (catalogue.regex_safety)
-REGEX_SLOW_SECONDS = 0.25  # CPU time of one rule pattern on one adversarial string of 16,000 characters
-REGEX_PROBE_SECONDS = 5.0  # wall time to probe one pattern before it is called unsafe
-REGEX_PROBE_TOTAL_SECONDS = 60.0  # probing all of one submission's own rule patterns
+REGEX_SLOW_SECONDS = 0.5  # CPU time of one rule pattern on one adversarial string of 16,000 characters
+REGEX_PROBE_SECONDS = 5.0  # wall time the probe waits on one adversarial string before the pattern is unsafe
+REGEX_PROBE_TOTAL_SECONDS = 30.0  # probing the patterns of one rules folder (within DECLARATION_SECONDS)
 OWN_PATTERN_SECONDS = 1.0  # one search of a city's own rule pattern (then it is dropped)

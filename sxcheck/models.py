@@ -294,6 +294,8 @@ class BatchEntry(BaseModel):
     counts: dict[str, int] = Field(default_factory=dict)
     statuses: dict[str, str] = Field(default_factory=dict)  # item id -> status
     reused_evidence: list[str] = Field(default_factory=list)  # item ids flagged
+    # item ids citing evidence another region also submitted, whose owner no content tells
+    reused_unresolved: list[str] = Field(default_factory=list)
 
 
 class BatchReport(BaseModel):

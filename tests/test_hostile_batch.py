@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 import time
 import zipfile
 from pathlib import Path
@@ -22,6 +23,7 @@ from sxcheck.limits import MAX_FILE_STEM_CHARS
 from .conftest import ROOT, run_cli
 from .docbuilders import para, title, write_docx
 
+SXCHECK = ROOT / ".venv" / "bin" / "sxcheck"
 CASES = yaml.safe_load((ROOT / "rules" / "lexicon.cases.yaml").read_text(encoding="utf-8"))
 APPS = "截至2024年底，{region}已有{apps}个政务应用接入“三晋通”APP。"
 FIVE_G = "截至2024年12月，全市重点公共区域共320个，其中已实现5G网络覆盖的310个，覆盖率达到96.9%。"
@@ -50,7 +52,7 @@ def _city(root: Path, name: str, region: str, apps: int = 50, files: dict | None
 
 def _batch(tmp_path: Path, *extra: str) -> tuple[int, dict, dict[str, dict], str]:
     """Run a batch over tmp_path/subs: (exit code, comparison, reports by region, stderr)."""
-    out, runs = tmp_path / "cmp.json", tmp_path / "runs"
+    out, runs = tmp_path / "cmp.json", tmp_path / "out" / "runs"  # ../.. stays in tmp_path
     code, _, err = run_cli(
         "batch", str(tmp_path / "subs"), "--report", str(out), "--reports-dir", str(runs), *extra
     )
@@ -126,14 +128,14 @@ def test_region_names_never_write_outside_the_reports_dir(tmp_path):
     assert time.monotonic() - started < 120
     after = _files(tmp_path)
     new = sorted(set(after) - set(before))
-    assert all(p.startswith("runs/") or p == "cmp.json" for p in new), new
+    assert all(p.startswith("out/runs/") or p == "cmp.json" for p in new), new
     assert {p: after[p] for p in before} == before  # the canary and the submissions untouched
     evaluated = [e for e in comparison["entries"] if e["evaluated"]]
-    assert evaluated and len([p for p in new if p.startswith("runs/")]) == 2 * len(evaluated)
+    assert evaluated and len([p for p in new if p.startswith("out/runs/")]) == 2 * len(evaluated)
     for entry in comparison["entries"]:
         if not entry["evaluated"]:  # a control character may be refused: as its own row
             assert entry["error"] and "\n" not in entry["error"]
-    assert any(p.startswith("runs/晋阳市-2024-") for p in new)
+    assert any(p.startswith("out/runs/晋阳市-2024-") for p in new)
 
 
 # ------------------------------------------------------------ 2. whose evidence it is
@@ -199,6 +201,7 @@ def test_a_neutral_shared_document_caps_neither_but_both_are_told(tmp_path):
         assert other in reason["message"] and "本项状态未因此降低" in reason["message"]
         assert {e["document"] for e in reason["evidence"]} == {"网络建设.txt", "网络报告.txt"}
     assert all(e["reused_evidence"] == [] for e in comparison["entries"])
+    assert all(e["reused_unresolved"] == ["1.1.1"] for e in comparison["entries"])
 
 
 def test_a_forged_notice_around_a_rivals_sentence_does_not_win_it(tmp_path):
@@ -274,23 +277,32 @@ def test_bad_submissions_are_rows_and_the_others_are_evaluated_and_stored(tmp_pa
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
-def test_a_worker_killed_by_its_submission_is_one_row(tmp_path, monkeypatch, workers):
+def test_a_worker_killed_by_its_submission_is_one_row(tmp_path, workers):
+    """A subprocess with a timeout: a dead worker once made the batch wait forever
+    (its parser child kept the pool's pipes open)."""
     subs = tmp_path / "subs"
     _city(subs, "a-2024", "甲市", 60)
-    _city(subs, "b-2024", "乙市", 50)  # killed: its worker dies (SIGKILL) reading it
+    _city(subs, "b-2024", "乙市", 50)  # its worker dies (SIGKILL) reading it
     _city(subs, "c-2024", "丙市", 40)
-    monkeypatch.setenv(WORKER_FAULT, "kill:b-2024")
     db = f"sqlite:///{tmp_path / 'runs.db'}"
+    out, runs = tmp_path / "cmp.json", tmp_path / "runs"
+    args = [str(subs), "--workers", workers, "--db", db, "--report", str(out)]
     started = time.monotonic()
-    code, comparison, reports, err = _batch(tmp_path, "--workers", workers, "--quiet", "--db", db)
-    assert code == 0, err
+    done = subprocess.run(
+        [str(SXCHECK), "batch", *args, "--reports-dir", str(runs)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, WORKER_FAULT: "kill:b-2024"},
+    )
+    assert done.returncode == 0, done.stderr
     assert time.monotonic() - started < 180
+    assert f"not evaluated\t{subs / 'b-2024'}\t{WORKER_DIED}" in done.stdout
+    comparison = json.loads(out.read_text(encoding="utf-8"))
     rows = {Path(e["source"]).name: e for e in comparison["entries"]}
     assert rows["b-2024"] == {**rows["b-2024"], "evaluated": False, "error": WORKER_DIED}
     assert rows["a-2024"]["evaluated"] and rows["c-2024"]["evaluated"]
     assert rows["a-2024"]["apps_rank"] == 1 and rows["c-2024"]["apps_rank"] == 2
-    assert set(reports) == {"甲市", "丙市"}
-    code, out, _ = run_cli("history", "--db", db)
-    assert code == 0 and len(out.strip().splitlines()) == 2
-    code, out, _ = run_cli("batch", str(subs), "--workers", workers, "--no-store")
-    assert code == 0 and f"not evaluated\t{subs / 'b-2024'}\t{WORKER_DIED}" in out
+    assert len(list(runs.glob("*.json"))) == 2
+    code, out_text, _ = run_cli("history", "--db", db)
+    assert code == 0 and len(out_text.strip().splitlines()) == 2

@@ -247,3 +247,31 @@ def test_listing_keeps_path_order(root):
         "a-c.txt",
         "说明.txt",
     ]
+
+
+@pytest.mark.parametrize("name", ["sub.zip", "sub"])
+def test_submission_that_is_a_fifo_does_not_hang(tmp_path, name):
+    os.mkfifo(tmp_path / name)
+    started = time.monotonic()
+    assert error_line(str(tmp_path / name)) == (
+        f"{tmp_path / name}: a submission must be a folder or a .zip file"
+    )
+    assert time.monotonic() - started < 60
+
+
+def test_listing_notes_follow_the_name_not_the_stored_content(root, tmp_path):
+    """A read taken from the store keeps neither a note twice nor another name's note."""
+    db = str(tmp_path / "notes.db")
+    shared = tmp_path / "elsewhere.txt"
+    shared.write_text(EVIDENCE + "链接", encoding="utf-8")
+    os.link(shared, root / "链接.txt")
+    note = "hard link: this file has 1 other name on the disk, maybe outside the submission"
+    for _ in range(2):
+        code, report, err = check_json(root, "--db", db)
+        assert code in (0, 1), err
+        assert documents(report)["链接.txt"]["notes"].count(note) == 1
+    (root / "链接.txt").unlink()
+    (root / "副本.txt").write_text(EVIDENCE + "链接", encoding="utf-8")  # same content
+    code, report, err = check_json(root, "--db", db)
+    doc = documents(report)["副本.txt"]
+    assert doc["sha256"] and note not in doc["notes"]

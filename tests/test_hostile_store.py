@@ -308,7 +308,9 @@ def test_a_read_only_store(folder_writable, template, shared):
     out.mkdir(mode=0o777)
     out.chmod(0o777)
     report = out / "r.json"
-    done = as_unprivileged(["check", str(sub), "--quiet", "--db", str(db), "--report", str(report)], out)
+    done = as_unprivileged(
+        ["check", str(sub), "--quiet", "--db", str(db), "--report", str(report)], out
+    )
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
     assert done.stderr == (
         f"sxcheck: error: store {db}: cannot record a run: read-only "

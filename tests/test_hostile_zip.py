@@ -127,9 +127,7 @@ def test_unsupported_method(tmp_path, method, label):
 def test_name_component_too_long(tmp_path):
     name = "长" * 100 + ".txt"  # 304 bytes in UTF-8
     archive = base(tmp_path / "n.zip", (name, EVIDENCE))
-    assert error_line(archive) == (
-        f"unsafe zip: entry '{name}' has a name longer than 255 bytes"
-    )
+    assert error_line(archive) == (f"unsafe zip: entry '{name}' has a name longer than 255 bytes")
 
 
 def test_path_too_long_for_the_file_system(tmp_path):
@@ -163,7 +161,9 @@ def test_dot_slash_folder_entry_is_the_top_itself(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "names", [["a", "a/b.txt"], ["a/b.txt", "a"], ["a/", "a"]], ids=["file-first", "folder-first", "dir-entry"]
+    "names",
+    [["a", "a/b.txt"], ["a/b.txt", "a"], ["a/", "a"]],
+    ids=["file-first", "folder-first", "dir-entry"],
 )
 def test_entry_both_file_and_folder(tmp_path, names):
     archive = base(tmp_path / "fd.zip", *[(n, b"" if n.endswith("/") else EVIDENCE) for n in names])
@@ -272,7 +272,9 @@ def test_many_small_entries_compressed_far_beyond_the_ratio(tmp_path):
     archive = base(tmp_path / "b.zip", *entries, compression=zipfile.ZIP_DEFLATED)
     started = time.monotonic()
     line = error_line(archive)
-    assert line.startswith(f"unsafe zip: unpacks to {200 * 900 * 1024 + len(MINIMAL.encode())} bytes from ")
+    assert line.startswith(
+        f"unsafe zip: unpacks to {200 * 900 * 1024 + len(MINIMAL.encode())} bytes from "
+    )
     assert line.endswith(f"(limit {MAX_ZIP_RATIO}:1, zip bomb?)")
     assert time.monotonic() - started < 30
 

@@ -191,8 +191,16 @@ def test_history_diff_and_show(submission, db, tmp_path):
     assert code == 0 and "established_and_working" in out and "04-领导小组会议纪要.pdf" in out
 
 
+def _create_store(path: Path) -> None:
+    """An empty store; history, show and diff no longer create one (issue 13)."""
+    from sxcheck.store import open_store
+
+    open_store(str(path)).engine.dispose()
+
+
 def test_unknown_runs_and_bad_urls_are_one_line_errors(tmp_path):
     db = f"sqlite:///{tmp_path / 'runs.db'}"
+    _create_store(tmp_path / "runs.db")
     code, _, err = run_cli("show", "ffffffff", "--db", db)
     assert code == 2 and "no run 'ffffffff'" in err and err.count("\n") == 1
     code, _, err = run_cli("diff", "晋阳市", "--db", db)
@@ -209,6 +217,7 @@ def test_unknown_runs_and_bad_urls_are_one_line_errors(tmp_path):
 
 def test_a_store_from_a_newer_sxcheck_is_refused_untouched(tmp_path):
     path = tmp_path / "runs.db"
+    _create_store(path)
     assert run_cli("history", "--db", str(path))[0] == 0
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE alembic_version SET version_num = '0099'")
@@ -287,9 +296,8 @@ def test_kill_minus_9_at_any_point_leaves_whole_runs_only(submission, tmp_path):
 def test_two_writers_at_once_both_succeed(tmp_path, submission):
     path = tmp_path / "runs.db"
     env = {**os.environ, "SXCHECK_DB": str(path)}
-    assert (
-        subprocess.run([*SXCHECK, "history"], env=env, capture_output=True).returncode == 0
-    )  # create
+    _create_store(path)
+    assert subprocess.run([*SXCHECK, "history"], env=env, capture_output=True).returncode == 0
     other = tmp_path / "清源县"
     shutil.copytree(SAMPLE.parent / "清源县-2024", other)
     processes = [

@@ -170,6 +170,10 @@ def _ranks(values: dict[str, float | None]) -> dict[str, int]:
     return {k: ordered.index(v) + 1 for k, v in values.items() if v is not None}
 
 
+def _citing(report: Report, code: str) -> list[str]:
+    return [j.id for j in report.indicators if any(r.code == code for r in j.reasons)]
+
+
 def _comparison(
     rules: RuleSet,
     prepared: list[Prepared],
@@ -207,11 +211,8 @@ def _comparison(
                 apps_rank=apps_rank,
                 counts=report.summary.counts,
                 statuses={j.id: j.status.value for j in report.indicators},
-                reused_evidence=[
-                    j.id
-                    for j in report.indicators
-                    if any(r.code == "reused_evidence" for r in j.reasons)
-                ],
+                reused_evidence=_citing(report, "reused_evidence"),
+                reused_unresolved=_citing(report, "reused_evidence_unresolved"),
             )
         )
     for level in ("city", "county"):

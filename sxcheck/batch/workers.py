@@ -84,6 +84,27 @@ _PROFILE: Path | None = None
 _FAULT: tuple[str, str] | None = None  # (kill | raise, submission name)
 
 
+_FORKING: list[int] = [0]  # the pid of the process forking now (set just before a fork)
+
+
+def _die_with_the_worker() -> None:
+    """In a child a pool worker forks (its parser child): die when the worker dies.
+
+    A child outliving a killed worker keeps the worker's end of the pool's pipes
+    open, so the pool never learns that its worker died and the batch waits
+    forever. Linux only (prctl PR_SET_PDEATHSIG); elsewhere nothing changes.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != _FORKING[0]:  # the parent died before the line above: follow it
+        os._exit(1)
+
+
 def _extend(folder: Path) -> RuleSet:
     return effective_rules(_RULE_DIRS, _PROFILE, folder)
 
@@ -97,6 +118,11 @@ def _init(
 ) -> None:
     """Each worker loads the rules, opens the store (the cache) and starts its parser child."""
     global _RULES, _STORE, _PARSER, _RULE_DIRS, _PROFILE, _FAULT
+    if pool:  # before the parser child is forked
+        os.register_at_fork(
+            before=lambda: _FORKING.__setitem__(0, os.getpid()),
+            after_in_child=_die_with_the_worker,
+        )
     _RULE_DIRS = [Path(d) for d in rules_dir.split("\0")] if rules_dir else []
     _PROFILE = Path(profile) if profile else None
     _RULES = effective_rules(_RULE_DIRS, _PROFILE)

@@ -93,7 +93,10 @@ class _Folder:
 
 def _read_folder(base: RuleSet, folder: Path, known: dict[str, ItemRule]) -> _Folder:
     """The T. items and cases of one folder; every file that is not used is in `skipped`."""
+    from sxcheck.catalogue.regex_safety import PatternProbe  # a city's regexes: ReDoS probe
+
     result = _Folder()
+    probe = PatternProbe()
     for entry in yaml_files(folder):
         path = entry.path
         if entry.data is None:
@@ -110,6 +113,7 @@ def _read_folder(base: RuleSet, folder: Path, known: dict[str, ItemRule]) -> _Fo
         rule, node = parse_with_node(path, ItemRule, problems, entry.data)
         if rule is not None:
             problems += _check_custom(rule, path, base, {**known, **result.items}, node)
+            problems += [] if problems else probe.problems(rule, path, node)
         if problems or rule is None:
             result.skipped += [f"{p}（该特色性指标已跳过）" for p in problems]
             continue

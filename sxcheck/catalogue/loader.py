@@ -9,6 +9,7 @@ computes the rules digest recorded in every report.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,6 +32,7 @@ from sxcheck.limits import MAX_RULE_FILE_BYTES, MAX_YAML_DEPTH
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 M = TypeVar("M", bound=BaseModel)
+_PLAIN = re.compile(r"[\w.\-]{1,40}")
 
 
 @dataclass
@@ -144,8 +146,11 @@ def parse_with_node(
     except ValidationError as exc:
         for err in exc.errors():
             loc = tuple(err["loc"])
-            where = ".".join(str(p) for p in loc) or "(file)"
-            problems.append(Problem(path, _node_line(node, loc), f"{where}: {err['msg']}"))
+            # a key is the file's text: shown only when it is a plain name
+            where = ".".join(p if _PLAIN.fullmatch(p) else "(a key)" for p in map(str, loc))
+            problems.append(
+                Problem(path, _node_line(node, loc), f"{where or '(file)'}: {err['msg']}")
+            )
         return None, node
 
 
@@ -181,7 +186,7 @@ def collect(rules_dir: Path) -> tuple[RuleSet | None, list[Problem]]:
     items: dict[str, ItemRule] = {}
     item_files: dict[str, Path] = {}
     cases: dict[str, tuple[Path, CasesFile]] = {}
-    all_files = yaml_files(root)
+    all_files = yaml_files(root, contained=False)  # the evaluator's own rules
     nodes: dict[Path, yaml.Node | None] = {}
     for found in all_files:
         path = found.path

@@ -167,8 +167,8 @@ class _Frame:
 def _compose(parser: Any, max_depth: int) -> Node | None:
     """The single document's node tree, built without recursion."""
     resolver = Resolver()
-    event = parser.get_event()
-    if not isinstance(event, StreamStartEvent):
+    first: Any = parser.get_event()
+    if not isinstance(first, StreamStartEvent):
         raise YamlProblem(1, "invalid YAML")
     if parser.check_event(StreamEndEvent):
         return None
@@ -176,8 +176,10 @@ def _compose(parser: Any, max_depth: int) -> Node | None:
     stack: list[_Frame] = []
     root: Node | None = None
     while True:
-        event = parser.get_event()
-        line = event.start_mark.line + 1
+        event: Any = parser.get_event()
+        start: Any = event.start_mark  # libyaml's Mark or PyYAML's: the same fields
+        end: Any = event.end_mark
+        line = start.line + 1
         node: Node | None = None
         if isinstance(event, AliasEvent):
             raise YamlProblem(line, "aliases (*name) are not supported")
@@ -185,7 +187,7 @@ def _compose(parser: Any, max_depth: int) -> Node | None:
             tag = event.tag
             if tag is None or tag == "!":
                 tag = resolver.resolve(ScalarNode, event.value, event.implicit)
-            node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+            node = ScalarNode(tag, event.value, start, end, event.style)
             _check_number(node)
         elif isinstance(event, (SequenceStartEvent, MappingStartEvent)):
             if len(stack) >= max_depth:
@@ -194,14 +196,12 @@ def _compose(parser: Any, max_depth: int) -> Node | None:
             tag = event.tag
             if tag is None or tag == "!":
                 tag = resolver.resolve(kind, None, event.implicit)
-            collection = kind(
-                tag, [], event.start_mark, event.end_mark, flow_style=event.flow_style
-            )
+            collection = kind(tag, [], start, end, flow_style=event.flow_style)
             stack.append(_Frame(collection))
             continue
         elif isinstance(event, CollectionEndEvent):
             frame = stack.pop()
-            frame.node.end_mark = event.end_mark
+            frame.node.end_mark = end
             node = frame.node
         elif isinstance(event, DocumentEndEvent):
             break
@@ -265,15 +265,15 @@ def _inside(real: str, root: str) -> bool:
     return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def _found(folder: Path, full: Path, root: str, limit: int) -> FoundFile:
-    """Read one entry of a rules folder only when it is a regular file inside it."""
+def _found(folder: Path, full: Path, root: str, limit: int, contained: bool) -> FoundFile:
+    """Read one entry of a rules folder only when it is a regular file (inside it, if contained)."""
     found = FoundFile(full, full.relative_to(folder).as_posix())
     try:
         info = os.lstat(full)
         target = str(full)
         if stat.S_ISLNK(info.st_mode):
             target = os.path.realpath(full)
-            if not _inside(target, root):
+            if contained and not _inside(target, root):
                 found.problem = "a symbolic link to outside the rules folder (not read)"
                 return found
             info = os.stat(target)
@@ -282,7 +282,7 @@ def _found(folder: Path, full: Path, root: str, limit: int) -> FoundFile:
         return found
     if not stat.S_ISREG(info.st_mode):
         found.problem = f"{file_kind(info.st_mode)}, not a regular file (not read)"
-    elif info.st_nlink > 1:
+    elif contained and info.st_nlink > 1:
         found.problem = f"a hard link ({info.st_nlink} names for one file; not read)"
     else:
         try:
@@ -293,13 +293,19 @@ def _found(folder: Path, full: Path, root: str, limit: int) -> FoundFile:
 
 
 def yaml_files(
-    folder: Path, limit: int = MAX_RULE_FILE_BYTES, max_files: int = MAX_RULE_FILES
+    folder: Path,
+    limit: int = MAX_RULE_FILE_BYTES,
+    max_files: int = MAX_RULE_FILES,
+    contained: bool = True,
 ) -> list[FoundFile]:
     """Every `.yaml` file under `folder`, sorted, each read or with the reason it was not.
 
     A rules folder may come inside a submission: a link to /dev/zero, to a
     FIFO or to a file outside it, a hard link or a huge file is listed with
-    its reason and never read; links to folders are not followed.
+    its reason and never read; links to folders are not followed. With
+    contained=False (the built-in rules, or a replacement the evaluator names,
+    which installers may hard-link or link elsewhere) links to regular files
+    anywhere and hard links are read; devices, FIFOs and sizes are still refused.
     """
     root = os.path.realpath(folder)
     found: list[FoundFile] = []
@@ -329,5 +335,5 @@ def yaml_files(
                     )
                 )
                 return sorted(found, key=lambda f: f.rel)
-            found.append(_found(folder, here / name, root, limit))
+            found.append(_found(folder, here / name, root, limit, contained))
     return sorted(found, key=lambda f: f.rel)

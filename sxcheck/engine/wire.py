@@ -41,6 +41,7 @@ from sxcheck.limits import MAX_BAND_MAGNITUDE
 SCALE = 1_000_000  # a number crosses as an integer count of millionths
 # int64 holds 9.2e18; 2e12 x 1e6 = 2e18 leaves room and lies above every band
 ENGINE_MAX_UNITS = 2 * MAX_BAND_MAGNITUDE * SCALE
+_DECIMAL_DIGITS = len(str(ENGINE_MAX_UNITS // SCALE))  # a Decimal this long saturates
 SAFE_TEXT = re.compile(r"[A-Za-z0-9_.:/#-]{1,128}")
 _OPERATOR = re.compile(r"\$[a-z]{1,8}")
 
@@ -53,10 +54,13 @@ def scaled(number: float | int | Decimal) -> int:
     """A number as saturated millionths: exact for ints, monotone for all."""
     if isinstance(number, float | Decimal) and math.isnan(number):
         raise WireError("NaN cannot be compared")
-    if abs(number) >= ENGINE_MAX_UNITS // SCALE:  # also inf and 1e1000000000, before arithmetic
-        return ENGINE_MAX_UNITS if number > 0 else -ENGINE_MAX_UNITS
     if isinstance(number, Decimal):
+        # adjusted(): the leading digit's exponent, so 1e1000000000 needs no arithmetic
+        if number.is_infinite() or (number != 0 and number.adjusted() >= _DECIMAL_DIGITS):
+            return ENGINE_MAX_UNITS if number > 0 else -ENGINE_MAX_UNITS
         units = int((number * SCALE).to_integral_value())
+    elif abs(number) >= ENGINE_MAX_UNITS // SCALE:  # also inf, before any arithmetic
+        return ENGINE_MAX_UNITS if number > 0 else -ENGINE_MAX_UNITS
     else:
         units = round(number * SCALE)
     return max(-ENGINE_MAX_UNITS, min(ENGINE_MAX_UNITS, units))

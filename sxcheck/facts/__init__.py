@@ -15,6 +15,7 @@ from typing import Any
 from sxcheck.catalogue.loader import RuleSet
 from sxcheck.catalogue.schema import ItemRule, MeasureRule
 from sxcheck.evidence.quantities import find_quantities
+from sxcheck.facts.guard import patterns_for
 from sxcheck.facts.observe import (
     Observation,
     close_to,
@@ -369,28 +370,23 @@ class FactBuilder:
         rule); where the measure asks for it, it must carry a date.
         """
         done, planned = self._relevant(measure)
-        established_re = [re.compile(p) for p in measure.established]
-        working_re = [re.compile(p) for p in measure.working]
-        established = [s for s, _ in done if any(p.search(s.text) for p in established_re)]
+        # a city's own patterns (T. items) search under a hard time limit (facts.guard)
+        established_re = patterns_for(item.id, measure.established)
+        working_re = patterns_for(item.id, measure.working)
+        established = [s for s, _ in done if established_re.search_any(s.text)]
         working = [
             s
             for s, _ in done
-            if any(p.search(s.text) for p in working_re)
+            if working_re.search_any(s.text)
             and not any(p.search(s.text) for p in self.rule_statement)
             and (not measure.working_needs_date or self.date.search(s.text))
         ]
-        grade = next(
-            (
-                g
-                for g in measure.grades
-                for s, _ in done
-                if any(re.search(p, s.text) for p in g.any_of)
-            ),
-            None,
+        grades = [(g, patterns_for(item.id, g.any_of)) for g in measure.grades]
+        grade, grade_re = next(
+            ((g, g_re) for g, g_re in grades for s, _ in done if g_re.search_any(s.text)),
+            (None, None),
         )
-        graded_by = [
-            s.evidence for s, _ in done if grade and any(re.search(p, s.text) for p in grade.any_of)
-        ]
+        graded_by = [s.evidence for s, _ in done if grade_re and grade_re.search_any(s.text)]
         found = bool(established or working or grade)
         fact = self._fact(
             item,

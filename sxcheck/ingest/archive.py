@@ -18,6 +18,7 @@ import lzma
 import os
 import shutil
 import stat
+import struct
 import tempfile
 import zipfile
 import zlib
@@ -43,6 +44,7 @@ MAX_ENTRIES = MAX_ZIP_ENTRIES
 MAX_TOTAL_BYTES = MAX_UNPACKED_BYTES
 MAX_RATIO = MAX_ZIP_RATIO
 RATIO_FROM = 1024**2  # the ratio is checked for entries, and zips, unpacking to more
+DIRECTORY_BYTES_PER_ENTRY = 4096  # a central-directory record: 46 bytes, a name, extra fields
 MAX_COMPONENT_BYTES = 255  # one file or folder name (NAME_MAX of Linux and macOS file systems)
 # What zipfile can unpack; anything else (99 is WinZip AES) is refused before reading.
 METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
@@ -73,8 +75,29 @@ def entry_name(info: zipfile.ZipInfo) -> str:
     return info.filename
 
 
+def _precheck(archive_path: Path) -> None:
+    """Count the entries from the end record before zipfile parses every one of them
+    (a directory of millions of entries costs seconds and hundreds of MiB to parse)."""
+    try:
+        with open(archive_path, "rb") as handle:
+            end = zipfile._EndRecData(handle)  # type: ignore[attr-defined]
+    except (OSError, ValueError, struct.error):
+        return  # zipfile says what is wrong
+    if not end:
+        return
+    entries, directory = end[zipfile._ECD_ENTRIES_TOTAL], end[zipfile._ECD_SIZE]  # type: ignore[attr-defined]
+    if entries > MAX_ENTRIES:
+        raise SubmissionError(f"unsafe zip: {entries} entries (limit {MAX_ENTRIES})")
+    if directory > MAX_ENTRIES * DIRECTORY_BYTES_PER_ENTRY:
+        raise SubmissionError(
+            f"unsafe zip: a directory of {directory} bytes"
+            f" (limit {MAX_ENTRIES * DIRECTORY_BYTES_PER_ENTRY})"
+        )
+
+
 def _open(archive_path: Path) -> zipfile.ZipFile:
     zip_name = shown(archive_path.name)
+    _precheck(archive_path)
     try:
         return zipfile.ZipFile(archive_path)
     except UnicodeDecodeError:
@@ -145,7 +168,7 @@ def plan(archive: zipfile.ZipFile, size: int) -> list[tuple[zipfile.ZipInfo, tup
     if len(members) > MAX_ENTRIES:
         raise SubmissionError(f"unsafe zip: {len(members)} entries (limit {MAX_ENTRIES})")
     total = 0
-    files: dict[str, str] = {}  # normalised path -> entry name as written
+    files: set[str] = set()  # normalised paths: `d/a`, `d\\a`, `./d//a` are one
     folders: set[str] = set()
     result = []
     for info in members:
@@ -165,7 +188,7 @@ def plan(archive: zipfile.ZipFile, size: int) -> list[tuple[zipfile.ZipInfo, tup
                 raise SubmissionError(
                     f"unsafe zip: two entries named '{shown(key)}' (a zip must name each file once)"
                 )
-            files[key] = name
+            files.add(key)
             total += info.file_size
             if total > MAX_TOTAL_BYTES:
                 raise SubmissionError(
@@ -173,8 +196,9 @@ def plan(archive: zipfile.ZipFile, size: int) -> list[tuple[zipfile.ZipInfo, tup
                     f" (limit {MAX_TOTAL_BYTES})"
                 )
         result.append((info, parts))
-    for key in sorted(folders.intersection(files)):
-        raise SubmissionError(f"unsafe zip: entry '{shown(key)}' is both a file and a folder")
+    clash = sorted(folders.intersection(files))
+    if clash:
+        raise SubmissionError(f"unsafe zip: entry '{shown(clash[0])}' is both a file and a folder")
     if total > RATIO_FROM and total > MAX_RATIO * max(size, 1):
         raise SubmissionError(
             f"unsafe zip: unpacks to {total} bytes from {size},"
@@ -261,9 +285,14 @@ def _work_base() -> Path:
     """`<tmp>/sxcheck-work-<uid>`, private to this user; refuses one it does not own."""
     uid = os.getuid() if hasattr(os, "getuid") else 0
     base = Path(tempfile.gettempdir()) / f"{WORK}-{uid}"
-    with contextlib.suppress(FileExistsError):
-        base.mkdir(mode=0o700)
-    info = base.lstat()
+    try:
+        with contextlib.suppress(FileExistsError):
+            base.mkdir(mode=0o700)
+        info = base.lstat()
+    except OSError as exc:
+        raise SubmissionError(
+            f"{base}: cannot make sxcheck's work folder ({exc.strerror})"
+        ) from None
     if not stat.S_ISDIR(info.st_mode) or (hasattr(os, "getuid") and info.st_uid != uid):
         raise SubmissionError(f"{base}: not sxcheck's work folder (remove it)")
     return base
@@ -313,7 +342,10 @@ def work_folder() -> Iterator[Path]:
     removed afterwards; stale folders of killed runs go first."""
     base = _work_base()
     remove_stale(base)
-    folder = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=base))
+    try:
+        folder = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=base))
+    except OSError as exc:
+        raise SubmissionError(f"{base}: cannot make a work folder ({exc.strerror})") from None
     handle = None
     try:
         if fcntl is not None:  # locked before it takes its name: never seen unlocked

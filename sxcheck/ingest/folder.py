@@ -26,6 +26,9 @@ OWN_RULES = "rules"  # a folder beside submission.yaml with the submission's own
 SAMPLE_NOTES = ("README.md", "expected.yaml")
 DECLARATIONS = (MANIFEST, FORM)
 LOOKALIKES = (MANIFEST, FORM, "submission.yml")  # compared in lower case
+HARD_LINK_NOTE = "hard link: this file has {} other {} on the disk, maybe outside the submission"
+NOT_UTF8_NOTE = "file name is not valid UTF-8: its undecodable bytes are shown as \\xNN"
+LISTING_NOTES = ("hard link:", "file name is not valid UTF-8")  # notes of a name, not of content
 
 
 def _ignored(name: str) -> bool:
@@ -141,7 +144,7 @@ def _posix(parts: tuple[str, ...]) -> tuple[str, list[str]]:
     safe = rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     if safe == rel:
         return rel, []
-    return safe, ["file name is not valid UTF-8: its undecodable bytes are shown as \\xNN"]
+    return safe, [NOT_UTF8_NOTE]
 
 
 def _evidence(parts: tuple[str, ...], name: str) -> bool:
@@ -201,10 +204,7 @@ def list_evidence(root: Path, label: Path | str | None = None) -> Listing:
             listing.files.append((path, rel))
         if refused is None and links > 1:
             others = "name" if links == 2 else "names"
-            notes.append(
-                f"hard link: this file has {links - 1} other {others} on the disk,"
-                " maybe outside the submission"
-            )
+            notes.append(HARD_LINK_NOTE.format(links - 1, others))
         if notes:
             listing.notes[rel] = notes
     return listing
@@ -228,7 +228,7 @@ def with_listing(
         )
         for rel, why in refused
     ]
-    for doc in documents:
-        if doc.info.path in notes:
-            doc.info.notes = [*notes[doc.info.path], *doc.info.notes]
+    for doc in documents:  # a read taken from the store may carry another name's notes
+        kept = [n for n in doc.info.notes if not n.startswith(LISTING_NOTES)]
+        doc.info.notes = [*notes.get(doc.info.path, []), *kept]
     return sorted([*documents, *listed], key=lambda d: PurePosixPath(d.info.path))

@@ -172,6 +172,8 @@ def open_submission(
         stack.enter_context(terminate_cleanly())
         if path.is_dir():
             folder = path
+        elif not path.is_file():  # a FIFO or device: opening it could block or never end
+            raise SubmissionError(f"{path}: a submission must be a folder or a .zip file")
         elif path.suffix.lower() == ".zip" or zipfile.is_zipfile(path):
             folder = stack.enter_context(work_folder())
             safe_extract(path, folder)

@@ -28,7 +28,7 @@ import openpyxl
 
 from sxcheck.errors import DocumentError
 from sxcheck.ingest.sniff import part_name, unreadable
-from sxcheck.limits import MAX_SHEET_CELLS, MAX_XLSX_TEXT_CHARS
+from sxcheck.limits import MAX_SHEET_CELLS, MAX_XLSX_ROWS, MAX_XLSX_TEXT_CHARS
 from sxcheck.models import TextUnit
 
 _DECIMALS = re.compile(r"0\.(0+)")
@@ -65,12 +65,15 @@ class _Part:
     """What the scan of one XML part found: extent and count of its cells."""
 
     name: str
+    row_allowance: int  # rows with cells this part may still have (MAX_XLSX_ROWS in all)
     rows: int = 0
     columns: int = 0
     cells: int = 0
     strings: int = 0  # <si> of the shared strings
     uncached: int = 0  # formula cells without a cached value
+    filled_rows: int = 0  # rows with at least one cell
     _row: int = 0
+    _last_filled: int = 0
     _column: int = 0
     _formula = False
     _value = False
@@ -119,6 +122,14 @@ class _Part:
         self.rows = max(self.rows, self._row)
         self.columns = max(self.columns, self._column)
         self.cells += 1
+        if self._row != self._last_filled:
+            self._last_filled = self._row
+            self.filled_rows += 1
+            if self.filled_rows > self.row_allowance:
+                raise DocumentError(
+                    f"refused: the sheets have more than {MAX_XLSX_ROWS} rows with cells "
+                    f"(limit {MAX_XLSX_ROWS})"
+                )
         if self.cells > MAX_SHEET_CELLS:
             raise DocumentError(
                 f"refused: sheet {part_name(self.name)} has more than {MAX_SHEET_CELLS} cells"
@@ -142,12 +153,12 @@ class _Part:
             )
 
 
-def _scan(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> _Part:
+def _scan(archive: zipfile.ZipFile, info: zipfile.ZipInfo, row_allowance: int) -> _Part:
     """Parse one XML part with expat, streamed: well-formed, and within the cell limits.
 
     sniff has already refused any DOCTYPE, so expat sees no entity declarations.
     """
-    part = _Part(info.filename)
+    part = _Part(info.filename, row_allowance)
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.StartElementHandler = part.start
     with archive.open(info) as stream:
@@ -168,11 +179,11 @@ def inspect(data: bytes) -> int:
     """Check every XML part before openpyxl reads any; return the uncached formulas."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            parts = [
-                _scan(archive, info)
-                for info in archive.infolist()
-                if info.filename.lower().endswith((".xml", ".rels"))
-            ]
+            parts: list[_Part] = []
+            for info in archive.infolist():
+                if info.filename.lower().endswith((".xml", ".rels")):
+                    allowance = MAX_XLSX_ROWS - sum(part.filled_rows for part in parts)
+                    parts.append(_scan(archive, info, allowance))
     except DocumentError:
         raise
     except Exception as exc:  # zipfile: damaged member (sniff read them all once already)
@@ -209,10 +220,12 @@ def _read_rows(data: bytes, rel: str, sha: str) -> tuple[list[TextUnit], list[st
             while True:
                 try:
                     row = next(rows, None)
+                except MemoryError:
+                    raise  # the isolation reports the memory limit
                 except Exception:  # a number openpyxl cannot convert ('nan', 5,000 digits)
                     raise DocumentError(
-                        f"unreadable XLSX: sheet {number} after row {row_no}: "
-                        "a cell value that cannot be read"
+                        f"unreadable XLSX: sheet {number}: a cell value that cannot be read "
+                        f"(row {row_no + 1} or below)"
                     ) from None
                 if row is None:
                     break

@@ -5,6 +5,14 @@ The last stage of the pipeline: it receives a finished Report with its facts
 and the documents as read, and writes them in one transaction, so a run killed
 at any point leaves the whole run or none of it. It also serves ingest as a
 cache (`lookup`), which ingest sees only as a protocol.
+
+The order of a `check`: the store is opened and checked (is it sxcheck's, whole,
+writable?) before any document is read; the run is judged, recorded, and then the
+reports are written. When recording fails at the end anyway (disk full, a lock), the
+transaction rolls back (no earlier run changes), the reports are still written
+(`RunNotRecorded` carries the report to the CLI) and the exit code is 2. A damaged
+row (bad JSON or zlib) fails only what needs it: `show` of that run names it, the
+caches treat it as a miss.
 """
 
 from __future__ import annotations
@@ -65,7 +73,7 @@ class Store:
 
     def lookup(self, sha256: str, version: str) -> tuple[DocumentInfo, list[TextUnit]] | None:
         """What an earlier run read from this content, by the same extractor version."""
-        with Session(self.engine) as session:
+        with self._guard(), Session(self.engine) as session:
             row = session.get(Extraction, (sha256, version))
             if row is None:
                 return None
