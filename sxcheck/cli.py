@@ -83,7 +83,10 @@ def _user_errors(func: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except SxcheckError as exc:
-            click.echo(f"sxcheck: error: {exc}", err=True)
+            from sxcheck.report.safe import terminal
+
+            # messages may name a submitter's file or zip entry: no control sequence reaches the terminal
+            click.echo(f"sxcheck: error: {terminal(str(exc))}", err=True)
             sys.exit(exc.exit_code)
 
     return wrapper
@@ -289,11 +292,13 @@ def batch(
             for suffix in (".json", ".html"):
                 write_report(run, inside(reports_dir, f"{stem}{suffix}"))
     if not quiet:
+        from sxcheck.report.safe import terminal
+
         for entry in comparison.entries:
             if entry.evaluated:
                 total = "—" if entry.total is None else f"{entry.total * 100:.1f}"
                 click.echo(
-                    f"{entry.region}\t{entry.level}\t#{entry.rank}\ttotal {total}\t"
+                    f"{terminal(entry.region or '')}\t{entry.level}\t#{entry.rank}\ttotal {total}\t"
                     f"2.1.4 #{entry.apps_rank or '—'}\trun {entry.run_id}"
                     + (
                         f"\treused evidence: {','.join(entry.reused_evidence)}"
@@ -307,7 +312,9 @@ def batch(
                     )
                 )
             else:
-                click.echo(f"not evaluated\t{entry.source}\t{entry.error}")
+                click.echo(
+                    f"not evaluated\t{terminal(entry.source)}\t{terminal(entry.error or '')}"
+                )
 
 
 @main.command()

@@ -52,3 +52,9 @@ REGEX_SLOW_SECONDS = 0.5  # CPU time of one rule pattern on one adversarial stri
 REGEX_PROBE_SECONDS = 5.0  # wall time the probe waits on one adversarial string before the pattern is unsafe
 REGEX_PROBE_TOTAL_SECONDS = 30.0  # probing the patterns of one rules folder (within DECLARATION_SECONDS)
 OWN_PATTERN_SECONDS = 1.0  # one search of a city's own rule pattern (then it is dropped)
+
+# ------------------------------------------------------------ quotes (evidence, facts)
+CONTEXT_CHARS = 200  # paragraph text kept either side of a quote (Evidence.context)
+MAX_SENTENCE_CHARS = 2_000  # a longer run without a full stop is cut at a clause mark
+MAX_UNIT_CONTEXT_CHARS = 1_000  # a table row's caption and header, as used for matching
+MAX_QUOTES_PER_ROLE = 20  # quotes a fact keeps per role (support, conflict, planned …)

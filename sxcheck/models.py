@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from sxcheck.declared import clean_figure, clean_label, clean_name, clean_year
+from sxcheck.limits import MAX_UNIT_CONTEXT_CHARS
 
 Level = Literal["city", "county"]
 
@@ -131,6 +132,17 @@ class TextUnit(BaseModel):
     text: str
     context: str = ""
 
+    @field_validator("context")
+    @classmethod
+    def _bounded_context(cls, context: str) -> str:
+        """Caption and header, bounded: matched against every measure for every row,
+        and a reader may put a whole paragraph before the header. Over the bound the
+        start (caption, sheet title) and the end (the header) are kept."""
+        if len(context) <= MAX_UNIT_CONTEXT_CHARS:
+            return context
+        head = MAX_UNIT_CONTEXT_CHARS * 3 // 10
+        return f"{context[:head]} {context[head - MAX_UNIT_CONTEXT_CHARS + 1 :]}"
+
 
 class IngestedDocument(BaseModel):
     info: DocumentInfo
@@ -161,7 +173,9 @@ class Evidence(BaseModel):
     page: int | None = None
     location: str
     quote: str
-    context: str | None = None  # the whole paragraph, when the quote is one sentence of it
+    # the paragraph around the quote (at most limits.CONTEXT_CHARS either side), when
+    # the quote is one sentence of it
+    context: str | None = None
 
 
 def unique_evidence(evidence: list[Evidence]) -> list[Evidence]:

@@ -111,8 +111,9 @@ def test_samples_bad_and_zipped_submissions_in_one_batch(tmp_path):
     assert len(matrix) == 70 and set(matrix[0][2:]) == {"晋阳市", "清源县", "汾东市"}
 
 
-def test_one_document_in_two_regions_is_flagged_in_both(tmp_path):
+def test_a_document_issued_by_one_region_is_flagged_only_in_the_other(tmp_path):
     shared = (
+        "甲市人民政府办公室关于全市5G网络建设情况的通报\n"
         "截至2024年12月，全市重点公共区域共320个，其中已实现5G网络覆盖的310个，覆盖率达到96.9%。"
     )
     _city(tmp_path / "subs", "甲市", 50, {"网络建设.txt": shared})
@@ -129,16 +130,19 @@ def test_one_document_in_two_regions_is_flagged_in_both(tmp_path):
     )
     assert code == 0, err
     comparison = json.loads(out.read_text(encoding="utf-8"))
-    assert _entry(comparison, "甲市")["reused_evidence"] == ["1.1.1"]
+    assert _entry(comparison, "甲市")["reused_evidence"] == []
     assert _entry(comparison, "乙市")["reused_evidence"] == ["1.1.1"]
     assert _entry(comparison, "丙市")["reused_evidence"] == []
     for path in (tmp_path / "runs").glob("*.json"):
         report = json.loads(path.read_text(encoding="utf-8"))
-        if report["submission"]["region"] == "丙市":
-            continue
         judgment = _item(report, "1.1.1")
+        codes = {r["code"] for r in judgment["reasons"]}
+        if report["submission"]["region"] != "乙市":
+            assert "reused_evidence" not in codes
+            continue
         reason = next(r for r in judgment["reasons"] if r["code"] == "reused_evidence")
         assert judgment["status"] != "pass"
+        assert "甲市" in reason["message"]
         assert {e["document"] for e in reason["evidence"]} == {"网络建设.txt", "网络报告.txt"}
 
 

@@ -63,7 +63,9 @@ def test_every_shipped_pattern_is_bounded():
     assert len(patterns) > 150  # the probe saw them all
     started = time.monotonic()
     verdicts = probe_patterns([p for _, p in patterns])
-    unsafe = [f"{key}: {v.reason}" for (key, _), v in zip(patterns, verdicts, strict=True) if not v.safe]
+    unsafe = [
+        f"{key}: {v.reason}" for (key, _), v in zip(patterns, verdicts, strict=True) if not v.safe
+    ]
     assert not unsafe, "\n".join(unsafe)
     assert time.monotonic() - started < 600
 
@@ -71,7 +73,13 @@ def test_every_shipped_pattern_is_bounded():
 def test_the_probe_catches_known_redos_patterns():
     """The probe must be able to fail: exponential and quadratic patterns, and the
     lexicon's old `(?!.*已)` (quadratic in a sentence of many 到20xx年)."""
-    bad = [r"(a|aa)+$", r"试点(a|aa)+$", r"(\w+\s?)+$", r"(?:\d|[一二三])+[^，；。]{0,4}(?:个部门)", r"到20\d\d年(?!.*已)"]
+    bad = [
+        r"(a|aa)+$",
+        r"试点(a|aa)+$",
+        r"(\w+\s?)+$",
+        r"(?:\d|[一二三])+[^，；。]{0,4}(?:个部门)",
+        r"到20\d\d年(?!.*已)",
+    ]
     started = time.monotonic()
     verdicts = probe_patterns(bad, budget=3.0)
     assert [v.safe for v in verdicts] == [False] * len(bad)
@@ -134,9 +142,7 @@ def test_own_rule_with_unsafe_pattern_is_skipped(tmp_path, pattern):
 
     report = json.loads(out.read_text(encoding="utf-8"))
     skipped = report["run"]["rules_skipped"]
-    expected = (
-        f"{root / 'rules' / 'T.9.1.yaml'}:14: measures.0.established.1: {UNSAFE}（该特色性指标已跳过）"
-    )
+    expected = f"{root / 'rules' / 'T.9.1.yaml'}:14: measures.0.established.1: {UNSAFE}（该特色性指标已跳过）"
     assert skipped == [expected]
     assert pattern not in " ".join(skipped)  # the file's content is never quoted
     assert "T.9.1" not in [j["id"] for j in report["indicators"]]

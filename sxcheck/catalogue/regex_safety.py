@@ -23,16 +23,16 @@ rules call. The module only needs the standard library in the child
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import select
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from re import _constants as sre_c  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sxcheck.limits import REGEX_PROBE_SECONDS, REGEX_PROBE_TOTAL_SECONDS, REGEX_SLOW_SECONDS
@@ -340,8 +340,9 @@ def _run_child(
                 ready = left > 0 and select.select([fd], [], [], left)[0]
                 chunk = os.read(fd, 65536) if ready else b""
                 if not chunk:  # stuck on one string, out of time, or the child died on it
-                    late = stop_at is not None and time.monotonic() >= stop_at
-                    reason = UNCHECKED if late and quiet_until > stop_at else UNSAFE
+                    # the run's deadline came before this string's budget: not judged
+                    late = stop_at is not None and quiet_until > stop_at <= time.monotonic()
+                    reason = UNCHECKED if late else UNSAFE
                     verdicts_of[offset + done] = Verdict(patterns[done], False, budget, reason)
                     return done + 1
                 buffer += chunk

@@ -116,7 +116,7 @@ class MeasureRule(Strict):
     bands: str | Bands | None = None
     options: list[CountOption] = Field(default_factory=list)
     evidence: EvidencePattern
-    weight: float = Field(default=1.0, gt=0)
+    weight: Weight = 1.0
     # qualitative: regexes a done sentence about the measure must match
     established: list[str] = Field(default_factory=list)
     working: list[str] = Field(default_factory=list)
@@ -168,7 +168,7 @@ class ItemRule(Strict):
     kind: str
     definition: str
     measures: list[MeasureRule] = Field(min_length=1)
-    weight: float = Field(default=1.0, gt=0)
+    weight: Weight = 1.0
     notes: str = ""
 
     @field_validator("id")
@@ -189,13 +189,13 @@ class ItemRule(Strict):
 class SecondLevel(Strict):
     id: str
     name: str
-    weight: float = Field(default=1.0, gt=0)
+    weight: Weight = 1.0
 
 
 class FirstLevel(Strict):
     id: str
     name: str
-    weight: float = Field(default=1.0, gt=0)
+    weight: Weight = 1.0
     children: list[SecondLevel] = Field(min_length=1)
 
 

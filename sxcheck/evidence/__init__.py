@@ -1,29 +1,41 @@
-"""Evidence: text units -> quotable sentences with their quantities."""
+"""Evidence: text units -> quotable sentences with their quantities.
+
+A document's text comes from outside and may be one line of hundreds of KB:
+every sentence keeps its exact quote, but the paragraph around it is kept as a
+bounded window (CONTEXT_CHARS either side) and a "sentence" with no full stop
+for thousands of characters is cut into pieces at clause marks
+(MAX_SENTENCE_CHARS), so what each quote costs to match and to store is
+bounded and a one-line file cannot make every quote carry the whole file.
+"""
 
 from __future__ import annotations
 
 from sxcheck.evidence.quantities import find_quantities
 from sxcheck.ingest.layout import split_sentences
+from sxcheck.limits import CONTEXT_CHARS, MAX_SENTENCE_CHARS
 from sxcheck.models import Evidence, Sentence, TextUnit
+
+_CLAUSE_MARKS = "，,；;、：:"
 
 
 def sentences_of(units: list[TextUnit]) -> list[Sentence]:
     """Split paragraphs into sentences; a table or sheet row is one sentence.
 
     The quote of each sentence is its exact text, so it can always be found
-    again in the document's (line-joined) text.
+    again in the document's (line-joined) text; its context is the paragraph
+    around it, at most CONTEXT_CHARS either side.
     """
     out: list[Sentence] = []
     for unit in units:
-        parts = [unit.text] if unit.kind != "paragraph" else split_sentences(unit.text)
-        for part in parts:
+        for part, start in _parts(unit):
+            whole = unit.kind != "paragraph" or part == unit.text
             evidence = Evidence(
                 document=unit.document,
                 sha256=unit.sha256,
                 page=unit.page,
                 location=unit.location,
                 quote=part,
-                context=unit.text if unit.text != part else None,
+                context=None if whole else window(unit.text, start, start + len(part)),
             )
             out.append(
                 Sentence(
@@ -35,3 +47,40 @@ def sentences_of(units: list[TextUnit]) -> list[Sentence]:
                 )
             )
     return out
+
+
+def window(text: str, start: int, end: int, chars: int = CONTEXT_CHARS) -> str:
+    """`text[start:end]` with at most `chars` characters of `text` on either side."""
+    return text[max(0, start - chars) : end + chars]
+
+
+def _parts(unit: TextUnit) -> list[tuple[str, int]]:
+    """The sentences of a unit with where each starts in its text (a row is one part)."""
+    if unit.kind != "paragraph":
+        return [(unit.text, 0)]
+    parts: list[tuple[str, int]] = []
+    position = 0
+    for sentence in split_sentences(unit.text):
+        start = unit.text.find(sentence, position)
+        start = position if start < 0 else start
+        position = start + len(sentence)
+        parts += [(piece, start + offset) for piece, offset in cut_long(sentence)]
+    return parts
+
+
+def cut_long(sentence: str, limit: int = MAX_SENTENCE_CHARS) -> list[tuple[str, int]]:
+    """A sentence longer than `limit` as pieces (with offsets), cut after a clause mark.
+
+    Each piece is a verbatim slice, so its quote is still found in the document.
+    """
+    pieces: list[tuple[str, int]] = []
+    offset = 0
+    while len(sentence) - offset > limit:
+        chunk = sentence[offset : offset + limit]
+        cut = max(chunk.rfind(mark) for mark in _CLAUSE_MARKS) + 1
+        if cut < limit // 2:
+            cut = limit  # no clause mark in the second half: a hard cut
+        pieces.append((sentence[offset : offset + cut], offset))
+        offset += cut
+    pieces.append((sentence[offset:], offset))
+    return [(p, o) for p, o in pieces if p.strip()]

@@ -27,6 +27,7 @@ from sxcheck.facts.observe import (
     states_figures,
     value_observation,
 )
+from sxcheck.facts.quotes import cap_quotes, joined_with_previous
 from sxcheck.models import DeclaredMeasure, Evidence, Fact, Level, Sentence, unique_evidence
 
 LEVEL_NAMES = {"city": "市级", "county": "县级"}
@@ -59,6 +60,7 @@ class FactBuilder:
         self.date = re.compile(rules.lexicon.date)
         self.stated_totals: dict[str, list[tuple[Decimal, list[Evidence]]]] = {}
         self.total_label = re.compile("|".join(rules.lexicon.total_label) or "(?!)")
+        self._tables: dict[str, list[Sentence]] | None = None
 
     # ------------------------------------------------------------ helpers
 
@@ -141,23 +143,34 @@ class FactBuilder:
         and states the declared denominator. Both rows are
         quoted; exact figures only, so a coincidence is unlikely.
         """
+        totals: dict[str, list[Sentence]] = {}  # per table, its rows stating the total
         for sentence, _ in done:
             if sentence.kind == "paragraph" or not states_figures(sentence, [numerator]):
                 continue
             key = _table_key(sentence)
-            for other in self.sentences:
-                if (
-                    other.kind != "paragraph"
-                    and other is not sentence
-                    and _table_key(other) == key
-                    and (
+            if key not in totals:
+                totals[key] = [
+                    other
+                    for other in self._rows_of(key)
+                    if (
                         self.total_label.search(other.text)
                         or _names(other.text, measure.denominator or "")
                     )
                     and states_figures(other, [denominator])
-                ):
-                    return [sentence.evidence, other.evidence]
+                ]
+            other = next((o for o in totals[key] if o is not sentence), None)
+            if other is not None:
+                return [sentence.evidence, other.evidence]
         return []
+
+    def _rows_of(self, key: str) -> list[Sentence]:
+        """The rows of one table (indexed once: looking them up is then linear overall)."""
+        if self._tables is None:
+            self._tables = {}
+            for other in self.sentences:
+                if other.kind != "paragraph":
+                    self._tables.setdefault(_table_key(other), []).append(other)
+        return self._tables.get(key, [])
 
     def _fact(
         self, item: ItemRule, measure: MeasureRule, planned: list[Sentence], **data: Any
@@ -254,19 +267,23 @@ class FactBuilder:
         ratio = num / den
         fact.params["value"] = f"{fmt_percent(ratio)}（{shown}）"
         fact.data.update(valid=True, has_value=True, value=float(ratio), denominator=float(den))
+        # membership by identity, never `evidence in list` (pydantic equality, quadratic
+        # in 5,000 repeated sentences)
         support = [s.evidence for s, _ in done if states_figures(s, [num, den])]
+        quoted = {id(e) for e in support}
         support += [
             e
             for o in observations
-            if o.sentence.evidence not in support and _states(o, num, den)
+            if id(o.sentence.evidence) not in quoted and _states(o, num, den)
             for e in o.quotes
         ]
         if not support:
             support = self._rows_stating(measure, done, num, den)
+        quoted = {id(e) for e in support}
         disagreeing = [
             o
             for o in observations
-            if o.sentence.evidence not in support and not _states(o, num, den)
+            if id(o.sentence.evidence) not in quoted and not _states(o, num, den)
         ]
         fact.data.update(corroborated=bool(support), inconsistent=bool(disagreeing))
         fact.evidence["support"] = support
@@ -289,7 +306,8 @@ class FactBuilder:
                 declared=f"{fmt_number(value)}{unit}", value=f"{fmt_number(value)}{unit}"
             )
             support = [o for o in observations if any(_value_agrees(q, value) for q in o.values)]
-            conflict = [o for o in observations if o not in support]
+            agreeing = {id(o) for o in support}
+            conflict = [o for o in observations if id(o) not in agreeing]
             fact.data.update(
                 source="declared",
                 valid=value >= 0,
@@ -438,6 +456,8 @@ class FactBuilder:
                 else:
                     facts.append(self.qualitative(item, measure))
         self._cross_check_denominators(facts)
+        for fact in facts:
+            cap_quotes(fact)
         return facts
 
     def _cross_check_denominators(self, facts: list[Fact]) -> None:
@@ -503,37 +523,6 @@ _CLAUSE = re.compile(r"[，,]")
 def _table_key(sentence: Sentence) -> str:
     """Which table a row belongs to: document plus location without the row number."""
     return f"{sentence.evidence.document}#{sentence.evidence.location.rsplit(' row ', 1)[0]}"
-
-
-def joined_with_previous(sentences: list[Sentence]) -> list[Sentence | None]:
-    """For each sentence, itself joined with the previous sentence of the same paragraph."""
-    out: list[Sentence | None] = [None]
-    for prev, cur in zip(sentences, sentences[1:], strict=False):
-        same = (
-            cur.kind == "paragraph"
-            and prev.evidence.document == cur.evidence.document
-            and prev.evidence.page == cur.evidence.page
-            and prev.evidence.location == cur.evidence.location
-        )
-        if not same:
-            out.append(None)
-            continue
-        text = prev.text + cur.text
-        offset = len(prev.text)
-        shifted = [
-            q.model_copy(update={"start": q.start + offset, "end": q.end + offset})
-            for q in cur.quantities
-        ]
-        out.append(
-            cur.model_copy(
-                update={
-                    "text": text,
-                    "quantities": prev.quantities + shifted,
-                    "evidence": cur.evidence.model_copy(update={"quote": text}),
-                }
-            )
-        )
-    return out
 
 
 def matches_any(words: list[str], text: str) -> bool:
