@@ -13,7 +13,9 @@ MiB = 1024**2
 
 # ------------------------------------------------------------ the submission as a whole
 MAX_SUBMISSION_FILES = 2_000  # evidence files in a folder or zip
-MAX_ZIP_ENTRIES = 2_500  # entries in a submission zip (folders included; files: MAX_SUBMISSION_FILES)
+MAX_ZIP_ENTRIES = (
+    2_500  # entries in a submission zip (folders included; files: MAX_SUBMISSION_FILES)
+)
 MAX_UNPACKED_BYTES = 2 * 1024 * MiB  # a zip's entries unpacked, in total
 MAX_FILE_BYTES = 512 * MiB  # one evidence file (read or unpacked)
 MAX_ZIP_RATIO = 200  # unpacked / packed, for entries above 1 MiB and for the whole zip
@@ -48,9 +50,15 @@ MAX_XLSX_ROWS = 100_000  # rows with cells of one evidence workbook (each a text
 RUN_SECONDS = 1_800.0  # reading all of one submission's documents
 
 # ------------------------------------------------------------ rule patterns (catalogue.regex_safety)
-REGEX_SLOW_SECONDS = 0.5  # CPU time of one rule pattern on one adversarial string of 16,000 characters
-REGEX_PROBE_SECONDS = 5.0  # wall time the probe waits on one adversarial string before the pattern is unsafe
-REGEX_PROBE_TOTAL_SECONDS = 30.0  # probing the patterns of one rules folder (within DECLARATION_SECONDS)
+REGEX_SLOW_SECONDS = (
+    0.5  # CPU time of one rule pattern on one adversarial string of 16,000 characters
+)
+REGEX_PROBE_SECONDS = (
+    5.0  # wall time the probe waits on one adversarial string before the pattern is unsafe
+)
+REGEX_PROBE_TOTAL_SECONDS = (
+    30.0  # probing the patterns of one rules folder (within DECLARATION_SECONDS)
+)
 OWN_PATTERN_SECONDS = 1.0  # one search of a city's own rule pattern (then it is dropped)
 
 # ------------------------------------------------------------ quotes (evidence, facts)
@@ -58,3 +66,4 @@ CONTEXT_CHARS = 200  # paragraph text kept either side of a quote (Evidence.cont
 MAX_SENTENCE_CHARS = 2_000  # a longer run without a full stop is cut at a clause mark
 MAX_UNIT_CONTEXT_CHARS = 1_000  # a table row's caption and header, as used for matching
 MAX_QUOTES_PER_ROLE = 20  # quotes a fact keeps per role (support, conflict, planned …)
+MAX_PAIRED_COUNTS = 40  # counts of one sentence tried as numerator/denominator pairs

@@ -332,7 +332,7 @@ def _run_child(
         child.stdin.write(json.dumps({"patterns": patterns, "slow": slow}).encode())
         child.stdin.close()
         fd = child.stdout.fileno()
-        quiet_until = time.monotonic() + budget + 5.0  # the first one also pays the start-up
+        quiet_until = time.monotonic() + budget + 3.0  # the first one also pays the start-up
         while done < len(patterns):
             if b"\n" not in buffer:
                 until = quiet_until if stop_at is None else min(quiet_until, stop_at)

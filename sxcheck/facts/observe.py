@@ -15,6 +15,7 @@ from decimal import Decimal
 from sxcheck.catalogue.schema import EvidencePattern, TableRows
 from sxcheck.evidence.quantities import CLASSIFIERS, decimals_shown, find_quantities
 from sxcheck.ingest.layout import split_segments
+from sxcheck.limits import MAX_PAIRED_COUNTS
 from sxcheck.models import Evidence, Quantity, Sentence
 
 
@@ -199,8 +200,11 @@ def ratio_observation(
     if len(counts) >= 2:
         if obs.percent is not None:
             tolerance = Decimal("0.5") * Decimal(10) ** -obs.percent_decimals + Decimal("1e-9")
-            for a in counts:
-                for b in counts:
+            # every pair of counts: the first MAX_PAIRED_COUNTS only (a statement gives a
+            # few figures; a crafted one with hundreds made this quadratic per measure)
+            paired = counts[:MAX_PAIRED_COUNTS]
+            for a in paired:
+                for b in paired:
                     if (
                         a is not b
                         and a.value > 0
