@@ -86,7 +86,8 @@ def _user_errors(func: Any) -> Any:
             from sxcheck.report.safe import terminal
 
             # messages may name a submitter's file or zip entry: no control sequence reaches the terminal
-            click.echo(f"sxcheck: error: {terminal(str(exc))}", err=True)
+            lines = "\n".join(terminal(line) for line in str(exc).splitlines())
+            click.echo(f"sxcheck: error: {lines}", err=True)
             sys.exit(exc.exit_code)
 
     return wrapper
@@ -139,13 +140,27 @@ def _limit_options(func: Any) -> Any:
     )(func)
 
 
+def _limits_epilog() -> str:
+    """The named limits a submission is held to, for `check --help` and `batch --help`."""
+    mib = limits.MiB
+    return (
+        "\b\nLimits (sxcheck/limits.py; all of them in docs/limits.md):\n"
+        f"  {limits.MAX_SUBMISSION_FILES:,} files, {limits.MAX_ZIP_ENTRIES:,} zip entries, "
+        f"{limits.MAX_UNPACKED_BYTES // mib:,} MiB unpacked, {limits.MAX_FILE_BYTES // mib} MiB a file\n"
+        f"  submission.yaml/.xlsx up to {limits.MAX_DECLARATION_BYTES // mib} MiB and "
+        f"{limits.MAX_FORM_CELLS:,} cells; names up to {limits.MAX_NAME_CHARS} characters\n"
+        f"  per document {limits.DOC_SECONDS:g} s and {limits.DOC_MEMORY_MB} MiB, "
+        f"per run {limits.RUN_SECONDS:g} s (--doc-timeout, --doc-memory, --run-timeout)"
+    )
+
+
 @click.group()
 @click.version_option(__version__, prog_name="sxcheck")
 def main() -> None:
     """sxcheck: evidence and compliance checker for the Shanxi smart-city pilot evaluation."""
 
 
-@main.command()
+@main.command(epilog=_limits_epilog())
 @click.argument("submission", type=click.Path(path_type=Path))
 @click.option(
     "--report",
@@ -219,7 +234,7 @@ def check(
             sys.exit(1)
 
 
-@main.command()
+@main.command(epilog=_limits_epilog())
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--workers", type=click.IntRange(min=1), help="Worker processes (default: CPU count)."

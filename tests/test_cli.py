@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import yaml
 
 from .conftest import check_json, run_cli
@@ -43,3 +45,20 @@ def test_template_lists_every_item_and_round_trips(make_submission, rules):
     assert code == 0, err
     declared_ratio = next(j for j in report["indicators"] if j["id"] == "1.1.1")
     assert declared_ratio["measures"]["coverage"]["source"] == "declared"
+
+
+def test_limits_are_named_in_help_and_docs():
+    from click.testing import CliRunner
+
+    from sxcheck import limits
+    from sxcheck.cli import main
+
+    for command in ("check", "batch"):
+        shown = CliRunner().invoke(main, [command, "--help"]).output
+        assert f"{limits.MAX_SUBMISSION_FILES:,} files" in shown
+        assert f"{limits.MAX_ZIP_ENTRIES:,} zip entries" in shown
+        assert "docs/limits.md" in shown
+    names = [n for n in vars(limits) if n.isupper() and n != "MiB"]
+    text = (Path(__file__).parents[1] / "docs" / "limits.md").read_text(encoding="utf-8")
+    assert len(names) > 30
+    assert [n for n in names if f"`{n}`" not in text] == []
