@@ -23,7 +23,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 # names and words that contain digits or numeral characters but are not numbers
 NAMES = re.compile(r"[45]G|10G|IPv6|千兆|万兆|百兆|零售|零跑动|部/百人|一网通办|一网统管|一网协同|一体化|统一|"
                    r"一件事|一窗|一屏|一码|一号|一站|一键|十四五|十三五|十五五|三个课堂|户户通|进一步|"
-                   r"一次性|一批|万物|百姓|千家万户|一线|一张网|一图|一朵云|一次办|三医|两网|一网|"
+                   r"过去一年|第三方|四舍五入|下一步|一览表|一枚|一次性|一批|万物|百姓|千家万户|一线|一张网|一图|一朵云|一次办|三医|两网|一网|"
                    r"百名|千万|一起|第一|一流|一律|一并|一些|一般|一定|一同|一致")
 ROLES = {"figure", "money", "score", "identifier", "date"}
 MEASURE_ROLES = {"figure", "money", "score"}
@@ -67,6 +67,10 @@ def parsed_value(text: str, role: str):
     t = text
     for w in LOW_BOUND + HIGH_BOUND + ("约", "左右"):
         t = t.replace(w, "")
+    fm = re.match(r"([零〇一二两三四五六七八九十百千]+)分之([零〇一二两三四五六七八九十百千点]+)", t)
+    if fm and not t.startswith("百分之"):
+        a, b = cn_to_number(fm.group(1)), cn_to_number(fm.group(2))
+        return None if not a or b is None else (b / a * 100, 1, None)
     if t.startswith("百分之"):
         v = cn_to_number(t[3:])
         return None if v is None else (v, 1, None)
@@ -145,7 +149,7 @@ def check_number(fn, i, e, n, errors):
             if not close(v, float(n["value"])) and not (e["kind"] == "table_row" and header_mult and mult == 1):
                 errors.append(f"{where}: value {n['value']} but text reads {v}")
         unit = n.get("unit")
-        if "%" in t or "百分之" in t or t.rstrip("以上下左右").endswith("成"):
+        if "%" in t or "分之" in t or t.rstrip("以上下左右").endswith("成"):
             if unit != "%":
                 errors.append(f"{where}: unit should be %")
         if "个百分点" in t and unit != "pp":
