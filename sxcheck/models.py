@@ -153,8 +153,20 @@ class IngestedDocument(BaseModel):
 # ---------------------------------------------------------------- evidence
 
 
+# What a number is: only a `figure` (or `money`) can be a measure's value; an
+# identifier (备案号, 文号, 表2-2, 第3期, 序号), a date or a score never is.
+Role = Literal["figure", "money", "score", "identifier", "date"]
+
+
 class Quantity(BaseModel):
-    """A number found in text, with its unit and the exact span it came from."""
+    """A number found in text, with its unit, the exact span it came from, and what it is.
+
+    `period` says when the figure is stated for: a year ("2020"), "current" (a
+    present statement with no year of its own), "target" (到2025年, 力争, 计划)
+    or "change" (同比增长, 提高…个百分点). `low`/`high` are the range the
+    written precision stands for (6.31万 -> 63050..63150) or a bound (九成以上 ->
+    low 90); both None for an exact figure.
+    """
 
     value: Decimal
     written: Decimal | None = None  # the number as written before 万/亿 (28.6 of 28.6万元)
@@ -163,6 +175,29 @@ class Quantity(BaseModel):
     text: str
     start: int
     end: int
+    role: Role = "figure"
+    period: str = "current"
+    target_year: int | None = None
+    low: Decimal | None = None
+    high: Decimal | None = None
+
+    @property
+    def is_measure_figure(self) -> bool:
+        """Could this number be a measure's value (a count, ratio, value or amount)?"""
+        return self.role in ("figure", "money")
+
+
+class FigureNote(BaseModel):
+    """A number of a quote as the evidence stage read it, for the reviewer.
+
+    Shown beside the quote so an auditor sees why a number counted or did not:
+    "45%（2020年）", "100%（目标）", "〔2024〕15号（编号）".
+    """
+
+    text: str  # exactly as written in the quote
+    role: Role
+    period: str | None = None  # for figure/money/score: "2024", "current", "target", "change"
+    used: bool = False  # compared with the declaration (a figure of the evaluation period)
 
 
 class Evidence(BaseModel):
@@ -176,6 +211,9 @@ class Evidence(BaseModel):
     # the paragraph around the quote (at most limits.CONTEXT_CHARS either side), when
     # the quote is one sentence of it
     context: str | None = None
+    # the numbers of the quote with their role and period (figures the facts stage used
+    # or set aside); empty when the quote states no number or was not about figures
+    figures: list[FigureNote] = Field(default_factory=list)
 
 
 def unique_evidence(evidence: list[Evidence]) -> list[Evidence]:

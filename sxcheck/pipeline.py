@@ -76,7 +76,8 @@ def facts_of(
 ) -> list[Fact]:
     """Documents and declaration -> one fact per item measure (the costly part after reading)."""
     units = [unit for doc in documents for unit in doc.units]
-    return build_facts(rules, sentences_of(units), info.level, declared)
+    sentences = sentences_of(units)
+    return build_facts(rules, sentences, info.level, declared, years={info.year})
 
 
 def judge_facts(

@@ -224,6 +224,45 @@ class DefaultsFile(Strict):
     scoring: Scoring
 
 
+class FigureWords(Strict):
+    """`rules/lexicon.yaml` `figures`: what a number is and when it is for (sxcheck/evidence/figures.py)."""
+
+    names: list[str] = Field(default_factory=list)
+    target: list[str] = Field(default_factory=list)
+    current: list[str] = Field(default_factory=list)
+    this_year: list[str] = Field(default_factory=list)
+    last_year: list[str] = Field(default_factory=list)
+    base_before: str = r"(?:较|比)$"
+    target_year_before: str = r"(?:到|力争)$"
+    level_year_before: str = r"(?:提高|增)(?:到|至)$"
+    deadline_after: str = r"^(?:底|末)?前"
+    start_after: str = r"^以来"
+    plan_periods: dict[str, int] = Field(default_factory=dict)
+    plan_period_after: str = r"^(?:末|期间)"
+    change: list[str] = Field(default_factory=list)
+    change_units: list[str] = Field(default_factory=list)
+    bound_low_before: list[str] = Field(default_factory=list)
+    bound_high_before: list[str] = Field(default_factory=list)
+    approx_before: list[str] = Field(default_factory=list)
+    bound_low_after: list[str] = Field(default_factory=list)
+    bound_high_after: list[str] = Field(default_factory=list)
+    approx_after: list[str] = Field(default_factory=list)
+    requirement: list[str] = Field(default_factory=list)
+    identifier_before: list[str] = Field(default_factory=list)
+    identifier_after: list[str] = Field(default_factory=list)
+    date_before: str = r"(?:连续|提前)$"
+    date_after: str = r"^内"
+    grade_before: str = r"结论为"
+    grades: str = r"优|良|中|差"
+    column_identifier: str = r"序号|编号"
+    column_score: str = r"得分"
+    column_change: str = r"增长"
+    column_target: str = r"目标"
+    column_task: str = r"任务"
+    column_period: str = r"年份|月份"
+    column_unit: str = r"^单位$"
+
+
 class Lexicon(Strict):
     """`rules/lexicon.yaml`: phrasings that change what a sentence means.
 
@@ -239,6 +278,7 @@ class Lexicon(Strict):
     total_label: list[str] = Field(default_factory=list)
     issuer: list[str] = Field(default_factory=list)  # 发文机关 after a region's name (batch)
     date: str = r"20\d\d年(?:\d{1,2}月)?"
+    figures: FigureWords = Field(default_factory=FigureWords)  # issue 14: roles and periods
     doc: str = ""
 
 

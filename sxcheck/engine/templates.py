@@ -185,6 +185,12 @@ TEMPLATES: list[TemplateRule] = [
         kinds=("ratio", "value", "rank"),
     ),
     TemplateRule(
+        "figures_set_aside",
+        [("set_aside", ">", 0)],
+        Outcome(None, "figures_set_aside", evidence=("set_aside",)),
+        kinds=("ratio", "value", "rank"),
+    ),
+    TemplateRule(
         "inconsistent_denominator",
         [*HAS_DATA, ("den_conflict", "==", True)],
         Outcome(

@@ -14,7 +14,6 @@ from typing import Any
 
 from sxcheck.catalogue.loader import RuleSet
 from sxcheck.catalogue.schema import ItemRule, MeasureRule
-from sxcheck.evidence.quantities import find_quantities
 from sxcheck.facts.guard import patterns_for
 from sxcheck.facts.observe import (
     Observation,
@@ -24,9 +23,11 @@ from sxcheck.facts.observe import (
     matches,
     ratio_observation,
     relevant_text,
+    rounded_only,
     states_figures,
     value_observation,
 )
+from sxcheck.facts.periods import Periods, within_precision
 from sxcheck.facts.quotes import cap_quotes, joined_with_previous
 from sxcheck.models import DeclaredMeasure, Evidence, Fact, Level, Sentence, unique_evidence
 
@@ -47,8 +48,15 @@ def fmt_percent(ratio: Decimal | float) -> str:
 class FactBuilder:
     """Builds the facts of one submission from its sentences and declaration."""
 
-    def __init__(self, rules: RuleSet, sentences: list[Sentence], level: Level):
+    def __init__(
+        self,
+        rules: RuleSet,
+        sentences: list[Sentence],
+        level: Level,
+        years: set[int] | None = None,
+    ):
         self.rules = rules
+        self.periods = Periods(years)  # only figures of these years (or undated) are compared
         self.level = level
         self.sentences = sentences
         self.joined = joined_with_previous(sentences)
@@ -71,7 +79,11 @@ class FactBuilder:
         for index, sentence in enumerate(self.sentences):
             text = relevant_text(sentence, measure.evidence)
             joined = self.joined[index]
-            if text is None and joined is not None and sentence.quantities:
+            if (
+                text is None
+                and joined is not None
+                and any(q.is_measure_figure for q in sentence.quantities)
+            ):
                 # "全市共有学校420所。其中418所已实现无线网络覆盖。": the subject is named
                 # in the sentence before the figures; quote both.
                 text = relevant_text(joined, measure.evidence)
@@ -109,8 +121,22 @@ class FactBuilder:
                     kept.append(clause)
         if not kept or not dropped:
             return None
-        text = "，".join(kept)
-        return sentence.model_copy(update={"text": text, "quantities": find_quantities(text)})
+        # the kept clauses' numbers keep the roles and periods read on the whole sentence
+        text, quantities, searched = "", [], 0
+        for clause in kept:
+            at = sentence.text.find(clause, searched)
+            searched = at + len(clause)
+            if text:
+                text += "，"
+            quantities += [
+                q.model_copy(
+                    update={"start": q.start - at + len(text), "end": q.end - at + len(text)}
+                )
+                for q in sentence.quantities
+                if at <= q.start and q.end <= at + len(clause)
+            ]
+            text += clause
+        return sentence.model_copy(update={"text": text, "quantities": quantities})
 
     def _totals_only(self, done: list[tuple[Sentence, str]]) -> list[tuple[Sentence, str]]:
         """Of a table's rows about a measure, keep its total row when it has one.
@@ -145,7 +171,9 @@ class FactBuilder:
         """
         totals: dict[str, list[Sentence]] = {}  # per table, its rows stating the total
         for sentence, _ in done:
-            if sentence.kind == "paragraph" or not states_figures(sentence, [numerator]):
+            if sentence.kind == "paragraph" or not states_figures(
+                sentence, [numerator], self.periods.figures_in(sentence)
+            ):
                 continue
             key = _table_key(sentence)
             if key not in totals:
@@ -156,7 +184,7 @@ class FactBuilder:
                         self.total_label.search(other.text)
                         or _names(other.text, measure.denominator or "")
                     )
-                    and states_figures(other, [denominator])
+                    and states_figures(other, [denominator], self.periods.figures_in(other))
                 ]
             other = next((o for o in totals[key] if o is not sentence), None)
             if other is not None:
@@ -181,10 +209,30 @@ class FactBuilder:
             kind="measure",
             item=item.id,
             measure=measure.key,
-            data={"mkind": measure.kind, "planned": len(planned), **data},
+            data={"mkind": measure.kind, "planned": len(planned), "set_aside": 0, **data},
             evidence={"planned": [s.evidence for s in planned]},
-            params={"measure": measure.name},
+            params={"measure": measure.name, "rounding": ""},
         )
+
+    def _set_aside(self, fact: Fact, done: list[tuple[Sentence, str]]) -> None:
+        """Figures about the measure stated for another period: shown, never compared.
+
+        "规划所载2020年基期值45%、2025年目标值100%" is context, not a claim about the
+        evaluation year; the trail lists them so a reviewer sees why they did not count.
+        Every cited sentence gets its numbers' roles and periods (Evidence.figures).
+        """
+        labels: list[str] = []
+        quotes: list[Evidence] = []
+        for sentence, text in done:
+            aside = [q for q in self.periods.within(sentence, text) if self.periods.set_aside(q)]
+            self.periods.noted(sentence)
+            if aside:
+                labels += [self.periods.label(q) for q in aside]
+                quotes.append(sentence.evidence)
+        if labels:
+            fact.data["set_aside"] = len(labels)
+            fact.evidence["set_aside"] = quotes
+            fact.params["set_aside"] = "、".join(dict.fromkeys(labels))
 
     # ------------------------------------------------------------ per kind
 
@@ -199,6 +247,7 @@ class FactBuilder:
                 measure.bounded,
                 (measure.numerator or "", measure.denominator or ""),
                 self.change,
+                self.periods.figures_in(s, text),
             )
             for s, text in done
         ]
@@ -213,6 +262,7 @@ class FactBuilder:
         fact = self._fact(
             item, measure, planned, source="none", valid=True, has_value=False, value=0.0
         )
+        self._set_aside(fact, done)
         if declared is not None and (
             declared.numerator is not None or declared.denominator is not None
         ):
@@ -269,7 +319,14 @@ class FactBuilder:
         fact.data.update(valid=True, has_value=True, value=float(ratio), denominator=float(den))
         # membership by identity, never `evidence in list` (pydantic equality, quadratic
         # in 5,000 repeated sentences)
-        support = [s.evidence for s, _ in done if states_figures(s, [num, den])]
+        stating = [(s, self.periods.figures_in(s)) for s, _ in done]
+        stating = [(s, q) for s, q in stating if states_figures(s, [num, den], q)]
+        support = [s.evidence for s, _ in stating]
+        rounded = [q.text for _, q in stating for q in rounded_only(q, [num, den])]
+        if rounded:
+            fact.params["rounding"] = (
+                f"（材料所载{'、'.join(dict.fromkeys(rounded))}为约数，在其取整精度内一致）"
+            )
         quoted = {id(e) for e in support}
         support += [
             e
@@ -294,11 +351,15 @@ class FactBuilder:
     def value(self, item: ItemRule, measure: MeasureRule, declared: DeclaredMeasure | None) -> Fact:
         done, planned = self._relevant(measure)
         units = measure.accept_units or ([measure.unit] if measure.unit else [""])
-        observations = [value_observation(s, text, units, measure.evidence) for s, text in done]
+        observations = [
+            value_observation(s, text, units, measure.evidence, self.periods.figures_in(s, text))
+            for s, text in done
+        ]
         observations = [o for o in observations if o.values]
         fact = self._fact(
             item, measure, planned, source="none", valid=True, has_value=False, value=0.0
         )
+        self._set_aside(fact, done)
         unit = measure.unit or ""
         if declared is not None and declared.value is not None:
             value = declared.value
@@ -568,7 +629,9 @@ def _agrees(obs: Observation, declared_percent: Decimal) -> bool:
 def _value_agrees(quantity: Any, value: Decimal) -> bool:
     from sxcheck.evidence.quantities import decimals_shown
 
-    return close_to(quantity.value, decimals_shown(quantity), value)
+    return close_to(quantity.value, decimals_shown(quantity), value) or within_precision(
+        quantity, value
+    )
 
 
 def _show(obs: Observation) -> str:
@@ -588,9 +651,14 @@ def build_facts(
     sentences: list[Sentence],
     level: Level,
     declared: dict[str, dict[str, DeclaredMeasure]],
+    years: set[int] | None = None,
 ) -> list[Fact]:
-    """All facts of one submission: one per item measure."""
-    return FactBuilder(rules, sentences, level).build(declared)
+    """All facts of one submission: one per item measure.
+
+    `years`: the evaluation period; only figures stated for it (or undated) are
+    compared with the declaration.
+    """
+    return FactBuilder(rules, sentences, level, years).build(declared)
 
 
 __all__ = ["build_facts", "matches"]

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from sxcheck.catalogue.schema import EvidencePattern, TableRows
 from sxcheck.evidence.quantities import CLASSIFIERS, decimals_shown, find_quantities
+from sxcheck.facts.periods import within_precision
 from sxcheck.ingest.layout import split_segments
 from sxcheck.limits import MAX_PAIRED_COUNTS
 from sxcheck.models import Evidence, Quantity, Sentence
@@ -179,13 +180,17 @@ def ratio_observation(
     bounded: bool = True,
     roles: tuple[str, str] = ("", ""),
     change: re.Pattern[str] | None = None,
+    quantities: list[Quantity] | None = None,
 ) -> Observation:
     """Read numerator, denominator and percentage for a ratio measure.
 
     `roles` are the numerator and denominator descriptions (to order two levels);
     `change` matches words that make a percentage a growth rate (增长4.5%), not a share.
+    `quantities` are the figures of `text` that may count (the evaluation period's,
+    as facts.periods chose them); by default every figure found in it.
     """
-    quantities = find_quantities(text)
+    if quantities is None:
+        quantities = find_quantities(text)
     counts = [q for q in quantities if not q.is_percent and q.unit != "pp"]
     percents = [
         q
@@ -230,14 +235,18 @@ def ratio_observation(
 
 
 def value_observation(
-    sentence: Sentence, text: str, accept_units: list[str], pattern: EvidencePattern
+    sentence: Sentence,
+    text: str,
+    accept_units: list[str],
+    pattern: EvidencePattern,
+    quantities: list[Quantity] | None = None,
 ) -> Observation:
     """Quantities of the accepted units ("" accepts a bare number, as for PUE),
     the one nearest after the measure's wording first."""
     accepted = set(accept_units)
     values = [
         q
-        for q in find_quantities(text)
+        for q in (find_quantities(text) if quantities is None else quantities)
         if not q.is_percent and ((q.unit or "") in accepted or (q.unit is None and "" in accepted))
     ]
     if len(values) > 1:
@@ -247,16 +256,33 @@ def value_observation(
     return Observation(sentence=sentence, values=tuple(values))
 
 
-def states_figures(sentence: Sentence, figures: list[Decimal]) -> bool:
-    """Does the sentence state every one of these figures (in any order)?"""
-    stated = [
-        v
-        for q in sentence.quantities
-        if not q.is_percent
-        for v in (q.value, q.written)
-        if v is not None
+def states_figures(
+    sentence: Sentence, figures: list[Decimal], quantities: list[Quantity] | None = None
+) -> bool:
+    """Does the sentence state every one of these figures (in any order)?
+
+    Exactly, or within the precision a figure is written with ("80.54万户" states
+    805,412); `quantities` are the sentence's figures that may count (default: all).
+    """
+    counts = [
+        q
+        for q in (sentence.quantities if quantities is None else quantities)
+        if not q.is_percent and q.is_measure_figure
     ]
-    return all(any(v == f for v in stated) for f in figures)
+    stated = [v for q in counts for v in (q.value, q.written) if v is not None]
+    return all(
+        any(v == f for v in stated) or any(within_precision(q, f) for q in counts) for f in figures
+    )
+
+
+def rounded_only(quantities: list[Quantity], figures: list[Decimal]) -> list[Quantity]:
+    """The rounded figures that agree with `figures` where no figure states them exactly
+    (for the message: "材料所载80.54万户为约数，在其精度内一致")."""
+    counts = [q for q in quantities if not q.is_percent and q.is_measure_figure]
+    exact = {v for q in counts for v in (q.value, q.written) if v is not None}
+    return [q for f in figures if f not in exact for q in counts if within_precision(q, f)][
+        : len(figures)
+    ]
 
 
 def close_to(shown: Decimal, decimals: int, target: Decimal) -> bool:

@@ -14,6 +14,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
 from sxcheck.models import Report
+from sxcheck.report.figure_labels import figures_line
 from sxcheck.report.safe import cleaned
 from sxcheck.report.view import (
     LEVEL_ZH,
@@ -136,6 +137,10 @@ def to_docx(report: Report) -> bytes:
                         quote = document.add_paragraph(f"“{ev.quote}”")
                         quote.paragraph_format.left_indent = Pt(24)
                         quote.runs[0].italic = True
+                        if ev.figures:
+                            figures = document.add_paragraph(figures_line(ev.figures, sub.year))
+                            figures.paragraph_format.left_indent = Pt(24)
+                            figures.runs[0].font.size = Pt(9)
 
     document.add_heading("四、材料清单", level=1)
     _table(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 
 from sxcheck.models import Evidence, Report
+from sxcheck.report.figure_labels import LINE_LABEL, figure_label
 from sxcheck.report.safe import cleaned, html_templates
 from sxcheck.report.view import LEVEL_ZH, STATUS_ZH, percent, problem_codes, tree
 
@@ -21,6 +22,23 @@ def highlight(ev: Evidence) -> Markup:
     return (
         escape(context[:start]) + Markup("<mark>{}</mark>").format(ev.quote) + escape(context[end:])
     )
+
+
+def figures(ev: Evidence, year: int) -> Markup:
+    """The line under a quote: each number as written with its tag ("" without figures).
+
+    The numbers are not marked inside the quote: a note has no span, and a text
+    match would mark the wrong "1" (in "alert(1)", in a made-visible "\\x1b").
+    """
+    if not ev.figures:
+        return Markup("")
+    tags = Markup(" ").join(
+        Markup('<span class="fig {}">{}</span>').format(
+            "used" if note.used else "aside", figure_label(note, year)
+        )
+        for note in ev.figures
+    )
+    return Markup('<div class="figures">{}{}</div>').format(LINE_LABEL, tags)
 
 
 def to_html(report: Report) -> str:
@@ -50,4 +68,5 @@ def to_html(report: Report) -> str:
         pct=percent,
         problem_codes=problem_codes,
         highlight=highlight,
+        figures=figures,
     )

@@ -8,6 +8,7 @@ it as text and never renders its HTML, links or emphasis.
 from __future__ import annotations
 
 from sxcheck.models import Evidence, Report
+from sxcheck.report.figure_labels import figures_line
 from sxcheck.report.safe import markdown as md
 from sxcheck.report.view import (
     LEVEL_ZH,
@@ -78,6 +79,8 @@ def to_markdown(report: Report) -> str:
                     lines.append(f"- `{reason.code}` {_cell(reason.message)}")
                     for ev in reason.evidence:
                         lines.append(f"  - {_where(ev)}：> {_cell(ev.quote)}")
+                        if ev.figures:
+                            lines.append(f"    - {_cell(figures_line(ev.figures, sub.year))}")
                 lines.append("")
     lines += [
         "## 材料清单",

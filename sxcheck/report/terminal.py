@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from sxcheck.models import Judgment, Report
+from sxcheck.report.figure_labels import figures_line
 from sxcheck.report.safe import cleaned, terminal
 from sxcheck.report.view import LEVEL_ZH, STATUS_ZH, fixes, problem_codes, profile_label
 
@@ -77,8 +78,14 @@ def print_summary(report: Report, console: Console | None = None) -> None:
             console.print(f"  … {len(todo) - 15} more in the report")
 
 
-def print_judgment(judgment: Judgment, console: Console | None = None) -> None:
-    """One item with every reason and the quotes behind it (`sxcheck show RUN ID`)."""
+def print_judgment(
+    judgment: Judgment, console: Console | None = None, year: int | None = None
+) -> None:
+    """One item with every reason and the quotes behind it (`sxcheck show RUN ID`).
+
+    Under a quote, its numbers with their tags (`figure_labels`); `year`, the
+    submission's, tells "2024年" from "2020年数据".
+    """
     console = console or Console()
     judgment = cleaned(judgment, terminal)
     style = STATUS_STYLE[judgment.status.value]
@@ -102,3 +109,9 @@ def print_judgment(judgment: Judgment, console: Console | None = None) -> None:
                 highlight=False,
                 soft_wrap=True,
             )
+            if e.figures:
+                console.print(
+                    f"        {escape(figures_line(e.figures, year))}",
+                    highlight=False,
+                    soft_wrap=True,
+                )

@@ -19,6 +19,7 @@ INFO_CODES = frozenset(
         "meets_threshold",
         "options_covered",
         "evidence_figures_used",
+        "figures_set_aside",  # baseline, target or other-year figures shown, not compared
         "established",
         "established_and_working",
         "graded",

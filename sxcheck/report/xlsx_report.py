@@ -8,7 +8,8 @@ import json
 import openpyxl
 from openpyxl.styles import Font, PatternFill
 
-from sxcheck.models import Report
+from sxcheck.models import Evidence, Report
+from sxcheck.report.figure_labels import figures_line
 from sxcheck.report.safe import cleaned, text_cells
 from sxcheck.report.view import STATUS_ZH, problem_codes, profile_label
 
@@ -29,6 +30,14 @@ HEADER = [
 ]
 
 
+def _where(ev: Evidence, year: int) -> str:
+    """One evidence line: file, page, place, and the quote's numbers with their tags if noted."""
+    where = f"{ev.document} {('p.' + str(ev.page)) if ev.page else ''} {ev.location}".replace(
+        "  ", " "
+    )
+    return f"{where} — {figures_line(ev.figures, year)}" if ev.figures else where
+
+
 def to_xlsx(report: Report) -> bytes:
     """The workbook; submission text is cleaned of XML-illegal characters and never a formula."""
     report = cleaned(report)
@@ -40,11 +49,7 @@ def to_xlsx(report: Report) -> bytes:
         cell.font = Font(bold=True)
     for judgment in report.indicators:
         evidence = [
-            f"{ev.document} {('p.' + str(ev.page)) if ev.page else ''} {ev.location}".replace(
-                "  ", " "
-            )
-            for r in judgment.reasons
-            for ev in r.evidence
+            _where(ev, report.submission.year) for r in judgment.reasons for ev in r.evidence
         ]
         sheet.append(
             [

@@ -1,0 +1,102 @@
+"""Which of a sentence's numbers may back or contradict a declaration.
+
+The evidence stage says what each number is (its role: figure, money, score,
+identifier, date) and when it is stated for (a year, "current", "target",
+"change"). Only figures of the evaluation period are compared with what a
+city declares: a 规划's 2020 baseline or 2025 target, a 同比增长 rate, a
+备案号 or a 测评得分 never corroborates nor contradicts. Figures of another
+period that a sentence about the measure states are kept as "set aside", so
+the trail can say why they did not count.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sxcheck.models import Evidence, FigureNote, Quantity, Sentence
+
+# Periods a figure can be stated for that are never the evaluation period's value.
+NOT_COMPARABLE = ("target", "change")
+
+
+class Periods:
+    """The evaluation period of one submission and what it lets count."""
+
+    def __init__(self, years: set[int] | None = None) -> None:
+        # no year known (a rule case, a unit test): every dated figure counts as before
+        self.years = {str(y) for y in years or set()}
+
+    def usable(self, quantity: Quantity) -> bool:
+        """A count, ratio, value or amount stated for the evaluation period (or undated)."""
+        if not quantity.is_measure_figure:
+            return False
+        if quantity.period == "current":
+            return True
+        if quantity.period in NOT_COMPARABLE:
+            return False
+        return not self.years or quantity.period in self.years
+
+    def set_aside(self, quantity: Quantity) -> bool:
+        """A measure figure of another period: a baseline, a target, another year's figure."""
+        return quantity.is_measure_figure and not self.usable(quantity)
+
+    def figures_in(self, sentence: Sentence, text: str | None = None) -> list[Quantity]:
+        """The usable figures of `text`, a part of the sentence, with spans in `text`."""
+        return [q for q in self.within(sentence, text) if self.usable(q)]
+
+    def within(self, sentence: Sentence, text: str | None = None) -> list[Quantity]:
+        """The sentence's numbers that lie in `text` (a semicolon part or the whole),
+        with their spans shifted to `text`; periods were read on the whole sentence,
+        so "2020年为45%；2024年为96.9%" keeps each figure's own year."""
+        if text is None or text == sentence.text:
+            return list(sentence.quantities)
+        offset = sentence.text.find(text)
+        if offset < 0:
+            return []
+        end = offset + len(text)
+        return [
+            q.model_copy(update={"start": q.start - offset, "end": q.end - offset})
+            for q in sentence.quantities
+            if q.start >= offset and q.end <= end
+        ]
+
+    def label(self, quantity: Quantity) -> str:
+        """How the trail names a set-aside figure: 2020年数据45%, 目标值100%."""
+        if quantity.period == "target":
+            year = f"{quantity.target_year}年" if quantity.target_year else ""
+            return f"{year}目标值{quantity.text}"
+        if quantity.period == "change":
+            return f"增减变化{quantity.text}"
+        return f"{quantity.period}年数据{quantity.text}"
+
+    def noted(self, sentence: Sentence) -> Evidence:
+        """The sentence's evidence with its numbers' roles and periods, for the trail.
+
+        Filled once per sentence (the evidence object is shared by every fact that
+        cites it, and the notes are the sentence's own, not a fact's).
+        """
+        evidence = sentence.evidence
+        if not evidence.figures and sentence.quantities and evidence.quote == sentence.text:
+            evidence.figures = [
+                FigureNote(
+                    text=q.text,
+                    role=q.role,
+                    period=q.period if q.role in ("figure", "money", "score") else None,
+                    used=self.usable(q),
+                )
+                for q in sentence.quantities
+            ]
+        return evidence
+
+
+def within_precision(quantity: Quantity, figure: Decimal) -> bool:
+    """Does `figure` lie in the range the number's written precision stands for?
+
+    "80.54万户" stands for 805,350–805,450, so a declared 805,412 agrees; a bound
+    ("九成以上") agrees with anything inside it.
+    """
+    if quantity.low is None and quantity.high is None:
+        return False
+    low = quantity.low if quantity.low is not None else Decimal("-Infinity")
+    high = quantity.high if quantity.high is not None else Decimal("Infinity")
+    return low <= figure <= high
