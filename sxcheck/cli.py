@@ -421,7 +421,7 @@ def show(
         judgment = next((j for j in report.indicators if j.id == item_id), None)
         if judgment is None:
             raise SxcheckError(f"unknown indicator ID '{item_id}' (see `sxcheck rules list`)")
-        print_judgment(judgment)
+        print_judgment(judgment, year=report.submission.year)
     elif not reports:
         print_summary(report)
 

@@ -76,7 +76,7 @@ def facts_of(
 ) -> list[Fact]:
     """Documents and declaration -> one fact per item measure (the costly part after reading)."""
     units = [unit for doc in documents for unit in doc.units]
-    sentences = sentences_of(units)
+    sentences = sentences_of(units, info.year, rules.lexicon)
     return build_facts(rules, sentences, info.level, declared, years={info.year})
 
 

@@ -46,7 +46,7 @@ def run_case(rules: RuleSet, item_id: str, case: RuleCase) -> CaseResult:
         units, _ = read_text(data, doc.name, sha)
         doc_info = DocumentInfo(path=doc.name, sha256=sha, size=len(data), kind="txt")
         documents.append(IngestedDocument(info=doc_info, units=units))
-    info = SubmissionInfo(region=f"case:{case.name}", level=case.level, year=2024)
+    info = SubmissionInfo(region=f"case:{case.name}", level=case.level, year=case.year)
     report = evaluate(rules, documents, info, _declared(rules, item_id, case.declared))
     judgment = next(j for j in report.indicators if j.id == item_id)
     codes = {r.code for r in judgment.reasons}

@@ -233,6 +233,7 @@ class FigureWords(Strict):
     this_year: list[str] = Field(default_factory=list)
     last_year: list[str] = Field(default_factory=list)
     base_before: str = r"(?:较|比)$"
+    as_of_before: str = r"[（(]截至$"
     target_year_before: str = r"(?:到|力争)$"
     level_year_before: str = r"(?:提高|增)(?:到|至)$"
     deadline_after: str = r"^(?:底|末)?前"
@@ -252,6 +253,7 @@ class FigureWords(Strict):
     identifier_after: list[str] = Field(default_factory=list)
     date_before: str = r"(?:连续|提前)$"
     date_after: str = r"^内"
+    measured_before: str = r"平均"
     grade_before: str = r"结论为"
     grades: str = r"优|良|中|差"
     column_identifier: str = r"序号|编号"
@@ -261,6 +263,7 @@ class FigureWords(Strict):
     column_task: str = r"任务"
     column_period: str = r"年份|月份"
     column_unit: str = r"^单位$"
+    column_deadline: str = r"时限|期限"
 
 
 class Lexicon(Strict):
@@ -303,6 +306,7 @@ class CaseExpect(Strict):
 class RuleCase(Strict):
     name: str
     level: LevelName = "city"
+    year: int = Field(default=2024, ge=2000, le=2100)  # the evaluation year of the case
     declared: dict[str, object] | None = None
     documents: list[CaseDocument] = Field(default_factory=list)
     expect: CaseExpect

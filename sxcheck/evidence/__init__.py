@@ -10,20 +10,30 @@ bounded and a one-line file cannot make every quote carry the whole file.
 
 from __future__ import annotations
 
-from sxcheck.evidence.quantities import find_quantities
+from typing import TYPE_CHECKING
+
+from sxcheck.evidence.figures import read_numbers
 from sxcheck.ingest.layout import split_sentences
 from sxcheck.limits import CONTEXT_CHARS, MAX_SENTENCE_CHARS
 from sxcheck.models import Evidence, Sentence, TextUnit
 
+if TYPE_CHECKING:
+    from sxcheck.catalogue.schema import Lexicon
+
 _CLAUSE_MARKS = "，,；;、：:"
 
 
-def sentences_of(units: list[TextUnit]) -> list[Sentence]:
+def sentences_of(
+    units: list[TextUnit], year: int | None = None, lexicon: Lexicon | None = None
+) -> list[Sentence]:
     """Split paragraphs into sentences; a table or sheet row is one sentence.
 
     The quote of each sentence is its exact text, so it can always be found
     again in the document's (line-joined) text; its context is the paragraph
-    around it, at most CONTEXT_CHARS either side.
+    around it, at most CONTEXT_CHARS either side. Its quantities are every
+    number in it with role and period (evidence.figures.read_numbers): `year`
+    is the evaluation year, `lexicon` the rules' (the built-in one when None),
+    and a row's header (`TextUnit.context`) gives each cell its column.
     """
     out: list[Sentence] = []
     for unit in units:
@@ -43,7 +53,9 @@ def sentences_of(units: list[TextUnit]) -> list[Sentence]:
                     text=part,
                     context=unit.context,
                     kind=unit.kind,
-                    quantities=find_quantities(part),
+                    quantities=read_numbers(
+                        part, unit.context if unit.kind != "paragraph" else "", year, lexicon
+                    ),
                 )
             )
     return out

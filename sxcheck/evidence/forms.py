@@ -21,6 +21,9 @@ from sxcheck.evidence.quantities import UNITS, _cn_value
 CN_DIGITS = "零〇一二两三四五六七八九"
 CN_ALL = CN_DIGITS + "十百千万亿"
 _CN_YEAR = "〇零一二三四五六七八九"
+_CN_YEAR_DIGIT = {
+    ch: (0 if ch in "〇零" else "一二三四五六七八九".index(ch) + 1) for ch in _CN_YEAR
+}
 
 # Measure words beyond the figure finder's: durations, scores, data sizes, pages.
 EXTRA_UNITS = [
@@ -52,13 +55,13 @@ EXTRA_UNITS = [
     "家次",
     "所次",
     "篇",
-    "期",
-    "座",
-    "个县",
 ]
 ALL_UNITS = sorted(set(UNITS) | set(EXTRA_UNITS), key=len, reverse=True)
 # 分 is a score unit, but not in 分之, 分钟, 分别, 分类, 分局, 分级 …
-_UNIT_RE = "|".join(re.escape(u) for u in ALL_UNITS) + r"|分(?![之钟别类局行析布级期区站项数值辨配担批解享])"
+_UNIT_RE = (
+    "|".join(re.escape(u) for u in ALL_UNITS)
+    + r"|分(?![之钟别类局行析布级期区站项数值辨配担批解享])"
+)
 
 ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 CHINESE = rf"[{CN_ALL}]+(?:点[{CN_DIGITS}]+)?"
@@ -72,8 +75,8 @@ def _alternatives(names: str, grade_before: str, grades: str) -> str:
       (?P<wenhao>[〔\[［]\d{{4}}[〕\]］]\s*第?\d+号)
     | (?P<std>(?:GB|DB|YD|GA|JR|WS)(?:/[TZ])?\s*\d+(?:\.\d+)*(?:\s*{_DASH}\s*\d{{4}})?)
     | (?P<code>(?<![A-Za-z])[A-Za-z]{{2,}}\d{{4,}}[A-Za-z\d\-]*)
-    | (?P<phone>(?<!\d)0\d{{2,3}}{_DASH}\d{{7,8}}(?!\d)|(?<!\d)1[3-9]\d{{9}}(?!\d))
     | (?P<dashed>(?<!\d)\d{{5,}}(?:-\d+)+)
+    | (?P<phone>(?<!\d)0\d{{2,3}}{_DASH}\d{{7,8}}(?!\d)|(?<!\d)1[3-9]\d{{9}}(?!\d))
     | (?P<dotted>(?<![\d.])第?\d+(?:\.\d+){{2,}}(?![\d.])(?:项)?)
     | (?P<ref>(?:附表|附件|附图|表|图|专栏|序号)\s*(?:\d+|[一二三四五六七八九十]+)(?:[-—–.]\d+)*)
     | (?P<date>
@@ -87,14 +90,14 @@ def _alternatives(names: str, grade_before: str, grades: str) -> str:
         | 第\s*(?:\d+|[一二三四五六七八九十]+)\s*周
       )
     | (?P<ordinal>总?第\s*[\d一二两三四五六七八九十百零〇]+(?:\.\d+)*\s*(?:期|次|章|节|部分|项|页|行|批次|批|届|号|条|款|轮|位|名|类|级|阶段|组|季)?)
-    | (?P<cls>\d+A级|[一二三四五六七八九十]+(?:级(?:甲等|乙等|丙等)?|期|届))
+    | (?P<cls>\d+A级|[一二两三四五六七八九十]+(?:级(?:甲等|乙等|丙等)?|期|届))
     | (?P<version>\d+(?:\.\d+)?\s*版本?)
     | (?:{grade_before})(?P<grade>{grades})
-    | (?P<frac>(?P<den>[{CN_ALL}]+)分之(?P<fnum>{CHINESE}))
     | (?P<pct>百分之(?P<pct_num>百|{ARABIC}|{CHINESE}))
+    | (?P<frac>(?P<den>[{CN_ALL}]+)分之(?P<fnum>{CHINESE}))
     | (?P<ratio>(?<![\d.])(?P<ra>\d+(?:\.\d+)?)\s*[:∶：]\s*(?P<rb>\d+(?:\.\d+)?))
     | (?P<range>(?P<lo>{ARABIC})\s*{_DASH}\s*(?P<hi>{ARABIC})(?=\s*(?:万|亿)?\s*(?:{_UNIT_RE}|%)))
-    | (?P<num>(?P<sign>(?<![\w.])-)?(?P<digits>{ARABIC}))
+    | (?P<num>(?P<sign>(?<![^\s|（(，,：:])-)?(?P<digits>{ARABIC}))
     | (?P<cn>{CHINESE})
     """
 
@@ -141,5 +144,5 @@ def year_of(match: re.Match[str]) -> int | None:
         if match.group(group):
             return int(match.group(group))
     if match.group("ycn"):
-        return int("".join(str(_CN_YEAR.index(ch) if ch != "零" else 0) for ch in match.group("ycn")))
+        return int("".join(str(_CN_YEAR_DIGIT[ch]) for ch in match.group("ycn")))
     return None

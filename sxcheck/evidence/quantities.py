@@ -8,6 +8,11 @@ can always be quoted.
 
 Not quantities: years and dates (2024年, 3月), ordinals (第三), names with
 digits (5G, IPv6, 12333 as a hotline), document numbers (〔2023〕82号).
+
+This finder gives figures only, all with the default role and period. The
+evidence stage reads sentences with `figures.read_numbers`, which gives every
+number (identifiers, dates and scores too) with its role, its period and its
+precision; `find_quantities` stays for callers that have bare text.
 """
 
 from __future__ import annotations

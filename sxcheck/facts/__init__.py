@@ -214,7 +214,9 @@ class FactBuilder:
             params={"measure": measure.name, "rounding": ""},
         )
 
-    def _set_aside(self, fact: Fact, done: list[tuple[Sentence, str]]) -> None:
+    def _set_aside(
+        self, fact: Fact, done: list[tuple[Sentence, str]], planned: list[Sentence]
+    ) -> None:
         """Figures about the measure stated for another period: shown, never compared.
 
         "规划所载2020年基期值45%、2025年目标值100%" is context, not a claim about the
@@ -223,7 +225,8 @@ class FactBuilder:
         """
         labels: list[str] = []
         quotes: list[Evidence] = []
-        for sentence, text in done:
+        stated: list[tuple[Sentence, str | None]] = [*done, *((p, None) for p in planned)]
+        for sentence, text in stated:
             aside = [q for q in self.periods.within(sentence, text) if self.periods.set_aside(q)]
             self.periods.noted(sentence)
             if aside:
@@ -262,7 +265,7 @@ class FactBuilder:
         fact = self._fact(
             item, measure, planned, source="none", valid=True, has_value=False, value=0.0
         )
-        self._set_aside(fact, done)
+        self._set_aside(fact, done, planned)
         if declared is not None and (
             declared.numerator is not None or declared.denominator is not None
         ):
@@ -271,7 +274,12 @@ class FactBuilder:
             best = next((o for o in observations if o.numerator is not None), observations[0])
             ratio = Decimal(best.ratio_percent or 0) / 100
             shown = _show(best)
-            disagreeing = [o for o in observations if not _same_figures(o, best)]
+            disagreeing = [
+                o
+                for o in observations
+                if not (o.inferred and o.denominator == best.denominator)
+                and not _same_figures(o, best)
+            ]
             conflict = [e for o in disagreeing for e in o.quotes]
             fact.data.update(
                 source="evidence",
@@ -320,9 +328,9 @@ class FactBuilder:
         # membership by identity, never `evidence in list` (pydantic equality, quadratic
         # in 5,000 repeated sentences)
         stating = [(s, self.periods.figures_in(s)) for s, _ in done]
-        stating = [(s, q) for s, q in stating if states_figures(s, [num, den], q)]
+        stating = [(s, fs) for s, fs in stating if states_figures(s, [num, den], fs)]
         support = [s.evidence for s, _ in stating]
-        rounded = [q.text for _, q in stating for q in rounded_only(q, [num, den])]
+        rounded = [q.text for _, fs in stating for q in rounded_only(fs, [num, den])]
         if rounded:
             fact.params["rounding"] = (
                 f"（材料所载{'、'.join(dict.fromkeys(rounded))}为约数，在其取整精度内一致）"
@@ -340,7 +348,7 @@ class FactBuilder:
         disagreeing = [
             o
             for o in observations
-            if id(o.sentence.evidence) not in quoted and not _states(o, num, den)
+            if id(o.sentence.evidence) not in quoted and _contradicts(o, num, den)
         ]
         fact.data.update(corroborated=bool(support), inconsistent=bool(disagreeing))
         fact.evidence["support"] = support
@@ -359,7 +367,7 @@ class FactBuilder:
         fact = self._fact(
             item, measure, planned, source="none", valid=True, has_value=False, value=0.0
         )
-        self._set_aside(fact, done)
+        self._set_aside(fact, done, planned)
         unit = measure.unit or ""
         if declared is not None and declared.value is not None:
             value = declared.value
@@ -607,6 +615,18 @@ def _states(obs: Observation, numerator: Decimal, denominator: Decimal) -> bool:
         scale = obs.denominator / denominator  # 6.8亿元 against a declaration in 万元
         return _power_of_ten(scale) and obs.numerator == numerator * scale
     return denominator > 0 and _agrees(obs, numerator / denominator * 100)
+
+
+def _contradicts(obs: Observation, numerator: Decimal, denominator: Decimal) -> bool:
+    """Does a statement give other figures than these?
+
+    An n/n inferred from "均已…" says how many there are, not how many meet the
+    measure ("共12个系统，均已完成等级测评" against 11 of 12 passed): it contradicts
+    only a different total.
+    """
+    if obs.inferred and obs.denominator:
+        return denominator <= 0 or not _power_of_ten(obs.denominator / denominator)
+    return not _states(obs, numerator, denominator)
 
 
 def _power_of_ten(value: Decimal) -> bool:

@@ -31,6 +31,10 @@ class Observation:
     percent_decimals: int = 0
     values: tuple[Quantity, ...] = ()
     rows: list[Evidence] = field(default_factory=list)
+    # n/n read from "均已…"/"全部…" with one count: an inference, not a stated ratio, so
+    # it may back a declaration but never contradicts one ("共12个，均已完成等级测评"
+    # says all were tested, not that all passed)
+    inferred: bool = False
 
     @property
     def quotes(self) -> list[Evidence]:
@@ -191,7 +195,8 @@ def ratio_observation(
     """
     if quantities is None:
         quantities = find_quantities(text)
-    counts = [q for q in quantities if not q.is_percent and q.unit != "pp"]
+    # a stated proportion (车桩比3:1, 1:2000) is not a count of either side
+    counts = [q for q in quantities if not q.is_percent and q.unit not in ("pp", "ratio")]
     percents = [
         q
         for q in quantities
@@ -223,6 +228,7 @@ def ratio_observation(
         if pair is None and obs.percent is None and all_covered:
             # "三级甲等医院5家，三级乙等医院3家，均已建立电子病历": the parts add up, all covered
             obs.numerator = obs.denominator = sum((q.value for q in counts), Decimal(0))
+            obs.inferred = True
             return obs
         if obs.percent is not None:
             return obs  # no pair agrees with the stated percentage: trust the percentage
@@ -231,6 +237,7 @@ def ratio_observation(
             obs.numerator, obs.denominator = pair
     elif len(counts) == 1 and obs.percent is None and any(p.search(text) for p in whole):
         obs.numerator = obs.denominator = counts[0].value
+        obs.inferred = True
     return obs
 
 

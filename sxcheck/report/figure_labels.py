@@ -59,7 +59,7 @@ def figure_tag(note: FigureNote, year: int | None = None) -> str:
     """The Chinese tag of one number, without the number: "2024年，已比对", "目标值", "编号/序号".
 
     `year` is the submission's evaluation year; a year period equal to it reads
-    "2024年", any other "2020年数据" (without a year both read "2020年").
+    "2024年", any other "2020年数据" (without a year, a year reads "2020年").
     """
     parts: list[str] = []
     if note.role in ROLE_ZH:
