@@ -618,14 +618,15 @@ def _states(obs: Observation, numerator: Decimal, denominator: Decimal) -> bool:
 
 
 def _contradicts(obs: Observation, numerator: Decimal, denominator: Decimal) -> bool:
-    """Does a statement give other figures than these?
+    """Does a statement give other figures than a declaration?
 
-    An n/n inferred from "均已…" says how many there are, not how many meet the
-    measure ("共12个系统，均已完成等级测评" against 11 of 12 passed): it contradicts
-    only a different total.
+    An n/n inferred from "均已…"/"全部…" says how many there are, not how many meet
+    the measure ("共12个系统，均已完成等级测评" against 11 of 12 passed), so it never
+    contradicts a declaration (two such totals stated differently still disagree with
+    each other when nothing is declared).
     """
-    if obs.inferred and obs.denominator:
-        return denominator <= 0 or not _power_of_ten(obs.denominator / denominator)
+    if obs.inferred:
+        return False
     return not _states(obs, numerator, denominator)
 
 

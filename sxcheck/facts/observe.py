@@ -146,6 +146,10 @@ def _pair_by_size(
     """
     if len(counts) != 2 or not _same_unit(counts[0], counts[1]):
         return None
+    if bounded and counts[0].unit != counts[1].unit:
+        # a part and its whole are counted alike; with no wording pairing them,
+        # "进驻部门42个，1455项事项实现…" are counts of two things
+        return None
     if "、" in text[counts[0].end : counts[1].start]:
         return None  # "停车场168个、泊位5.6万个": an enumeration of different things
     if not bounded:
@@ -169,6 +173,23 @@ def anchor(pattern: EvidencePattern, text: str) -> int:
         if found:
             starts.append(min(found))
     return max(starts) if starts else 0
+
+
+_CLAUSE_END = re.compile(r"[，,；;。：:]")
+
+
+def _own_percent(percents: list[Quantity], text: str, position: int) -> Quantity | None:
+    """The percentage that belongs to the measure named at `position`.
+
+    The first one after the measure's wording ("立案率97.9%，派遣正确率99.3%"); one
+    before it only within the same clause ("覆盖率达到96%的5G网络"): in
+    "新能源汽车保有量占比达到7%，新增充电桩500个" the 7% is not the 桩车比例.
+    """
+    after = [q for q in percents if q.start >= position]
+    if after:
+        return after[0]
+    before = [q for q in percents if not _CLAUSE_END.search(text[q.end : position])]
+    return before[-1] if before else None
 
 
 def _nearest(quantities: list[Quantity], position: int) -> Quantity:
@@ -203,8 +224,8 @@ def ratio_observation(
         if q.is_percent and not (change and change.search(text[max(0, q.start - 4) : q.start]))
     ]
     obs = Observation(sentence=sentence)
-    if percents:
-        chosen = _nearest(percents, anchor(pattern, text))
+    chosen = _own_percent(percents, text, anchor(pattern, text))
+    if chosen is not None:
         obs.percent = chosen.value
         obs.percent_decimals = decimals_shown(chosen)
     if len(counts) >= 2:
