@@ -163,7 +163,8 @@ class Quantity(BaseModel):
 
     `period` says when the figure is stated for: a year ("2020"), "current" (a
     present statement with no year of its own), "target" (到2025年, 力争, 计划)
-    or "change" (同比增长, 提高…个百分点). `low`/`high` are the range the
+    or "change" (同比增长, 提高…个百分点), or "plan" (a figure with no year of its own
+    in a 规划: the plan's goal or its own present). `low`/`high` are the range the
     written precision stands for (6.31万 -> 63050..63150) or a bound (九成以上 ->
     low 90); both None for an exact figure.
     """
@@ -196,7 +197,7 @@ class FigureNote(BaseModel):
 
     text: str  # exactly as written in the quote
     role: Role
-    period: str | None = None  # for figure/money/score: "2024", "current", "target", "change"
+    period: str | None = None  # figure/money/score: "2024", "current", "target", "change", "plan"
     used: bool = False  # compared with the declaration (a figure of the evaluation period)
 
 

@@ -228,6 +228,9 @@ class FigureWords(Strict):
     """`rules/lexicon.yaml` `figures`: what a number is and when it is for (sxcheck/evidence/figures.py)."""
 
     names: list[str] = Field(default_factory=list)
+    # words naming a plan document (in its file name or title): its undated figures are
+    # the plan's (period "plan"), never the evaluation year's
+    plan_documents: list[str] = Field(default_factory=list)
     target: list[str] = Field(default_factory=list)
     current: list[str] = Field(default_factory=list)
     this_year: list[str] = Field(default_factory=list)

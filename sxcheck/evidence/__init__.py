@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from sxcheck.evidence.figures import read_numbers
 from sxcheck.ingest.layout import split_sentences
 from sxcheck.limits import CONTEXT_CHARS, MAX_SENTENCE_CHARS
-from sxcheck.models import Evidence, Sentence, TextUnit
+from sxcheck.models import Evidence, Quantity, Sentence, TextUnit
 
 if TYPE_CHECKING:
     from sxcheck.catalogue.schema import Lexicon
@@ -36,6 +36,8 @@ def sentences_of(
     and a row's header (`TextUnit.context`) gives each cell its column.
     """
     out: list[Sentence] = []
+    plan_words = lexicon.figures.plan_documents if lexicon is not None else []
+    plans = _plan_documents(units, plan_words)
     for unit in units:
         for part, start in _parts(unit):
             whole = unit.kind != "paragraph" or part == unit.text
@@ -53,12 +55,42 @@ def sentences_of(
                     text=part,
                     context=unit.context,
                     kind=unit.kind,
-                    quantities=read_numbers(
-                        part, unit.context if unit.kind != "paragraph" else "", year, lexicon
+                    quantities=_in_plan(
+                        read_numbers(
+                            part, unit.context if unit.kind != "paragraph" else "", year, lexicon
+                        ),
+                        unit.document in plans,
                     ),
                 )
             )
     return out
+
+
+def _plan_documents(units: list[TextUnit], words: list[str]) -> set[str]:
+    """Documents that are plans (a 规划, 纲要, 行动计划): named so, or titled so in
+    their first paragraph. Their undated figures are goals and their 发展基础 the
+    plan's own present, never the evaluation year's."""
+    if not words:
+        return set()
+    plans: set[str] = set()
+    titled: set[str] = set()
+    for unit in units:
+        if unit.document in titled:
+            continue
+        titled.add(unit.document)
+        name = unit.document.rsplit("/", 1)[-1]
+        if any(word in name or word in unit.text[:80] for word in words):
+            plans.add(unit.document)
+    return plans
+
+
+def _in_plan(quantities: list[Quantity], plan: bool) -> list[Quantity]:
+    """In a plan, a figure stated with no year of its own is the plan's, not today's."""
+    if plan:
+        for quantity in quantities:
+            if quantity.period == "current" and quantity.role in ("figure", "money"):
+                quantity.period = "plan"
+    return quantities
 
 
 def window(text: str, start: int, end: int, chars: int = CONTEXT_CHARS) -> str:

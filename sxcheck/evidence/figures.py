@@ -391,7 +391,13 @@ def _walk(norm: str, nums: list[_Num], w: Words, year: int | None, initial: _Sta
     previous: _Num | None = None
     previous_measure: _Num | None = None
     recent: list[_Num] = []  # the measures of this clause run (since the last ；)
+    # a time phrase that opens the sentence ("截至2020年底，A；B；C") dates every
+    # statement of it; a ； returns to it rather than to no period at all
+    leading: _State | None = None
+    measured = False
     for _, is_number, item in events:
+        if leading is None and not measured and boundary > 0 and state.period != initial.period:
+            leading = _State(state.period, state.target_year)
         if not is_number:
             cue = item  # type: ignore[assignment]
             assert isinstance(cue, re.Match)
@@ -399,7 +405,8 @@ def _walk(norm: str, nums: list[_Num], w: Words, year: int | None, initial: _Sta
             if kind == "semi":
                 boundary = cue.end()
                 if not norm.startswith("其中", cue.end()):
-                    state = _State(initial.period, initial.target_year)
+                    opening = leading or initial
+                    state = _State(opening.period, opening.target_year)
                     once = source = level = None
                     recent = []
             elif kind == "comma":
@@ -441,6 +448,7 @@ def _walk(norm: str, nums: list[_Num], w: Words, year: int | None, initial: _Sta
             continue
         n = item
         assert isinstance(n, _Num)
+        measured = measured or n.measure
         if n.role == "date" and n.form == "date" and not book:
             state, once, source, level = _date(
                 norm, n.start, n.end, n.year, w, year, state, once, source, level, previous, recent

@@ -625,7 +625,7 @@ def _contradicts(obs: Observation, numerator: Decimal, denominator: Decimal) -> 
     contradicts a declaration (two such totals stated differently still disagree with
     each other when nothing is declared).
     """
-    if obs.inferred:
+    if obs.inferred and not obs.names_numerator:
         return False
     return not _states(obs, numerator, denominator)
 

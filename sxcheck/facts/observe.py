@@ -31,10 +31,12 @@ class Observation:
     percent_decimals: int = 0
     values: tuple[Quantity, ...] = ()
     rows: list[Evidence] = field(default_factory=list)
-    # n/n read from "均已…"/"全部…" with one count: an inference, not a stated ratio, so
-    # it may back a declaration but never contradicts one ("共12个，均已完成等级测评"
-    # says all were tested, not that all passed)
+    # n/n read from "均已…"/"全部…" with one count: an inference, not a stated ratio; it
+    # contradicts a declaration only when the text names what the numerator counts
+    # ("45个系统已全部通过等级保护测评并完成整改"), not when it says something else of
+    # all of them ("共12个，均已委托测评机构完成等级测评": tested, not passed)
     inferred: bool = False
+    names_numerator: bool = True
 
     @property
     def quotes(self) -> list[Evidence]:
@@ -114,6 +116,14 @@ def _pair_by_cue(text: str, counts: list[Quantity]) -> tuple[Decimal, Decimal] |
 
 def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def _names_numerator(text: str, roles: tuple[str, str]) -> bool:
+    """Does the text name what the numerator counts beyond the whole ("通过…整改合格"
+    of "通过等保测评并整改合格的系统数" over "系统总数")? Two of its own word pairs."""
+    numerator, denominator = roles
+    own = _bigrams(numerator) - _bigrams(denominator)
+    return not own or len(own & _bigrams(text)) >= 2
 
 
 def _by_role(
@@ -249,7 +259,7 @@ def ratio_observation(
         if pair is None and obs.percent is None and all_covered:
             # "三级甲等医院5家，三级乙等医院3家，均已建立电子病历": the parts add up, all covered
             obs.numerator = obs.denominator = sum((q.value for q in counts), Decimal(0))
-            obs.inferred = True
+            obs.inferred, obs.names_numerator = True, _names_numerator(text, roles)
             return obs
         if obs.percent is not None:
             return obs  # no pair agrees with the stated percentage: trust the percentage
@@ -258,7 +268,7 @@ def ratio_observation(
             obs.numerator, obs.denominator = pair
     elif len(counts) == 1 and obs.percent is None and any(p.search(text) for p in whole):
         obs.numerator = obs.denominator = counts[0].value
-        obs.inferred = True
+        obs.inferred, obs.names_numerator = True, _names_numerator(text, roles)
     return obs
 
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from sxcheck.models import Evidence, FigureNote, Quantity, Sentence
 
 # Periods a figure can be stated for that are never the evaluation period's value.
-NOT_COMPARABLE = ("target", "change")
+NOT_COMPARABLE = ("target", "change", "plan")
 
 
 class Periods:
@@ -67,6 +67,8 @@ class Periods:
             return f"{year}目标值{quantity.text}"
         if quantity.period == "change":
             return f"增减变化{quantity.text}"
+        if quantity.period == "plan":
+            return f"规划所载{quantity.text}"
         return f"{quantity.period}年数据{quantity.text}"
 
     def noted(self, sentence: Sentence) -> Evidence:

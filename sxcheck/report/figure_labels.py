@@ -26,6 +26,7 @@ ROLE_ZH = {
 PERIOD_ZH = {
     "target": "目标值",
     "change": "增减变化",
+    "plan": "规划所载",
     "current": "当前",
 }
 USED_ZH = "已比对"
@@ -50,7 +51,7 @@ def _period(period: str | None, year: int | None) -> str | None:
 
 def _is_aside(period: str | None, year: int | None) -> bool:
     """A period that by itself says why the figure was not compared."""
-    if period in ("target", "change"):
+    if period in ("target", "change", "plan"):
         return True
     return bool(period and period.isdigit() and year is not None and int(period) != year)
 
