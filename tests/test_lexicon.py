@@ -31,3 +31,18 @@ def test_reads_as_done(not_done, sentence):
 def test_every_pattern_has_a_case(not_done):
     for pattern in not_done:
         assert any(pattern.search(s) for s in CASES["not_done"]), f"no case for {pattern.pattern}"
+
+
+def test_continues_previous_cases(rules):
+    import re
+
+    import yaml
+
+    cases = yaml.safe_load(
+        (Path(__file__).parents[1] / "rules" / "lexicon.cases.yaml").read_text(encoding="utf-8")
+    )["continues_previous"]
+    patterns = [re.compile(p) for p in rules.lexicon.continues_previous]
+    for text in cases["yes"]:
+        assert any(p.search(text) for p in patterns), text
+    for text in cases["no"]:
+        assert not any(p.search(text) for p in patterns), text

@@ -283,6 +283,9 @@ class Lexicon(Strict):
     total_row: list[str] = Field(default_factory=list)
     total_label: list[str] = Field(default_factory=list)
     issuer: list[str] = Field(default_factory=list)  # 发文机关 after a region's name (batch)
+    # how a sentence opens when it goes on with the previous one's subject ("其中418所…"
+    # after "全市共有学校420所。"): only then are the two read as one statement
+    continues_previous: list[str] = Field(default_factory=list)
     date: str = r"20\d\d年(?:\d{1,2}月)?"
     figures: FigureWords = Field(default_factory=FigureWords)  # issue 14: roles and periods
     doc: str = ""

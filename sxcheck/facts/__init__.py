@@ -64,6 +64,7 @@ class FactBuilder:
         self.whole = [re.compile(p) for p in rules.lexicon.whole]
         self.change = re.compile("|".join(rules.lexicon.change)) if rules.lexicon.change else None
         self.rule_statement = [re.compile(p) for p in rules.lexicon.rule_statement]
+        self.continues = [re.compile(p) for p in rules.lexicon.continues_previous]
         self.total_row = re.compile("|".join(rules.lexicon.total_row) or "(?!)")
         self.date = re.compile(rules.lexicon.date)
         self.stated_totals: dict[str, list[tuple[Decimal, list[Evidence]]]] = {}
@@ -83,6 +84,7 @@ class FactBuilder:
                 text is None
                 and joined is not None
                 and any(q.is_measure_figure for q in sentence.quantities)
+                and any(p.search(sentence.text) for p in self.continues)
             ):
                 # "全市共有学校420所。其中418所已实现无线网络覆盖。": the subject is named
                 # in the sentence before the figures; quote both.
