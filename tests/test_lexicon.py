@@ -38,11 +38,11 @@ def test_continues_previous_cases(rules):
 
     import yaml
 
-    cases = yaml.safe_load(
-        (Path(__file__).parents[1] / "rules" / "lexicon.cases.yaml").read_text(encoding="utf-8")
-    )["continues_previous"]
+    cases = yaml.safe_load((ROOT / "rules" / "lexicon.cases.yaml").read_text(encoding="utf-8"))[
+        "continues_previous"
+    ]
     patterns = [re.compile(p) for p in rules.lexicon.continues_previous]
-    for text in cases["yes"]:
+    for text in cases["continues"]:
         assert any(p.search(text) for p in patterns), text
-    for text in cases["no"]:
+    for text in cases["stands_alone"]:
         assert not any(p.search(text) for p in patterns), text

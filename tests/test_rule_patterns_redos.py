@@ -25,6 +25,11 @@ from sxcheck.facts import observe
 RULES = load_rules()
 
 
+def _flagged(pattern: re.Pattern[str]) -> str:
+    """A compiled pattern's source with its verbose flag, as it runs."""
+    return ("(?x)" if pattern.flags & re.VERBOSE else "") + pattern.pattern
+
+
 def _shipped() -> list[tuple[str, str]]:
     """(file:key, pattern) of every regular expression that rules/ ships."""
     out: list[tuple[str, str]] = []
@@ -35,6 +40,14 @@ def _shipped() -> list[tuple[str, str]]:
         if name in ("change", "total_row", "total_label") and entries:
             out.append((f"lexicon.yaml:{name} (joined)", "|".join(entries)))
     out.append(("lexicon.yaml:date", lexicon.date))
+    for name in ("continues_previous", "issuer"):
+        out += [(f"lexicon.yaml:{name}[{i}]", p) for i, p in enumerate(getattr(lexicon, name))]
+    # the figures words as the evidence stage compiles them (issue 14: every sentence)
+    from sxcheck.evidence.figures import words_for
+
+    for name, value in vars(words_for(lexicon)).items():
+        if isinstance(value, re.Pattern):
+            out.append((f"lexicon.yaml:figures ({name})", _flagged(value)))
     for item_id, item in RULES.items.items():
         where = RULES.item_files[item_id].name
         for measure in item.measures:
