@@ -10,6 +10,7 @@ Chinese numerals, ratios, ranges, bound words). It also prints digits and
 Chinese numerals that no listed number covers, for a human to look at
 (names such as 5G, IPv6, 一网通办, 十四五 are expected there).
 """
+
 from __future__ import annotations
 
 import pathlib
@@ -21,18 +22,32 @@ import yaml
 
 HERE = pathlib.Path(__file__).resolve().parent
 # names and words that contain digits or numeral characters but are not numbers
-NAMES = re.compile(r"[45]G|10G|IPv6|千兆|万兆|百兆|零售|零跑动|部/百人|一网通办|一网统管|一网协同|一体化|统一|"
-                   r"一件事|一窗|一屏|一码|一号|一站|一键|十四五|十三五|十五五|三个课堂|户户通|进一步|"
-                   r"过去一年|第三方|四舍五入|下一步|一览表|一枚|一次性|一批|万物|百姓|千家万户|一线|一张网|一图|一朵云|一次办|三医|两网|一网|"
-                   r"百名|千万|一起|第一|一流|一律|一并|一些|一般|一定|一同|一致")
+NAMES = re.compile(
+    r"[45]G|10G|IPv6|千兆|万兆|百兆|零售|零跑动|部/百人|一网通办|一网统管|一网协同|一体化|统一|"
+    r"一件事|一窗|一屏|一码|一号|一站|一键|十四五|十三五|十五五|三个课堂|户户通|进一步|"
+    r"过去一年|第三方|四舍五入|下一步|一览表|一枚|一次性|一批|万物|百姓|千家万户|一线|一张网|一图|一朵云|一次办|三医|两网|一网|"
+    r"百名|千万|一起|第一|一流|一律|一并|一些|一般|一定|一同|一致"
+)
 ROLES = {"figure", "money", "score", "identifier", "date"}
 MEASURE_ROLES = {"figure", "money", "score"}
 KINDS = {"sentence", "table_row"}
 LOW_BOUND = ("以上", "超过", "不低于", "不少于", "突破", "逾", "余", "多", "超")
 HIGH_BOUND = ("近", "不足", "不到", "以下", "低于", "不超过", "将近")
 
-CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
-             "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 
 
@@ -67,7 +82,9 @@ def parsed_value(text: str, role: str):
     t = text
     for w in LOW_BOUND + HIGH_BOUND + ("约", "左右"):
         t = t.replace(w, "")
-    fm = re.match(r"([零〇一二两三四五六七八九十百千]+)分之([零〇一二两三四五六七八九十百千点]+)", t)
+    fm = re.match(
+        r"([零〇一二两三四五六七八九十百千]+)分之([零〇一二两三四五六七八九十百千点]+)", t
+    )
     if fm and not t.startswith("百分之"):
         a, b = cn_to_number(fm.group(1)), cn_to_number(fm.group(2))
         return None if not a or b is None else (b / a * 100, 1, None)
@@ -85,14 +102,14 @@ def parsed_value(text: str, role: str):
         a, b = t.split("—", 1)
         ma, mb = NUM_RE.search(a), NUM_RE.search(b)
         if ma and mb:
-            rest = b[mb.end():]
+            rest = b[mb.end() :]
             mult = 10_000 if rest.startswith("万") else 100_000_000 if rest.startswith("亿") else 1
             return (float(ma.group()) * mult, mult, None)
     m = NUM_RE.search(t)
     if m:
         v = float(m.group())
         dec = len(m.group().split(".")[1]) if "." in m.group() else 0
-        rest = t[m.end():]
+        rest = t[m.end() :]
     else:
         m = CN_RE.search(t)
         if not m:
@@ -101,7 +118,7 @@ def parsed_value(text: str, role: str):
         if v is None:
             return None
         dec = None
-        rest = t[m.end():]
+        rest = t[m.end() :]
     mult = 1
     if rest.startswith("万"):
         mult = 10_000
@@ -124,7 +141,9 @@ def check_number(fn, i, e, n, errors):
         return
     if role in MEASURE_ROLES:
         p = n.get("period")
-        if p not in ("current", "target", "change") and not (isinstance(p, str) and re.fullmatch(r"\d{4}", p)):
+        if p not in ("current", "target", "change") and not (
+            isinstance(p, str) and re.fullmatch(r"\d{4}", p)
+        ):
             errors.append(f"{where}: bad period {p!r}")
         if "target_year" in n and p != "target":
             errors.append(f"{where}: target_year without period target")
@@ -146,7 +165,9 @@ def check_number(fn, i, e, n, errors):
         header_mult = any(w in (e.get("context") or "") + e["text"] for w in ("万", "亿"))
         if pv is not None:
             v, mult, dec = pv
-            if not close(v, float(n["value"])) and not (e["kind"] == "table_row" and header_mult and mult == 1):
+            if not close(v, float(n["value"])) and not (
+                e["kind"] == "table_row" and header_mult and mult == 1
+            ):
                 errors.append(f"{where}: value {n['value']} but text reads {v}")
         unit = n.get("unit")
         if "%" in t or "分之" in t or t.rstrip("以上下左右").endswith("成"):
@@ -162,15 +183,18 @@ def check_number(fn, i, e, n, errors):
             errors.append(f"{where}: low > value")
         if hi is not None and float(hi) < val - 1e-9:
             errors.append(f"{where}: high < value")
-        if any(t.startswith(w) or t.endswith(w) or w in t for w in LOW_BOUND if w in ("以上", "超过", "不低于", "不少于", "突破", "逾", "超")) or re.search(r"\d余|[十百千万]余|\d多", t):
+        if any(
+            t.startswith(w) or t.endswith(w) or w in t
+            for w in LOW_BOUND
+            if w in ("以上", "超过", "不低于", "不少于", "突破", "逾", "超")
+        ) or re.search(r"\d余|[十百千万]余|\d多", t):
             if lo is None or not close(float(lo), val):
                 errors.append(f"{where}: lower bound word but low != value")
         if any(w in t.replace("不低于", "").replace("不少于", "") for w in HIGH_BOUND):
             if hi is None or not close(float(hi), val):
                 errors.append(f"{where}: upper bound word but high != value")
-        if "—" in t and role == "figure":
-            if lo is None or hi is None:
-                errors.append(f"{where}: range needs low and high")
+        if "—" in t and role == "figure" and (lo is None or hi is None):
+            errors.append(f"{where}: range needs low and high")
 
 
 def check_file(path: pathlib.Path, errors, warnings, stats):
@@ -194,7 +218,9 @@ def check_file(path: pathlib.Path, errors, warnings, stats):
             if " | " not in ctx or " | " not in text:
                 errors.append(f"{where}: table_row needs cells joined by ' | '")
             elif len(ctx.split(" | ")) != len(text.split(" | ")):
-                errors.append(f"{where}: {len(text.split(' | '))} cells vs {len(ctx.split(' | '))} header cells")
+                errors.append(
+                    f"{where}: {len(text.split(' | '))} cells vs {len(ctx.split(' | '))} header cells"
+                )
         elif e.get("context"):
             errors.append(f"{where}: sentence with context")
         spans = []
@@ -229,13 +255,13 @@ def check_file(path: pathlib.Path, errors, warnings, stats):
             covered.update(range(m.start(), m.end()))
         for m in re.finditer(r"\d+", text):
             if not set(range(m.start(), m.end())) & covered:
-                ctx = text[max(0, m.start() - 3): m.end() + 4]
+                ctx = text[max(0, m.start() - 3) : m.end() + 4]
                 warnings.append(f"{where}: digits {m.group()!r} not listed  …{ctx}…")
         for m in CN_RE.finditer(text):
             if m.group() in ("点",):
                 continue
             if not set(range(m.start(), m.end())) & covered:
-                ctx = text[max(0, m.start() - 3): m.end() + 4]
+                ctx = text[max(0, m.start() - 3) : m.end() + 4]
                 warnings.append(f"{where}: chinese {m.group()!r} not listed  …{ctx}…")
 
 
