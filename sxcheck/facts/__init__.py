@@ -14,10 +14,19 @@ from typing import Any
 
 from sxcheck.catalogue.loader import RuleSet
 from sxcheck.catalogue.schema import ItemRule, MeasureRule
+from sxcheck.facts.compare import (
+    contradicts,
+    fmt_number,
+    fmt_percent,
+    same_figures,
+    show,
+    show_all,
+    states,
+    value_agrees,
+)
 from sxcheck.facts.guard import patterns_for
 from sxcheck.facts.observe import (
     Observation,
-    close_to,
     count_rows,
     is_not_done,
     matches,
@@ -26,23 +35,14 @@ from sxcheck.facts.observe import (
     rounded_only,
     states_figures,
     value_observation,
+    with_denominator_range,
 )
-from sxcheck.facts.periods import Periods, within_precision
+from sxcheck.facts.periods import Periods
 from sxcheck.facts.quotes import cap_quotes, joined_with_previous
-from sxcheck.models import DeclaredMeasure, Evidence, Fact, Level, Sentence, unique_evidence
+from sxcheck.facts.totals import cross_check_denominators
+from sxcheck.models import DeclaredMeasure, Evidence, Fact, Level, Sentence
 
 LEVEL_NAMES = {"city": "市级", "county": "县级"}
-
-
-def fmt_number(value: Decimal | float) -> str:
-    """Show a figure without trailing zeros (310, 96.9, 1.28)."""
-    dec = Decimal(str(value)).quantize(Decimal("0.0001")).normalize()
-    text = f"{dec:f}"
-    return text
-
-
-def fmt_percent(ratio: Decimal | float) -> str:
-    return f"{Decimal(str(ratio)) * 100:.1f}%"
 
 
 class FactBuilder:
@@ -67,7 +67,10 @@ class FactBuilder:
         self.continues = [re.compile(p) for p in rules.lexicon.continues_previous]
         self.total_row = re.compile("|".join(rules.lexicon.total_row) or "(?!)")
         self.date = re.compile(rules.lexicon.date)
-        self.stated_totals: dict[str, list[tuple[Decimal, list[Evidence]]]] = {}
+        # per measure: (total, quotes, the range its written precision stands for)
+        self.stated_totals: dict[
+            str, list[tuple[Decimal, list[Evidence], tuple[Decimal, Decimal] | None]]
+        ] = {}
         self.total_label = re.compile("|".join(rules.lexicon.total_label) or "(?!)")
         self._tables: dict[str, list[Sentence]] | None = None
 
@@ -244,14 +247,17 @@ class FactBuilder:
     def ratio(self, item: ItemRule, measure: MeasureRule, declared: DeclaredMeasure | None) -> Fact:
         done, planned = self._relevant(measure)
         observations = [
-            ratio_observation(
-                s,
-                text,
-                self.whole,
-                measure.evidence,
-                measure.bounded,
-                (measure.numerator or "", measure.denominator or ""),
-                self.change,
+            with_denominator_range(
+                ratio_observation(
+                    s,
+                    text,
+                    self.whole,
+                    measure.evidence,
+                    measure.bounded,
+                    (measure.numerator or "", measure.denominator or ""),
+                    self.change,
+                    self.periods.figures_in(s, text),
+                ),
                 self.periods.figures_in(s, text),
             )
             for s, text in done
@@ -262,7 +268,9 @@ class FactBuilder:
         if measure.denominator:
             # totals the documents state, for the cross-item check of one total
             self.stated_totals[f"{item.id}/{measure.key}"] = [
-                (o.denominator, o.quotes) for o in observations if o.denominator
+                (o.denominator, o.quotes, o.denominator_range)
+                for o in observations
+                if o.denominator
             ]
         fact = self._fact(
             item, measure, planned, source="none", valid=True, has_value=False, value=0.0
@@ -275,12 +283,12 @@ class FactBuilder:
         if observations:
             best = next((o for o in observations if o.numerator is not None), observations[0])
             ratio = Decimal(best.ratio_percent or 0) / 100
-            shown = _show(best)
+            shown = show(best)
             disagreeing = [
                 o
                 for o in observations
                 if not (o.inferred and o.denominator == best.denominator)
-                and not _same_figures(o, best)
+                and not same_figures(o, best)
             ]
             conflict = [e for o in disagreeing for e in o.quotes]
             fact.data.update(
@@ -295,7 +303,7 @@ class FactBuilder:
             if best.denominator:
                 fact.data["denominator"] = float(best.denominator)
             fact.evidence["conflict"] = conflict
-            fact.params.update(value=shown, found=_show_all(disagreeing), declared=shown)
+            fact.params.update(value=shown, found=show_all(disagreeing), declared=shown)
             fact.params["detail"] = f"材料载明的比例{shown}超过100%"
         return fact
 
@@ -341,7 +349,7 @@ class FactBuilder:
         support += [
             e
             for o in observations
-            if id(o.sentence.evidence) not in quoted and _states(o, num, den)
+            if id(o.sentence.evidence) not in quoted and states(o, num, den)
             for e in o.quotes
         ]
         if not support:
@@ -350,12 +358,12 @@ class FactBuilder:
         disagreeing = [
             o
             for o in observations
-            if id(o.sentence.evidence) not in quoted and _contradicts(o, num, den)
+            if id(o.sentence.evidence) not in quoted and contradicts(o, num, den)
         ]
         fact.data.update(corroborated=bool(support), inconsistent=bool(disagreeing))
         fact.evidence["support"] = support
         fact.evidence["conflict"] = [e for o in disagreeing for e in o.quotes]
-        fact.params["found"] = _show_all(disagreeing)
+        fact.params["found"] = show_all(disagreeing)
         return fact
 
     def value(self, item: ItemRule, measure: MeasureRule, declared: DeclaredMeasure | None) -> Fact:
@@ -376,7 +384,7 @@ class FactBuilder:
             fact.params.update(
                 declared=f"{fmt_number(value)}{unit}", value=f"{fmt_number(value)}{unit}"
             )
-            support = [o for o in observations if any(_value_agrees(q, value) for q in o.values)]
+            support = [o for o in observations if any(value_agrees(q, value) for q in o.values)]
             agreeing = {id(o) for o in support}
             conflict = [o for o in observations if id(o) not in agreeing]
             fact.data.update(
@@ -526,59 +534,10 @@ class FactBuilder:
                     facts.append(self.count(item, measure, figures))
                 else:
                     facts.append(self.qualitative(item, measure))
-        self._cross_check_denominators(facts)
+        cross_check_denominators(self.rules, facts, self.stated_totals)
         for fact in facts:
             cap_quotes(fact)
         return facts
-
-    def _cross_check_denominators(self, facts: list[Fact]) -> None:
-        """One total, stated differently across items: an auditor's check.
-
-        Measures whose rule files describe the same denominator (2.1.1-2.1.3
-        all divide by 政务服务事项总数) must use the same figure, whether it was
-        declared or stated in a document about any of them ("政务服务事项总数2136项"
-        for 2.1.1, "占总数2163项的92.9%" for 2.1.2); otherwise each of them is
-        marked `den_conflict`, quoting where the other figures come from.
-        """
-        measures = {
-            f"{item.id}/{m.key}": m
-            for item in self.rules.items.values()
-            for m in item.measures
-            if m.denominator
-        }
-        groups: dict[str, list[Fact]] = {}
-        for fact in facts:
-            measure = measures.get(fact.id)
-            if measure and measure.denominator and fact.data.get("denominator"):
-                groups.setdefault(measure.denominator, []).append(fact)
-        for name, group in groups.items():
-            # every figure for this total: (value, which item, where it is stated)
-            figures: list[tuple[Decimal, str, str, list[Evidence]]] = []
-            for fact in group:
-                used = fact.evidence.get("support", []) + fact.evidence.get("used", [])
-                how = "申报" if fact.data.get("source") == "declared" else "材料"
-                figures.append((Decimal(str(fact.data["denominator"])), fact.item, how, used))
-                for value, quotes in self.stated_totals.get(fact.id, []):
-                    figures.append((value, fact.item, "材料", quotes))
-            for fact in group:
-                own = Decimal(str(fact.data["denominator"]))
-                # other items' figures only (an item's own documents are its own
-                # inconsistent_figures check); 6.8亿元 and 68000万元 are one figure
-                others = [
-                    f
-                    for f in figures
-                    if f[1] != fact.item and own > 0 and not _power_of_ten(f[0] / own)
-                ]
-                if not others:
-                    continue
-                fact.data["den_conflict"] = True
-                fact.evidence["den_conflict"] = unique_evidence([e for f in others for e in f[3]])
-                fact.params["denominator_name"] = name
-                found = dict.fromkeys(
-                    f"{'本项' if item == fact.item else item}{how}为{fmt_number(value)}"
-                    for value, item, how, _ in others
-                )
-                fact.params["den_found"] = "；".join([f"本项采用{fmt_number(own)}", *found])
 
 
 def _names(row: str, description: str, size: int = 3) -> bool:
@@ -608,67 +567,6 @@ def _option_key(measure: MeasureRule, name: str) -> str:
     return name
 
 
-def _states(obs: Observation, numerator: Decimal, denominator: Decimal) -> bool:
-    """Does a statement give these figures? Both counts when it has them (12/12
-    and 10/10 are two different totals), else its percentage as shown."""
-    if obs.numerator is not None and obs.denominator:
-        if denominator <= 0:
-            return False
-        scale = obs.denominator / denominator  # 6.8亿元 against a declaration in 万元
-        return _power_of_ten(scale) and obs.numerator == numerator * scale
-    return denominator > 0 and _agrees(obs, numerator / denominator * 100)
-
-
-def _contradicts(obs: Observation, numerator: Decimal, denominator: Decimal) -> bool:
-    """Does a statement give other figures than a declaration?
-
-    An n/n inferred from "均已…"/"全部…" says how many there are, not how many meet
-    the measure ("共12个系统，均已完成等级测评" against 11 of 12 passed), so it never
-    contradicts a declaration (two such totals stated differently still disagree with
-    each other when nothing is declared).
-    """
-    if obs.inferred and not obs.names_numerator:
-        return False
-    return not _states(obs, numerator, denominator)
-
-
-def _power_of_ten(value: Decimal) -> bool:
-    exponent = value.log10() if value > 0 else Decimal("0.5")
-    return exponent == exponent.to_integral_value()
-
-
-def _same_figures(obs: Observation, reference: Observation) -> bool:
-    if reference.numerator is not None and reference.denominator:
-        return _states(obs, reference.numerator, reference.denominator)
-    return reference.percent is not None and _agrees(obs, reference.percent)
-
-
-def _agrees(obs: Observation, declared_percent: Decimal) -> bool:
-    if obs.numerator is not None and obs.denominator:
-        return close_to(obs.numerator / obs.denominator * 100, 1, declared_percent)
-    return obs.percent is not None and close_to(obs.percent, obs.percent_decimals, declared_percent)
-
-
-def _value_agrees(quantity: Any, value: Decimal) -> bool:
-    from sxcheck.evidence.quantities import decimals_shown
-
-    return close_to(quantity.value, decimals_shown(quantity), value) or within_precision(
-        quantity, value
-    )
-
-
-def _show(obs: Observation) -> str:
-    """A ratio as a reader checks it: 240/320（75.0%）, or the percentage as written."""
-    if obs.numerator is not None and obs.denominator:
-        percent = fmt_percent(obs.numerator / obs.denominator)
-        return f"{fmt_number(obs.numerator)}/{fmt_number(obs.denominator)}（{percent}）"
-    return f"{fmt_number(obs.percent or 0)}%"
-
-
-def _show_all(observations: list[Observation]) -> str:
-    return "、".join(dict.fromkeys(_show(o) for o in observations))
-
-
 def build_facts(
     rules: RuleSet,
     sentences: list[Sentence],
@@ -684,4 +582,4 @@ def build_facts(
     return FactBuilder(rules, sentences, level, years).build(declared)
 
 
-__all__ = ["build_facts", "matches"]
+__all__ = ["build_facts", "fmt_number", "fmt_percent", "matches"]

@@ -37,6 +37,8 @@ class Observation:
     # all of them ("共12个，均已委托测评机构完成等级测评": tested, not passed)
     inferred: bool = False
     names_numerator: bool = True
+    # the range the denominator's written precision stands for (82.36万户), if rounded
+    denominator_range: tuple[Decimal, Decimal] | None = None
 
     @property
     def quotes(self) -> list[Evidence]:
@@ -269,6 +271,18 @@ def ratio_observation(
     elif len(counts) == 1 and obs.percent is None and any(p.search(text) for p in whole):
         obs.numerator = obs.denominator = counts[0].value
         obs.inferred, obs.names_numerator = True, _names_numerator(text, roles)
+    return obs
+
+
+def with_denominator_range(obs: Observation, quantities: list[Quantity]) -> Observation:
+    """Note the precision of the figure the denominator was read from (for totals)."""
+    if obs.denominator is not None:
+        for q in quantities:
+            if q.value == obs.denominator and (q.low is not None or q.high is not None):
+                low = q.low if q.low is not None else q.value
+                high = q.high if q.high is not None else q.value
+                obs.denominator_range = (low, high)
+                break
     return obs
 
 
