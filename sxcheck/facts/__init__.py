@@ -266,11 +266,12 @@ class FactBuilder:
         if measure.table_rows is not None:
             observations += count_rows(self.sentences, measure.table_rows)
         if measure.denominator:
-            # totals the documents state, for the cross-item check of one total
+            # totals the documents state, for the cross-item check of one total (an n/n
+            # inferred from "均已…" states a count, not the measure's total)
             self.stated_totals[f"{item.id}/{measure.key}"] = [
                 (o.denominator, o.quotes, o.denominator_range)
                 for o in observations
-                if o.denominator
+                if o.denominator and not o.inferred
             ]
         fact = self._fact(
             item, measure, planned, source="none", valid=True, has_value=False, value=0.0
