@@ -43,7 +43,7 @@ def _shipped() -> list[tuple[str, str]]:
     for name in ("continues_previous", "issuer"):
         out += [(f"lexicon.yaml:{name}[{i}]", p) for i, p in enumerate(getattr(lexicon, name))]
     # the figures words as the evidence stage compiles them (issue 14: every sentence)
-    from sxcheck.evidence.figures import words_for
+    from sxcheck.evidence.figure_words import words_for
 
     # (those used with .match at a number's end only are probed anchored, as they run)
     anchored = {"bound_after", "date_after", "deadline_after", "ident_after", "plan_after"}
