@@ -60,3 +60,15 @@ def run_cli(*args: str) -> tuple[int, str, str]:
 def check_json(path: Path, *extra: str) -> tuple[int, dict | None, str]:
     code, out, err = run_cli("check", str(path), "--json", *extra)
     return code, (json.loads(out) if code in (0, 1) else None), err
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI=true a skip is a failure: a test that needs a real component (Chromium,
+    LibreOffice, PostgreSQL, playwright) must not hide a missing install step."""
+    outcome = yield
+    report = outcome.get_result()
+    if os.environ.get("CI") == "true" and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.longrepr = f"skipped under CI=true (a missing install step?): {reason}"
