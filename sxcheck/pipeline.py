@@ -77,7 +77,9 @@ def facts_of(
     """Documents and declaration -> one fact per item measure (the costly part after reading)."""
     units = [unit for doc in documents for unit in doc.units]
     sentences = sentences_of(units, info.year, rules.lexicon)
-    return build_facts(rules, sentences, info.level, declared, years={info.year})
+    # the evaluation period: a profile's, else the submission's year
+    years = set(rules.period_years or {info.year})
+    return build_facts(rules, sentences, info.level, declared, years=years)
 
 
 def judge_facts(

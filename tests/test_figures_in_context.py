@@ -143,3 +143,24 @@ def test_two_measures_in_one_sentence_are_each_paired_right(tmp_path):
     for reason in judgment["reasons"]:
         by_measure.setdefault(reason.get("measure"), set()).add(reason["code"])
     assert "corroborated" in by_measure["ev_share"], judgment
+
+
+def test_a_profiles_period_decides_which_years_figures_are_compared(tmp_path):
+    """Declared for 2024, evidence of 2023: set aside by default, compared when the
+    evaluator's profile names a period that covers 2023."""
+    text = "2023年，全市城市重点公共区域共320个，其中已实现5G网络覆盖的310个。\n"
+    root = _write(
+        tmp_path / "s",
+        '  "1.1.1": {numerator: 310, denominator: 320}\n',
+        {"2023年统计.txt": text},
+    )
+    judgment = _item(_check(root), "1.1.1")
+    assert "uncorroborated" in _codes(judgment) and "figures_set_aside" in _codes(judgment)
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        'name: 2023-2024\nperiod: {start: "2023-01-01", end: "2024-12-31"}\n', encoding="utf-8"
+    )
+    code, report, err = check_json(root, "--no-store", "--profile", str(profile))
+    assert report is not None, err
+    judgment = _item(report, "1.1.1")
+    assert "corroborated" in _codes(judgment) and "figures_set_aside" not in _codes(judgment)

@@ -258,5 +258,10 @@ def apply_profile(base: RuleSet, path: Path) -> RuleSet:
         excluded={i: o.exclude for i, o in profile.items.items() if o.exclude},
         profile=f"{profile.name}@{digest[:12]}",
         special_weight=profile.special_weight,
+        period_years=(
+            frozenset(range(int(profile.period.start[:4]), int(profile.period.end[:4]) + 1))
+            if profile.period is not None
+            else base.period_years
+        ),
         digest=hashlib.sha256((base.digest + digest).encode()).hexdigest(),
     )

@@ -75,6 +75,9 @@ class RuleSet:
     excluded: dict[str, str] = field(default_factory=dict)
     profile: str | None = None  # "name@digest" of the profile applied
     special_weight: float | None = None  # weight of the 特色性指标 in the total, if any
+    # years a profile's evaluation period covers: only figures stated for them (or
+    # undated) are compared with a declaration; None: the submission's own year
+    period_years: frozenset[int] | None = None
 
     def bands_for(self, bands: str | Bands | None) -> Bands:
         if isinstance(bands, Bands):
