@@ -164,3 +164,18 @@ def test_a_profiles_period_decides_which_years_figures_are_compared(tmp_path):
     assert report is not None, err
     judgment = _item(report, "1.1.1")
     assert "corroborated" in _codes(judgment) and "figures_set_aside" not in _codes(judgment)
+
+
+def test_a_progress_figure_for_part_of_the_year_is_set_aside_not_a_contradiction(tmp_path):
+    progress = "会议通报，截至8月底，全市城市重点公共区域5G网络覆盖率为88.4%。\n"
+    root = _write(
+        tmp_path / "s",
+        '  "1.1.1": {numerator: 310, denominator: 320}\n',
+        {"2024年工作总结.txt": REPORT, "领导小组会议纪要.txt": progress},
+    )
+    judgment = _item(_check(root), "1.1.1")
+    codes = _codes(judgment)
+    assert "inconsistent_figures" not in codes and "corroborated" in codes, judgment
+    aside = next(r for r in judgment["reasons"] if r["code"] == "figures_set_aside")
+    assert "年内阶段性数据88.4%" in aside["message"]
+    assert {e["document"] for e in aside["evidence"]} == {"佐证材料/领导小组会议纪要.txt"}

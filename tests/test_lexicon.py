@@ -46,3 +46,14 @@ def test_continues_previous_cases(rules):
         assert any(p.search(text) for p in patterns), text
     for text in cases["stands_alone"]:
         assert not any(p.search(text) for p in patterns), text
+
+
+def test_interim_cases(rules):
+    cases = yaml.safe_load((ROOT / "rules" / "lexicon.cases.yaml").read_text(encoding="utf-8"))[
+        "interim"
+    ]
+    patterns = [re.compile(p) for p in rules.lexicon.interim]
+    for text in cases["part_of_year"]:
+        assert any(p.search(text) for p in patterns), text
+    for text in cases["whole_year"]:
+        assert not any(p.search(text) for p in patterns), text

@@ -40,7 +40,7 @@ def _shipped() -> list[tuple[str, str]]:
         if name in ("change", "total_row", "total_label") and entries:
             out.append((f"lexicon.yaml:{name} (joined)", "|".join(entries)))
     out.append(("lexicon.yaml:date", lexicon.date))
-    for name in ("continues_previous", "issuer"):
+    for name in ("continues_previous", "interim", "issuer"):
         out += [(f"lexicon.yaml:{name}[{i}]", p) for i, p in enumerate(getattr(lexicon, name))]
     # the figures words as the evidence stage compiles them (issue 14: every sentence)
     from sxcheck.evidence.figure_words import words_for

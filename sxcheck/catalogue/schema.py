@@ -286,6 +286,9 @@ class Lexicon(Strict):
     # how a sentence opens when it goes on with the previous one's subject ("其中418所…"
     # after "全市共有学校420所。"): only then are the two read as one statement
     continues_previous: list[str] = Field(default_factory=list)
+    # a statement for part of the evaluation year (截至8月底, 1—10月, 前三季度): its figures
+    # may back a year's declaration but never contradict it
+    interim: list[str] = Field(default_factory=list)
     date: str = r"20\d\d年(?:\d{1,2}月)?"
     figures: FigureWords = Field(default_factory=FigureWords)  # issue 14: roles and periods
     doc: str = ""

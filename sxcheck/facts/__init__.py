@@ -65,6 +65,7 @@ class FactBuilder:
         self.change = re.compile("|".join(rules.lexicon.change)) if rules.lexicon.change else None
         self.rule_statement = [re.compile(p) for p in rules.lexicon.rule_statement]
         self.continues = [re.compile(p) for p in rules.lexicon.continues_previous]
+        self.interim = [re.compile(p) for p in rules.lexicon.interim]
         self.total_row = re.compile("|".join(rules.lexicon.total_row) or "(?!)")
         self.date = re.compile(rules.lexicon.date)
         # per measure: (total, quotes, the range its written precision stands for)
@@ -244,6 +245,25 @@ class FactBuilder:
 
     # ------------------------------------------------------------ per kind
 
+    def _without_interim(self, fact: Fact, disagreeing: list[Observation]) -> list[Observation]:
+        """A figure for part of the year ("截至8月底…93.1%") is progress, not a contradiction
+        of the year's declared figure: it is listed as set aside instead."""
+        interim = [o for o in disagreeing if any(p.search(o.sentence.text) for p in self.interim)]
+        if not interim:
+            return disagreeing
+        labels = [f"年内阶段性数据{show(o)}" for o in interim]
+        earlier = fact.params.get("set_aside")
+        fact.params["set_aside"] = "、".join(
+            dict.fromkeys([*([earlier] if earlier else []), *labels])
+        )
+        fact.data["set_aside"] = int(fact.data.get("set_aside", 0)) + len(interim)
+        fact.evidence["set_aside"] = [
+            *fact.evidence.get("set_aside", []),
+            *(e for o in interim for e in o.quotes),
+        ]
+        kept = {id(o) for o in interim}
+        return [o for o in disagreeing if id(o) not in kept]
+
     def ratio(self, item: ItemRule, measure: MeasureRule, declared: DeclaredMeasure | None) -> Fact:
         done, planned = self._relevant(measure)
         observations = [
@@ -361,6 +381,7 @@ class FactBuilder:
             for o in observations
             if id(o.sentence.evidence) not in quoted and contradicts(o, num, den)
         ]
+        disagreeing = self._without_interim(fact, disagreeing)
         fact.data.update(corroborated=bool(support), inconsistent=bool(disagreeing))
         fact.evidence["support"] = support
         fact.evidence["conflict"] = [e for o in disagreeing for e in o.quotes]
