@@ -33,27 +33,18 @@ def test_every_pattern_has_a_case(not_done):
         assert any(pattern.search(s) for s in CASES["not_done"]), f"no case for {pattern.pattern}"
 
 
-def test_continues_previous_cases(rules):
-    import re
-
-    import yaml
-
-    cases = yaml.safe_load((ROOT / "rules" / "lexicon.cases.yaml").read_text(encoding="utf-8"))[
-        "continues_previous"
-    ]
-    patterns = [re.compile(p) for p in rules.lexicon.continues_previous]
-    for text in cases["continues"]:
-        assert any(p.search(text) for p in patterns), text
-    for text in cases["stands_alone"]:
-        assert not any(p.search(text) for p in patterns), text
+# lexicon key -> (the cases it must match, the cases it must not), in lexicon.cases.yaml
+SENTENCE_KINDS = {
+    "continues_previous": ("continues", "stands_alone"),
+    "interim": ("part_of_year", "whole_year"),
+}
 
 
-def test_interim_cases(rules):
-    cases = yaml.safe_load((ROOT / "rules" / "lexicon.cases.yaml").read_text(encoding="utf-8"))[
-        "interim"
-    ]
-    patterns = [re.compile(p) for p in rules.lexicon.interim]
-    for text in cases["part_of_year"]:
-        assert any(p.search(text) for p in patterns), text
-    for text in cases["whole_year"]:
-        assert not any(p.search(text) for p in patterns), text
+@pytest.mark.parametrize("key", SENTENCE_KINDS)
+def test_sentence_kind_cases(rules, key):
+    matching, other = SENTENCE_KINDS[key]
+    patterns = [re.compile(p) for p in getattr(rules.lexicon, key)]
+    for text in CASES[key][matching]:
+        assert any(p.search(text) for p in patterns), (key, text)
+    for text in CASES[key][other]:
+        assert not any(p.search(text) for p in patterns), (key, text)

@@ -35,7 +35,6 @@ from sxcheck.facts.observe import (
     rounded_only,
     states_figures,
     value_observation,
-    with_denominator_range,
 )
 from sxcheck.facts.periods import Periods
 from sxcheck.facts.quotes import cap_quotes, joined_with_previous
@@ -178,7 +177,7 @@ class FactBuilder:
         totals: dict[str, list[Sentence]] = {}  # per table, its rows stating the total
         for sentence, _ in done:
             if sentence.kind == "paragraph" or not states_figures(
-                sentence, [numerator], self.periods.figures_in(sentence)
+                [numerator], self.periods.figures_in(sentence)
             ):
                 continue
             key = _table_key(sentence)
@@ -190,7 +189,7 @@ class FactBuilder:
                         self.total_label.search(other.text)
                         or _names(other.text, measure.denominator or "")
                     )
-                    and states_figures(other, [denominator], self.periods.figures_in(other))
+                    and states_figures([denominator], self.periods.figures_in(other))
                 ]
             other = next((o for o in totals[key] if o is not sentence), None)
             if other is not None:
@@ -267,18 +266,15 @@ class FactBuilder:
     def ratio(self, item: ItemRule, measure: MeasureRule, declared: DeclaredMeasure | None) -> Fact:
         done, planned = self._relevant(measure)
         observations = [
-            with_denominator_range(
-                ratio_observation(
-                    s,
-                    text,
-                    self.whole,
-                    measure.evidence,
-                    measure.bounded,
-                    (measure.numerator or "", measure.denominator or ""),
-                    self.change,
-                    self.periods.figures_in(s, text),
-                ),
-                self.periods.figures_in(s, text),
+            ratio_observation(
+                s,
+                text,
+                self.whole,
+                measure.evidence,
+                measure.bounded,
+                (measure.numerator or "", measure.denominator or ""),
+                self.change,
+                quantities=self.periods.figures_in(s, text),
             )
             for s, text in done
         ]
@@ -359,7 +355,7 @@ class FactBuilder:
         # membership by identity, never `evidence in list` (pydantic equality, quadratic
         # in 5,000 repeated sentences)
         stating = [(s, self.periods.figures_in(s)) for s, _ in done]
-        stating = [(s, fs) for s, fs in stating if states_figures(s, [num, den], fs)]
+        stating = [(s, fs) for s, fs in stating if states_figures([num, den], fs)]
         support = [s.evidence for s, _ in stating]
         rounded = [q.text for _, fs in stating for q in rounded_only(fs, [num, den])]
         if rounded:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sxcheck.catalogue.schema import EvidencePattern, TableRows
-from sxcheck.evidence.quantities import CLASSIFIERS, decimals_shown, find_quantities
+from sxcheck.evidence.quantities import CLASSIFIERS, decimals_shown
 from sxcheck.facts.periods import within_precision
 from sxcheck.ingest.layout import split_segments
 from sxcheck.limits import MAX_PAIRED_COUNTS
@@ -217,17 +217,38 @@ def ratio_observation(
     bounded: bool = True,
     roles: tuple[str, str] = ("", ""),
     change: re.Pattern[str] | None = None,
-    quantities: list[Quantity] | None = None,
+    *,
+    quantities: list[Quantity],
 ) -> Observation:
     """Read numerator, denominator and percentage for a ratio measure.
 
     `roles` are the numerator and denominator descriptions (to order two levels);
     `change` matches words that make a percentage a growth rate (增长4.5%), not a share.
     `quantities` are the figures of `text` that may count (the evaluation period's,
-    as facts.periods chose them); by default every figure found in it.
+    as facts.periods chose them). The observation notes the precision of the figure
+    its denominator was read from, for the cross-item check of one total.
     """
-    if quantities is None:
-        quantities = find_quantities(text)
+    obs = _ratio_observation(sentence, text, whole, pattern, bounded, roles, change, quantities)
+    if obs.denominator is not None:
+        for q in quantities:
+            if q.value == obs.denominator and (q.low is not None or q.high is not None):
+                low = q.low if q.low is not None else q.value
+                high = q.high if q.high is not None else q.value
+                obs.denominator_range = (low, high)
+                break
+    return obs
+
+
+def _ratio_observation(
+    sentence: Sentence,
+    text: str,
+    whole: list[re.Pattern[str]],
+    pattern: EvidencePattern,
+    bounded: bool,
+    roles: tuple[str, str],
+    change: re.Pattern[str] | None,
+    quantities: list[Quantity],
+) -> Observation:
     # a stated proportion (车桩比3:1, 1:2000) is not a count of either side
     counts = [q for q in quantities if not q.is_percent and q.unit not in ("pp", "ratio")]
     percents = [
@@ -274,31 +295,20 @@ def ratio_observation(
     return obs
 
 
-def with_denominator_range(obs: Observation, quantities: list[Quantity]) -> Observation:
-    """Note the precision of the figure the denominator was read from (for totals)."""
-    if obs.denominator is not None:
-        for q in quantities:
-            if q.value == obs.denominator and (q.low is not None or q.high is not None):
-                low = q.low if q.low is not None else q.value
-                high = q.high if q.high is not None else q.value
-                obs.denominator_range = (low, high)
-                break
-    return obs
-
-
 def value_observation(
     sentence: Sentence,
     text: str,
     accept_units: list[str],
     pattern: EvidencePattern,
-    quantities: list[Quantity] | None = None,
+    quantities: list[Quantity],
 ) -> Observation:
     """Quantities of the accepted units ("" accepts a bare number, as for PUE),
-    the one nearest after the measure's wording first."""
+    the one nearest after the measure's wording first; `quantities` are the figures
+    of `text` that may count."""
     accepted = set(accept_units)
     values = [
         q
-        for q in (find_quantities(text) if quantities is None else quantities)
+        for q in quantities
         if not q.is_percent and ((q.unit or "") in accepted or (q.unit is None and "" in accepted))
     ]
     if len(values) > 1:
@@ -308,19 +318,13 @@ def value_observation(
     return Observation(sentence=sentence, values=tuple(values))
 
 
-def states_figures(
-    sentence: Sentence, figures: list[Decimal], quantities: list[Quantity] | None = None
-) -> bool:
+def states_figures(figures: list[Decimal], quantities: list[Quantity]) -> bool:
     """Does the sentence state every one of these figures (in any order)?
 
     Exactly, or within the precision a figure is written with ("80.54万户" states
-    805,412); `quantities` are the sentence's figures that may count (default: all).
+    805,412); `quantities` are the sentence's figures that may count.
     """
-    counts = [
-        q
-        for q in (sentence.quantities if quantities is None else quantities)
-        if not q.is_percent and q.is_measure_figure
-    ]
+    counts = [q for q in quantities if not q.is_percent and q.is_measure_figure]
     stated = [v for q in counts for v in (q.value, q.written) if v is not None]
     return all(
         any(v == f for v in stated) or any(within_precision(q, f) for q in counts) for f in figures
