@@ -14,8 +14,6 @@ The child reads each file itself (the parent only hashes it, streamed), so a
 from __future__ import annotations
 
 import multiprocessing
-import os
-import resource
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -23,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sxcheck.ingest import failed, out_of_time
+from sxcheck.ingest.limited import cap_memory
 from sxcheck.limits import DOC_MEMORY_MB, DOC_SECONDS, RUN_SECONDS
 from sxcheck.models import IngestedDocument
 
@@ -39,21 +38,11 @@ class Limits:
     run_seconds: float = RUN_SECONDS  # reading all documents of one submission
 
 
-def _address_space() -> int:
-    """Bytes of virtual memory this process maps now (the cap is set above it)."""
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-
-
 def _serve(conn: Connection, memory_mb: int) -> None:
     """The child: parse what arrives, send back the result; exit after running out of memory."""
-    import faulthandler
-
     from sxcheck.ingest import parse_document, parse_file
 
-    faulthandler.disable()  # an abort at the memory cap is reported by the parent, not dumped
-    cap = _address_space() + memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    cap_memory(memory_mb)  # an abort at the cap is reported by the parent, not dumped
     while True:
         try:
             request = conn.recv()

@@ -36,14 +36,20 @@ def _address_space() -> int:
         return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
+def cap_memory(memory_mb: int) -> None:
+    """In a child: allow `memory_mb` MiB above what it maps now (RLIMIT_AS), and let a
+    crash at the cap be reported by the parent rather than dumped by faulthandler."""
+    import faulthandler
+
+    faulthandler.disable()
+    cap = _address_space() + memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+
 def _child(write_fd: int, func: Callable[..., Any], args: tuple[Any, ...], memory_mb: int) -> None:
     """In the fork: run `func` under the cap, write one pickled outcome, never return."""
     try:
-        import faulthandler
-
-        faulthandler.disable()  # a crash at the cap is reported by the parent, not dumped
-        cap = _address_space() + memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+        cap_memory(memory_mb)
         try:
             outcome: tuple[Any, ...] = ("ok", func(*args))
         except SxcheckError as exc:
