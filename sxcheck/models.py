@@ -113,7 +113,34 @@ class DocumentInfo(BaseModel):
     error: str | None = None
     notes: list[str] = Field(default_factory=list)
     text_units: int = 0  # paragraphs and rows read; 0 with notes means nothing usable (scan)
-    needs_ocr: bool = False
+    needs_ocr: bool = False  # pages or images that needed OCR and were not read by it
+    # how the document was read, for the documents table: "text" (a text layer or an
+    # Office/text file), "ocr" (every page by OCR), "text+ocr" (some pages), "converted"
+    # (by LibreOffice from .doc/.wps/.xls/.et/.ppt/.dps), "ofd" (the OFD reader), "none"
+    read_by: str = "text"
+    ocr_pages: list[int] = Field(default_factory=list)  # pages read by OCR (1 for an image)
+    ocr_confidence: float | None = None  # mean confidence of the OCR lines read
+    ocr_engine: str | None = None  # engine and version ("rapidocr 3.10.0 PP-OCRv6")
+    converted_from: str | None = None  # the original format when converted ("wps", "doc")
+    encoding: str | None = None  # a plain text file's encoding as detected ("GB18030")
+    signatures: bool | None = None  # OFD: signatures or seals present (None: not an OFD)
+    # page -> a small JPEG of an OCR'd page (data URI), so a report can show the scan
+    # behind a quote with the line's box drawn on it
+    thumbnails: dict[int, str] = Field(default_factory=dict)
+
+
+class OcrLine(BaseModel):
+    """One line an OCR engine read, where it is on its page and how sure the engine is.
+
+    `box` is (left, top, right, bottom) as fractions of the page's width and
+    height, from its top-left corner, so it can be drawn on a thumbnail of any
+    size; `start` is where the line's text begins in its unit's text.
+    """
+
+    text: str
+    start: int = 0
+    box: tuple[float, float, float, float]
+    confidence: float
 
 
 class TextUnit(BaseModel):
@@ -131,6 +158,8 @@ class TextUnit(BaseModel):
     kind: Literal["paragraph", "table_row", "sheet_row"] = "paragraph"
     text: str
     context: str = ""
+    source: Literal["text", "ocr"] = "text"  # ocr: the text is what OCR read of a scan
+    lines: list[OcrLine] = Field(default_factory=list)  # OCR: the lines joined into `text`
 
     @field_validator("context")
     @classmethod
@@ -215,6 +244,11 @@ class Evidence(BaseModel):
     # the numbers of the quote with their role and period (figures the facts stage used
     # or set aside); empty when the quote states no number or was not about figures
     figures: list[FigureNote] = Field(default_factory=list)
+    # "ocr": the quote is what OCR read of a scan (the lines it spans: their lowest
+    # confidence and the box around them, as TextUnit.lines); "text": the document's text
+    source: Literal["text", "ocr"] = "text"
+    confidence: float | None = None
+    box: tuple[float, float, float, float] | None = None
 
 
 def unique_evidence(evidence: list[Evidence]) -> list[Evidence]:
