@@ -28,7 +28,8 @@ STATUS_ORDER = {"pass": 0, "partial": 1, "fail": 2}
 
 @contextmanager
 def reading_progress(console: Console, enabled: bool) -> Iterator[Callable[[str, int, int], None]]:
-    """A progress bar over the documents while they are read (only on a terminal)."""
+    """A progress bar over the documents while they are read (only on a terminal), then
+    over the scanned pages while OCR reads them ("OCR 领导小组.pdf 第3页", n/total pages)."""
     if not enabled:
         yield lambda name, index, total: None
         return
@@ -38,19 +39,20 @@ def reading_progress(console: Console, enabled: bool) -> Iterator[Callable[[str,
     from sxcheck.report.safe import terminal
 
     with Progress(
-        TextColumn("读取材料"),
+        TextColumn("{task.fields[stage]}"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.description}"),
         console=console,
         transient=True,
     ) as bar:
-        task = bar.add_task("", total=None)
+        task = bar.add_task("", total=None, stage="读取材料")
 
         def advance(name: str, index: int, total: int) -> None:
             # a file name is the submitter's text: no markup, no control character
             shown = escape(terminal(name))
-            bar.update(task, total=total, completed=index - 1, description=shown)
+            stage = "识别扫描页" if name.startswith("OCR ") else "读取材料"  # the pipeline's pages
+            bar.update(task, total=total, completed=index - 1, description=shown, stage=stage)
 
         yield advance
 

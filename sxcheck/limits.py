@@ -40,11 +40,34 @@ MAX_PROFILE_WEIGHT = 10**6  # a --profile weight (items, measures, levels, ç‰¹è‰
 # ------------------------------------------------------------ one document
 DOC_SECONDS = 120.0  # parse time of one document (child process)
 DOC_MEMORY_MB = 2048  # memory cap of one document's parse, above the child's baseline
+# .doc/.wps/.xls/.et/.ppt/.dps are converted by LibreOffice inside that parse: its own
+# timeout is below DOC_SECONDS so soffice's process group is killed (and its folder
+# removed) by sxcheck before the parser child is, with time left to read the result
+CONVERT_SECONDS = 60.0  # one LibreOffice conversion (~1.5 s for a notice), wall and CPU
+CONVERT_MEMORY_MB = 768  # address space soffice needs (it fails below ~500 MiB); it inherits
+# the child's RLIMIT_AS, absolute, so it gets the child's baseline + DOC_MEMORY_MB
 MAX_OOXML_BYTES = 200 * MiB  # an Office file's parts unpacked
 MAX_OOXML_RATIO = 100  # unpacked / packed, for Office parts above 1 MiB
 MAX_SHEET_CELLS = 2_000_000  # rows x columns of one evidence worksheet
 MAX_XLSX_TEXT_CHARS = 20_000_000  # text one evidence workbook yields (rows and headers)
 MAX_XLSX_ROWS = 100_000  # rows with cells of one evidence workbook (each a text unit)
+# OFD (GB/T 33190, zip + XML): its parts unpacked are bounded by MAX_OOXML_BYTES as well
+MAX_OFD_PARTS = 20_000  # zip members of one OFD (a page is one or two parts, plus fonts, seals)
+MAX_OFD_PAGES = 5_000  # pages of one OFD (each a Content.xml parsed on its own)
+MAX_OFD_TEXT_CODES = 2_000_000  # TextCode runs of one OFD (some writers put one per character)
+
+# ------------------------------------------------------------ scans (OCR, issue 15)
+OCR_DPI = 200  # scanned PDF pages are rendered at this dpi for OCR (measured: see ocr/engine.py)
+MAX_IMAGE_PIXELS = 100_000_000  # one image or frame; an A3 scan at 600 dpi is 70 MP (300 MB RGB)
+MAX_IMAGE_FRAMES = 1_000  # frames (pages) of one multi-page TIFF
+MAX_OCR_PIXELS = 40_000_000  # a page rendered for OCR; a larger PDF page renders at a lower dpi
+OCR_MAX_SIDE_PX = 4_000  # longer images are reduced before OCR (A4 at 300 dpi is 3,508 px)
+MAX_THUMBNAILS = 30  # OCR'd pages of one document shown as thumbnails in the report (~25 KB each)
+OCR_LOAD_SECONDS = 120.0  # an OCR worker loading its engine (not counted in a page's time)
+# an OCR line read below this confidence cannot alone back a figure that passes an item
+# (reason ocr_uncertain; a profile's `ocr_min_confidence` overrides it). PP-OCR read every
+# line of a clean or sealed, skewed notice at 0.94-1.0; its misread lines score lower
+OCR_MIN_CONFIDENCE = 0.9
 
 # ------------------------------------------------------------ one run
 RUN_SECONDS = 1_800.0  # reading all of one submission's documents

@@ -177,6 +177,9 @@ class IngestedDocument(BaseModel):
     info: DocumentInfo
     units: list[TextUnit] = Field(default_factory=list)
     from_store: bool = False  # read by an earlier run (same sha256 and extractor version)
+    # pages (of a PDF; frames of an image) the parse found no usable text on: the OCR
+    # pool reads them next; those still listed after it were not read (never cached)
+    ocr_pending: list[int] = Field(default_factory=list)
 
 
 # ---------------------------------------------------------------- evidence
@@ -332,6 +335,7 @@ class RunInfo(BaseModel):
     rules_skipped: list[str] = Field(default_factory=list)  # invalid 特色性 rule files, skipped
     documents_read: int = 0  # parsed in this run
     documents_from_store: int = 0  # unchanged since an earlier run: taken from the store
+    pages_ocred: int = 0  # pages (and images) read by OCR in this run (0 when all came from the store)
     # nothing an item depends on changed since this run: its judgments are reused
     judged_as_run: str | None = None
 

@@ -28,9 +28,9 @@ from sxcheck.ingest import (
 )
 from sxcheck.ingest.folder import with_listing
 from sxcheck.ingest.isolate import IsolatedParser, Limits
+from sxcheck.ingest.ocr.merge import read_scans
 from sxcheck.ingest.submission import open_submission
 from sxcheck.judge import judge, roll_up
-from sxcheck.limits import RUN_SECONDS
 from sxcheck.models import (
     Fact,
     IngestedDocument,
@@ -105,6 +105,7 @@ def judge_facts(
             duration_seconds=round(finished - started, 3),
             documents_read=fresh,
             documents_from_store=sum(1 for doc in documents if doc.from_store),
+            pages_ocred=pages_ocred(documents),
             profile=rules.profile,
             rules_skipped=rules.skipped,
         ),
@@ -113,6 +114,11 @@ def judge_facts(
         indicators=judgments,
         documents=doc_infos,
     )
+
+
+def pages_ocred(documents: list[IngestedDocument]) -> int:
+    """Pages this run read by OCR (a document from the store was read by an earlier one)."""
+    return sum(len(doc.info.ocr_pages) for doc in documents if not doc.from_store)
 
 
 def summarise(rules: RuleSet, judgments: list[Judgment]) -> Summary:
@@ -129,6 +135,7 @@ def read_submission(
     cache: ExtractionCache | None = None,
     isolation: Isolation | None = None,
     extend: Callable[[Path], RuleSet] | None = None,
+    ocr_workers: int | None = None,
 ) -> tuple[Manifest, SubmissionInfo, list[IngestedDocument], RuleSet]:
     """Open a submission and read every document (from the cache where it can,
     each parse in the isolation's child process where one is given). Returns
@@ -136,10 +143,17 @@ def read_submission(
 
     The documents share one time budget (the isolation's `run_seconds`, else
     RUN_SECONDS): once it is used up, the rest are listed as not read and the
-    run goes on to its report."""
-    budget = isolation.limits.run_seconds if isolation is not None else RUN_SECONDS
+    run goes on to its report.
+
+    Pages without a usable text layer (scans, images) are then read by OCR, all
+    of the submission's at once in a pool of isolated workers (ingest.ocr), each
+    page under the isolation's per-document limits; the progress callback counts
+    those pages after the documents."""
+    limits = isolation.limits if isolation is not None else Limits()
+    budget = limits.run_seconds
     with open_submission(path, rules, extend) as submission:
         documents = []
+        read: list[tuple[Path, IngestedDocument]] = []
         total = len(submission.files)
         deadline = time.monotonic() + budget
         for index, (file_path, rel) in enumerate(submission.files, start=1):
@@ -148,9 +162,12 @@ def read_submission(
             if time.monotonic() >= deadline:
                 documents.append(out_of_time(rel, budget))
                 continue
-            documents.append(
-                read_document(file_path, rel, cache=cache, isolation=isolation, deadline=deadline)
+            document = read_document(
+                file_path, rel, cache=cache, isolation=isolation, deadline=deadline
             )
+            documents.append(document)
+            read.append((file_path, document))
+        read_scans(read, limits, progress, deadline, ocr_workers)
         documents = with_listing(documents, submission.refused, submission.notes)
         manifest = submission.manifest
         rules = submission.rules or rules
@@ -226,7 +243,10 @@ def input_digest(rules: RuleSet, manifest: Manifest, documents: list[IngestedDoc
         "tool": __version__,
         "extractor": EXTRACTOR_VERSION,
         "manifest": manifest.model_dump(mode="json"),
-        "documents": sorted((d.info.path, d.info.sha256, d.info.status) for d in documents),
+        # pages OCR could not read (limits) make a read differ from a complete one
+        "documents": sorted(
+            (d.info.path, d.info.sha256, d.info.status, d.ocr_pending) for d in documents
+        ),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
 
@@ -244,6 +264,7 @@ def _rerun(
             "duration_seconds": round(finished - started, 3),
             "documents_read": sum(1 for d in documents if d.info.sha256 and not d.from_store),
             "documents_from_store": sum(1 for d in documents if d.from_store),
+            "pages_ocred": pages_ocred(documents),
             "judged_as_run": previous.run.judged_as_run or previous.run.id,
         }
     )

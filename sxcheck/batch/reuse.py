@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sxcheck.evidence.normalise import normalise
 from sxcheck.models import (
     Evidence,
     IngestedDocument,
@@ -55,7 +56,8 @@ def document_heads(documents: Iterable[IngestedDocument]) -> dict[str, str]:
         parts: list[str] = []
         size = 0
         for unit in doc.units:
-            parts.append(unit.text[: HEAD_CHARS - size])
+            # matched as the evidence stage matches ("晋 阳 市 人 民 政 府" of a spaced PDF)
+            parts.append(normalise(unit.text[: HEAD_CHARS - size])[0])
             size += len(parts[-1]) + 1
             if size >= HEAD_CHARS:
                 break

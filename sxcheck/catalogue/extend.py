@@ -263,5 +263,10 @@ def apply_profile(base: RuleSet, path: Path) -> RuleSet:
             if profile.period is not None
             else base.period_years
         ),
+        ocr_min_confidence=(
+            profile.ocr_min_confidence
+            if profile.ocr_min_confidence is not None
+            else base.ocr_min_confidence
+        ),
         digest=hashlib.sha256((base.digest + digest).encode()).hexdigest(),
     )

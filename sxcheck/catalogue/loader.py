@@ -26,9 +26,10 @@ from sxcheck.catalogue.schema import (
     ItemRule,
     Lexicon,
     MessagesFile,
+    OcrConfusions,
 )
 from sxcheck.errors import RulesError
-from sxcheck.limits import MAX_RULE_FILE_BYTES, MAX_YAML_DEPTH
+from sxcheck.limits import MAX_RULE_FILE_BYTES, MAX_YAML_DEPTH, OCR_MIN_CONFIDENCE
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 M = TypeVar("M", bound=BaseModel)
@@ -78,6 +79,10 @@ class RuleSet:
     # years a profile's evaluation period covers: only figures stated for them (or
     # undated) are compared with a declaration; None: the submission's own year
     period_years: frozenset[int] | None = None
+    # characters OCR reads for one another, folded when matching an OCR sentence's keywords
+    ocr_confusions: OcrConfusions = field(default_factory=OcrConfusions)
+    # an OCR'd figure below this confidence cannot alone pass an item (a profile may set it)
+    ocr_min_confidence: float = OCR_MIN_CONFIDENCE
 
     def bands_for(self, bands: str | Bands | None) -> Bands:
         if isinstance(bands, Bands):
@@ -185,6 +190,13 @@ def collect(rules_dir: Path) -> tuple[RuleSet | None, list[Problem]]:
     defaults = parse_file(root / "defaults.yaml", DefaultsFile, problems)
     lexicon = parse_file(root / "lexicon.yaml", Lexicon, problems)
     messages = parse_file(root / "messages.yaml", MessagesFile, problems)
+    # optional: a rules folder without it matches OCR text exactly
+    confusions_path = root / "ocr_confusions.yaml"
+    confusions = (
+        parse_file(confusions_path, OcrConfusions, problems)
+        if confusions_path.is_file()
+        else OcrConfusions()
+    )
 
     items: dict[str, ItemRule] = {}
     item_files: dict[str, Path] = {}
@@ -216,7 +228,7 @@ def collect(rules_dir: Path) -> tuple[RuleSet | None, list[Problem]]:
         items[rule.id] = rule
         item_files[rule.id] = path
 
-    if not (catalogue and defaults and lexicon and messages):
+    if not (catalogue and defaults and lexicon and messages and confusions):
         return None, problems
 
     tree: dict[str, Tree] = {}
@@ -253,6 +265,7 @@ def collect(rules_dir: Path) -> tuple[RuleSet | None, list[Problem]]:
             cases=cases,
             digest=_digest(all_files),
             tree=tree,
+            ocr_confusions=confusions,
         ),
         problems,
     )

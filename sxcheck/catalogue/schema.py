@@ -294,6 +294,51 @@ class Lexicon(Strict):
     doc: str = ""
 
 
+class ConfusionGroup(Strict):
+    """Characters an OCR engine reads for one another (履 for 覆); `chars[0]` is the one
+    both an OCR sentence and a keyword are matched as."""
+
+    chars: str = Field(min_length=2, max_length=8)
+    engines: list[Literal["tesseract", "pp-ocr"]] = Field(min_length=1)  # seen confusing them
+    seen: str = Field(min_length=1)  # the misread as seen ("覆盖率 read as 履盖率")
+    doc: str = ""
+
+    @field_validator("chars")
+    @classmethod
+    def _ideographs(cls, chars: str) -> str:
+        """CJK characters only, each once: a digit, letter or bracket is never folded
+        (a misread number stays misread; the confidence rule handles numbers)."""
+        if len(set(chars)) != len(chars) or not all("\u3400" <= c <= "\u9fff" for c in chars):
+            raise PydanticCustomError(
+                "confusion_chars", "chars must be distinct CJK ideographs (no digits or letters)"
+            )
+        return chars
+
+
+class OcrConfusions(Strict):
+    """`rules/ocr_confusions.yaml`: keyword matching on OCR text folds these characters.
+
+    Only a sentence read by OCR is folded (a text layer's 履盖率 is a typo, not a
+    misread); cases beside it (`ocr_confusions.cases.yaml`) hold the misreads that
+    must match and the real words that must not be merged.
+    """
+
+    groups: list[ConfusionGroup] = Field(default_factory=list)
+    doc: str = ""
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> OcrConfusions:
+        """A character in two groups would fold two ways."""
+        seen: set[str] = set()
+        for group in self.groups:
+            if seen & set(group.chars):
+                raise PydanticCustomError(
+                    "confusion_overlap", "a character is in two groups: {chars}", {"chars": group.chars}
+                )
+            seen |= set(group.chars)
+        return self
+
+
 class MessagesFile(Strict):
     """`rules/messages.yaml`: the Chinese message template of each reason code."""
 
@@ -357,6 +402,8 @@ class ProfileFile(Strict):
     items: dict[str, ItemOverride] = Field(default_factory=dict)
     special_weight: Weight | None = None  # 特色性指标 in the total
     period: Period | None = None
+    # below it an OCR'd figure alone cannot pass an item (limits.OCR_MIN_CONFIDENCE)
+    ocr_min_confidence: float | None = Field(default=None, ge=0, le=1)
 
     @field_validator("name")
     @classmethod

@@ -184,6 +184,13 @@ TEMPLATES: list[TemplateRule] = [
         Outcome("partial", "inconsistent_figures", evidence=("conflict",)),
         kinds=("ratio", "value", "rank"),
     ),
+    # a figure only OCR lines below the confidence threshold back (facts.ocr)
+    TemplateRule(
+        "ocr_uncertain",
+        [*HAS_DATA, ("ocr_uncertain", "==", True)],
+        Outcome("partial", "ocr_uncertain", evidence=("ocr_uncertain",)),
+        kinds=("ratio", "value", "rank"),
+    ),
     TemplateRule(
         "figures_set_aside",
         [("set_aside", ">", 0)],

@@ -10,9 +10,10 @@ bounded and a one-line file cannot make every quote carry the whole file.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sxcheck.evidence.figures import read_numbers
+from sxcheck.evidence.normalise import normalise
 from sxcheck.ingest.layout import split_sentences
 from sxcheck.limits import CONTEXT_CHARS, MAX_SENTENCE_CHARS
 from sxcheck.models import Evidence, Quantity, Sentence, TextUnit
@@ -29,7 +30,9 @@ def sentences_of(
     """Split paragraphs into sentences; a table or sheet row is one sentence.
 
     The quote of each sentence is its exact text, so it can always be found
-    again in the document's (line-joined) text; its context is the paragraph
+    again in the document's (line-joined) text; `Sentence.text` is that quote as
+    matched (evidence.normalise: spaced characters joined, full-width digits and
+    文号 brackets made plain), which numbers are read from; its context is the paragraph
     around it, at most CONTEXT_CHARS either side. Its quantities are every
     number in it with role and period (evidence.figures.read_numbers): `year`
     is the evaluation year, `lexicon` the rules' (the built-in one when None),
@@ -39,7 +42,11 @@ def sentences_of(
     plan_words = lexicon.figures.plan_documents if lexicon is not None else []
     plans = _plan_documents(units, plan_words)
     for unit in units:
+        # numbers and keywords are read from the matching text (evidence.normalise:
+        # "2 0 2 4 年" -> "2024年"); the quote stays the document's own characters
+        context = normalise(unit.context)[0]
         for part, start in _parts(unit):
+            matching = normalise(part)[0]
             whole = unit.kind != "paragraph" or part == unit.text
             evidence = Evidence(
                 document=unit.document,
@@ -48,16 +55,17 @@ def sentences_of(
                 location=unit.location,
                 quote=part,
                 context=None if whole else window(unit.text, start, start + len(part)),
+                **ocr_provenance(unit, start, start + len(part)),
             )
             out.append(
                 Sentence(
                     evidence=evidence,
-                    text=part,
-                    context=unit.context,
+                    text=matching,
+                    context=context,
                     kind=unit.kind,
                     quantities=_in_plan(
                         read_numbers(
-                            part, unit.context if unit.kind != "paragraph" else "", year, lexicon
+                            matching, context if unit.kind != "paragraph" else "", year, lexicon
                         ),
                         unit.document in plans,
                     ),
@@ -79,7 +87,8 @@ def _plan_documents(units: list[TextUnit], words: list[str]) -> set[str]:
             continue
         titled.add(unit.document)
         name = unit.document.rsplit("/", 1)[-1]
-        if any(word in name or word in unit.text[:80] for word in words):
+        head = normalise(unit.text[:80])[0]
+        if any(word in name or word in head for word in words):
             plans.add(unit.document)
     return plans
 
@@ -91,6 +100,30 @@ def _in_plan(quantities: list[Quantity], plan: bool) -> list[Quantity]:
             if quantity.period == "current" and quantity.role in ("figure", "money"):
                 quantity.period = "plan"
     return quantities
+
+
+def ocr_provenance(unit: TextUnit, start: int, end: int) -> dict[str, Any]:
+    """For OCR text, what a reviewer must know of `unit.text[start:end]`: source "ocr",
+    the lowest confidence of the lines it spans (one misread line makes the quote
+    doubtful) and the box around them, to draw on the page. Nothing for a text layer."""
+    if unit.source != "ocr":
+        return {}
+    spanned = [
+        line for line in unit.lines if line.start < end and line.start + len(line.text) > start
+    ] or unit.lines
+    if not spanned:
+        return {"source": "ocr"}
+    boxes = [line.box for line in spanned]
+    return {
+        "source": "ocr",
+        "confidence": min(line.confidence for line in spanned),
+        "box": (
+            min(b[0] for b in boxes),
+            min(b[1] for b in boxes),
+            max(b[2] for b in boxes),
+            max(b[3] for b in boxes),
+        ),
+    }
 
 
 def window(text: str, start: int, end: int, chars: int = CONTEXT_CHARS) -> str:

@@ -27,7 +27,6 @@ from sxcheck.facts.compare import (
 from sxcheck.facts.guard import patterns_for
 from sxcheck.facts.observe import (
     Observation,
-    count_rows,
     is_not_done,
     matches,
     ratio_observation,
@@ -36,8 +35,10 @@ from sxcheck.facts.observe import (
     states_figures,
     value_observation,
 )
+from sxcheck.facts.ocr import Folding, certain_first, mark_uncertain
 from sxcheck.facts.periods import Periods
 from sxcheck.facts.quotes import cap_quotes, joined_with_previous
+from sxcheck.facts.rows import count_rows
 from sxcheck.facts.totals import cross_check_denominators
 from sxcheck.models import DeclaredMeasure, Evidence, Fact, Level, Sentence
 
@@ -73,6 +74,8 @@ class FactBuilder:
         ] = {}
         self.total_label = re.compile("|".join(rules.lexicon.total_label) or "(?!)")
         self._tables: dict[str, list[Sentence]] | None = None
+        self.folding = Folding(rules.ocr_confusions)  # OCR sentences' keywords (facts.ocr)
+        self.ocr_min = rules.ocr_min_confidence
 
     # ------------------------------------------------------------ helpers
 
@@ -81,7 +84,7 @@ class FactBuilder:
         done: list[tuple[Sentence, str]] = []
         planned: list[Sentence] = []
         for index, sentence in enumerate(self.sentences):
-            text = relevant_text(sentence, measure.evidence)
+            text = relevant_text(sentence, measure.evidence, self.folding)
             joined = self.joined[index]
             if (
                 text is None
@@ -91,7 +94,7 @@ class FactBuilder:
             ):
                 # "全市共有学校420所。其中418所已实现无线网络覆盖。": the subject is named
                 # in the sentence before the figures; quote both.
-                text = relevant_text(joined, measure.evidence)
+                text = relevant_text(joined, measure.evidence, self.folding)
                 sentence = joined
             if text is None:
                 continue
@@ -103,7 +106,7 @@ class FactBuilder:
             # does not undo the done one. The done clauses, if they still speak of
             # the measure, count as done (quoting the whole sentence).
             rest = self._done_clauses(sentence)
-            rest_text = relevant_text(rest, measure.evidence) if rest else None
+            rest_text = relevant_text(rest, measure.evidence, self.folding) if rest else None
             if rest is not None and rest_text is not None:
                 done.append((rest, rest_text))
         return self._totals_only(done), planned
@@ -275,10 +278,13 @@ class FactBuilder:
                 (measure.numerator or "", measure.denominator or ""),
                 self.change,
                 quantities=self.periods.figures_in(s, text),
+                folding=self.folding,
             )
             for s, text in done
         ]
-        observations = [o for o in observations if o.ratio_percent is not None]
+        observations = certain_first(
+            [o for o in observations if o.ratio_percent is not None], self.ocr_min
+        )
         if measure.table_rows is not None:
             observations += count_rows(self.sentences, measure.table_rows)
         if measure.denominator:
@@ -388,10 +394,12 @@ class FactBuilder:
         done, planned = self._relevant(measure)
         units = measure.accept_units or ([measure.unit] if measure.unit else [""])
         observations = [
-            value_observation(s, text, units, measure.evidence, self.periods.figures_in(s, text))
+            value_observation(
+                s, text, units, measure.evidence, self.periods.figures_in(s, text), self.folding
+            )
             for s, text in done
         ]
-        observations = [o for o in observations if o.values]
+        observations = certain_first([o for o in observations if o.values], self.ocr_min)
         fact = self._fact(
             item, measure, planned, source="none", valid=True, has_value=False, value=0.0
         )
@@ -554,6 +562,7 @@ class FactBuilder:
                     facts.append(self.qualitative(item, measure))
         cross_check_denominators(self.rules, facts, self.stated_totals)
         for fact in facts:
+            mark_uncertain(fact, self.ocr_min)  # a figure only low-confidence OCR lines back
             cap_quotes(fact)
         return facts
 

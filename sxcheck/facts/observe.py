@@ -9,11 +9,13 @@ whole sentence ("共有学校420所；其中418所已覆盖" is one statement).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sxcheck.catalogue.schema import EvidencePattern, TableRows
+from sxcheck.catalogue.schema import EvidencePattern
 from sxcheck.evidence.quantities import CLASSIFIERS, decimals_shown
+from sxcheck.facts.ocr import Folding, matching
 from sxcheck.facts.periods import within_precision
 from sxcheck.ingest.layout import split_segments
 from sxcheck.limits import MAX_PAIRED_COUNTS
@@ -70,23 +72,34 @@ def is_not_done(text: str, not_done: list[re.Pattern[str]]) -> bool:
     return any(p.search(text) for p in not_done)
 
 
-def relevant_text(sentence: Sentence, pattern: EvidencePattern) -> str | None:
+def relevant_text(
+    sentence: Sentence, pattern: EvidencePattern, folding: Folding | None = None
+) -> str | None:
     """The part of the sentence whose figures belong to the measure, or None if unrelated.
 
     A semicolon part that matches on its own is preferred, so a sentence that
     also speaks of a sibling measure (excluded by `none_of`) still counts for
-    the part that is about this one.
+    the part that is about this one. A sentence read by OCR is matched through
+    the rules' confusion table (`folding`: 履盖率 speaks of 覆盖率); the part
+    returned is always the sentence's own text, so its figures' spans hold.
     """
-    if not mentions(pattern, f"{sentence.context} {sentence.text}"):
+    pattern, fold = matching(folding, sentence, pattern)
+    seen = fold or _as_written
+    context = seen(sentence.context)
+    if not mentions(pattern, f"{context} {seen(sentence.text)}"):
         return None  # the cheap test first: most sentences are about something else
     segments = split_segments(sentence.text)
     if len(segments) > 1:
-        own = [s for s in segments if matches(pattern, f"{sentence.context} {s}")]
+        own = [s for s in segments if matches(pattern, f"{context} {seen(s)}")]
         if len(own) == 1:
             return own[0]
-    if matches(pattern, f"{sentence.context} {sentence.text}"):
+    if matches(pattern, f"{context} {seen(sentence.text)}"):
         return sentence.text
     return None
+
+
+def _as_written(text: str) -> str:
+    return text
 
 
 _OF = re.compile(r"中|其中|共|总|合计|之中")
@@ -172,13 +185,14 @@ def _pair_by_size(
     return low, high
 
 
-def anchor(pattern: EvidencePattern, text: str) -> int:
+def anchor(pattern: EvidencePattern, text: str, fold: Callable[[str], str] | None = None) -> int:
     """Where the measure's most specific wording starts: the latest first-match of any group.
 
     In "立案率97.9%，派遣正确率99.3%" the percentage that belongs to 派遣正确率 is
-    the first one after that word.
+    the first one after that word. `fold` (an OCR sentence's, with the pattern
+    folded alike) keeps positions: it replaces one character by one.
     """
-    lowered = text.lower()
+    lowered = (fold(text) if fold else text).lower()
     starts = []
     for group in pattern.all_of:
         found = [lowered.find(w.lower()) for w in group if w.lower() in lowered]
@@ -219,6 +233,7 @@ def ratio_observation(
     change: re.Pattern[str] | None = None,
     *,
     quantities: list[Quantity],
+    folding: Folding | None = None,
 ) -> Observation:
     """Read numerator, denominator and percentage for a ratio measure.
 
@@ -227,8 +242,12 @@ def ratio_observation(
     `quantities` are the figures of `text` that may count (the evaluation period's,
     as facts.periods chose them). The observation notes the precision of the figure
     its denominator was read from, for the cross-item check of one total.
+    `folding`: an OCR sentence's wording is found through the confusion table.
     """
-    obs = _ratio_observation(sentence, text, whole, pattern, bounded, roles, change, quantities)
+    pattern, fold = matching(folding, sentence, pattern)
+    obs = _ratio_observation(
+        sentence, text, whole, pattern, bounded, roles, change, quantities, fold
+    )
     if obs.denominator is not None:
         for q in quantities:
             if q.value == obs.denominator and (q.low is not None or q.high is not None):
@@ -248,6 +267,7 @@ def _ratio_observation(
     roles: tuple[str, str],
     change: re.Pattern[str] | None,
     quantities: list[Quantity],
+    fold: Callable[[str], str] | None = None,
 ) -> Observation:
     # a stated proportion (车桩比3:1, 1:2000) is not a count of either side
     counts = [q for q in quantities if not q.is_percent and q.unit not in ("pp", "ratio")]
@@ -257,7 +277,7 @@ def _ratio_observation(
         if q.is_percent and not (change and change.search(text[max(0, q.start - 4) : q.start]))
     ]
     obs = Observation(sentence=sentence)
-    chosen = _own_percent(percents, text, anchor(pattern, text))
+    chosen = _own_percent(percents, text, anchor(pattern, text, fold))
     if chosen is not None:
         obs.percent = chosen.value
         obs.percent_decimals = decimals_shown(chosen)
@@ -301,10 +321,11 @@ def value_observation(
     accept_units: list[str],
     pattern: EvidencePattern,
     quantities: list[Quantity],
+    folding: Folding | None = None,
 ) -> Observation:
     """Quantities of the accepted units ("" accepts a bare number, as for PUE),
     the one nearest after the measure's wording first; `quantities` are the figures
-    of `text` that may count."""
+    of `text` that may count (an OCR sentence's wording found through `folding`)."""
     accepted = set(accept_units)
     values = [
         q
@@ -312,7 +333,8 @@ def value_observation(
         if not q.is_percent and ((q.unit or "") in accepted or (q.unit is None and "" in accepted))
     ]
     if len(values) > 1:
-        first = _nearest(values, anchor(pattern, text))
+        pattern, fold = matching(folding, sentence, pattern)
+        first = _nearest(values, anchor(pattern, text, fold))
         values.remove(first)
         values.insert(0, first)
     return Observation(sentence=sentence, values=tuple(values))
@@ -345,51 +367,3 @@ def close_to(shown: Decimal, decimals: int, target: Decimal) -> bool:
     """Is `target` what `shown` would read as, rounded to the places shown?"""
     tolerance = Decimal("0.5") * Decimal(10) ** -decimals + Decimal("1e-9")
     return abs(shown - target) <= tolerance
-
-
-def _starts(cells: list[str], words: list[str]) -> bool:
-    return any(cell.startswith(word) for cell in cells for word in words)
-
-
-def count_rows(sentences: list[Sentence], spec: TableRows) -> list[Observation]:
-    """Count a list of things kept one per table row (systems with their 测评结论).
-
-    Rows of tables whose caption or header names a `header_any` word; the
-    header and total rows are skipped; a row passes when a cell starts with a
-    passed word and none with a failed word ("不符合" does not start with
-    "符合"). A table where no row states a conclusion at all is a summary, not
-    a list (项目 | 数量), and is left out. Each document with such a list gives
-    one observation citing every counted row.
-    """
-    tables: dict[tuple[str, str], list[Sentence]] = {}
-    for sentence in sentences:
-        if sentence.kind == "paragraph" or not any(w in sentence.context for w in spec.header_any):
-            continue
-        cells = [c.strip() for c in sentence.text.split(" | ")]
-        if any(w in cell for cell in cells for w in spec.header_any) or _starts(
-            cells, spec.total_any
-        ):
-            continue
-        location = sentence.evidence.location.rsplit(" row ", 1)[0]
-        tables.setdefault((sentence.evidence.document, location), []).append(sentence)
-    by_document: dict[str, list[tuple[Sentence, bool]]] = {}
-    for (document, _), rows in tables.items():
-        judged = [(r, _cells(r)) for r in rows]
-        if not any(_starts(c, spec.passed_any) or _starts(c, spec.failed_any) for _, c in judged):
-            continue
-        by_document.setdefault(document, []).extend(
-            (r, _starts(c, spec.passed_any) and not _starts(c, spec.failed_any)) for r, c in judged
-        )
-    return [
-        Observation(
-            sentence=rows[0][0],
-            numerator=Decimal(sum(passed for _, passed in rows)),
-            denominator=Decimal(len(rows)),
-            rows=[r.evidence for r, _ in rows],
-        )
-        for rows in by_document.values()
-    ]
-
-
-def _cells(sentence: Sentence) -> list[str]:
-    return [c.strip() for c in sentence.text.split(" | ")]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from sxcheck.evidence.normalise import normalise, original_slice
 from sxcheck.models import Evidence, FigureNote, Quantity, Sentence
 
 # Periods a figure can be stated for that are never the evaluation period's value.
@@ -78,10 +79,16 @@ class Periods:
         cites it, and the notes are the sentence's own, not a fact's).
         """
         evidence = sentence.evidence
-        if not evidence.figures and sentence.quantities and evidence.quote == sentence.text:
+        if not evidence.figures and sentence.quantities:
+            # the sentence's text is its quote as matched (evidence.normalise); a rebuilt
+            # text (the done clauses of a sentence) is not, and its numbers are not noted
+            matching, offsets = normalise(evidence.quote)
+            if matching != sentence.text:
+                return evidence
             evidence.figures = [
                 FigureNote(
-                    text=q.text,
+                    # as written in the quote ("９６．５％", "4 次"), not as matched
+                    text=original_slice(evidence.quote, offsets, q.start, q.end),
                     role=q.role,
                     period=q.period if q.role in ("figure", "money", "score") else None,
                     used=self.usable(q),

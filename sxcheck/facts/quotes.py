@@ -7,7 +7,7 @@ document may repeat a sentence 5,000 times) is decided in one place.
 from __future__ import annotations
 
 from sxcheck.limits import MAX_QUOTES_PER_ROLE
-from sxcheck.models import Fact, Sentence, unique_evidence
+from sxcheck.models import Evidence, Fact, Sentence, unique_evidence
 
 
 def cap_quotes(fact: Fact, limit: int = MAX_QUOTES_PER_ROLE) -> None:
@@ -42,7 +42,10 @@ def joined_with_previous(sentences: list[Sentence]) -> list[Sentence | None]:
         if not same:
             out.append(None)
             continue
+        # matched as one text; quoted as the document has the two (a quote is the
+        # original characters, Sentence.text their matching form: evidence.normalise)
         text = prev.text + cur.text
+        quote = _joined_quote(prev.evidence, cur.evidence)
         offset = len(prev.text)
         shifted = [
             q.model_copy(update={"start": q.start + offset, "end": q.end + offset})
@@ -55,12 +58,33 @@ def joined_with_previous(sentences: list[Sentence]) -> list[Sentence | None]:
                     "quantities": prev.quantities + shifted,
                     "evidence": cur.evidence.model_copy(
                         # the context window is cur's: keep it only if it holds both
-                        update={"quote": text, "context": _holding(cur.evidence.context, text)}
+                        update={"quote": quote, "context": _holding(cur.evidence.context, quote)}
                     ),
                 }
             )
         )
     return out
+
+
+def _joined_quote(prev: Evidence, cur: Evidence) -> str:
+    """The two quotes as one slice of the document: with the whitespace between them.
+
+    Sentences are split with their surrounding whitespace stripped, so "…召开会议。 其中…"
+    (a spaced PDF, or a space typed after 。) has a gap that `prev + cur` would drop,
+    giving a quote found nowhere in the document. cur's context window shows the gap.
+    """
+    plain = prev.quote + cur.quote
+    context = cur.context
+    if context is None or plain in context:
+        return plain
+    at = context.find(cur.quote)
+    while at >= 0:
+        before = context[:at]
+        kept = before.rstrip()
+        if kept.endswith(prev.quote):
+            return prev.quote + before[len(kept) :] + cur.quote
+        at = context.find(cur.quote, at + 1)
+    return plain
 
 
 def _holding(context: str | None, quote: str) -> str | None:

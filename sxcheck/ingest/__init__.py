@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from sxcheck.errors import DocumentError
+from sxcheck.ingest.convert import LEGACY_KINDS, read_converted
 from sxcheck.ingest.docx_reader import read_docx
+from sxcheck.ingest.ofd import read_ofd
 from sxcheck.ingest.pdf import read_pdf
 from sxcheck.ingest.sniff import sniff
 from sxcheck.ingest.text import read_text
@@ -33,7 +35,20 @@ if TYPE_CHECKING:
 # Bump when a reader changes what it extracts: stored extractions of older
 # versions are then read again instead of reused.
 # 2: a DOCTYPE anywhere in an Office part is refused; workbooks read in read-only mode.
-EXTRACTOR_VERSION = "2"
+# 3: scans read by OCR; the OCR engine's name and version are part of the key, so a
+#    new engine or model reads the scans again (package metadata only: the engine,
+#    onnxruntime, is not imported to know it). Also in 3: OFD read (was skipped as
+#    unsupported); UTF-16 text read (was refused) and every text file's encoding kept.
+def _ocr_engine() -> str:
+    try:
+        from sxcheck.ingest.ocr import engine_name
+
+        return engine_name()
+    except Exception:  # noqa: BLE001 - no engine: nothing OCR'd is ever cached then
+        return "no OCR engine"
+
+
+EXTRACTOR_VERSION = f"3+{_ocr_engine()}"
 
 # Reasons that come from the limits of a run, not from the content: a later run
 # with other limits (or more time) may read the document, so they are never reused.
@@ -45,6 +60,7 @@ LIMIT_REASONS = (
     "too large:",
     "cannot read:",
     "changed while",
+    "cannot convert",  # the machine's, not the content's: LibreOffice missing, killed
 )
 
 
@@ -218,18 +234,27 @@ def parse_document(data: bytes, rel: str, sha: str) -> IngestedDocument:
         info.kind = kind = sniff(path, data)
         units: list[TextUnit]
         notes: list[str] = []
+        pending: list[int] = []  # pages with no usable text: read by the OCR pool next
         if kind == "pdf":
-            info.pages, units, notes = read_pdf(data, rel, sha)
+            info.pages, units, notes, pending = read_pdf(data, rel, sha)
         elif kind == "docx":
             units, notes = read_docx(data, rel, sha)
         elif kind == "xlsx":
             units, notes = read_xlsx(data, rel, sha)
         elif kind in ("txt", "md"):
-            units, notes = read_text(data, rel, sha)
-        elif kind == "image":
-            info.status = "skipped"
-            info.error = "image: OCR of scans is not available yet, not read"
-            return IngestedDocument(info=info)
+            units, notes, info.encoding = read_text(data, rel, sha)
+        elif kind == "ofd":
+            ofd = read_ofd(data, rel, sha)
+            info.pages, units, notes = ofd.pages, ofd.units, ofd.notes
+            info.read_by, info.signatures = "ofd", ofd.signatures
+        elif kind in LEGACY_KINDS:  # .doc .wps .xls .et .ppt .dps: LibreOffice converts
+            info.read_by, info.converted_from = "converted", kind
+            info.pages, units, notes = read_converted(data, rel, sha, kind)
+        elif kind == "image":  # every frame is OCR work; only the header is read here
+            from sxcheck.ingest.ocr.render import frame_count
+
+            info.pages, units, info.read_by = frame_count(data), [], "ocr"
+            pending = list(range(1, info.pages + 1))
         else:
             info.status = "skipped"
             info.error = f"unsupported file type '{path.suffix or '(none)'}'"
@@ -249,4 +274,5 @@ def parse_document(data: bytes, rel: str, sha: str) -> IngestedDocument:
         return IngestedDocument(info=info)
     info.notes = notes
     _summarise(info, units)
-    return IngestedDocument(info=info, units=units)
+    info.needs_ocr = info.needs_ocr or bool(pending)
+    return IngestedDocument(info=info, units=units, ocr_pending=pending)

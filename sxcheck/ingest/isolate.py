@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -70,6 +71,50 @@ def _failed(rel: str, sha: str, size: int, error: str) -> IngestedDocument:
     return failed(rel, error, size, sha)
 
 
+def start_child(
+    target: Callable[..., None], args: tuple[Any, ...], name: str
+) -> tuple[Any, Connection]:
+    """Fork a child running `target(conn, *args)`; return (process, the parent's end of the pipe).
+
+    Forked, so the parsers (and the OCR pool's imports) are already loaded. Dask
+    workers and pool workers are daemonic, and multiprocessing refuses children
+    to those; the child needs no cleanup of its own (it exits when its pipe
+    closes), so the flag is lifted just for the start.
+    """
+    context = multiprocessing.get_context("fork")
+    parent, child = context.Pipe()
+    process = context.Process(target=target, args=(child, *args), daemon=True, name=name)
+    current = multiprocessing.current_process()
+    daemonic = current.daemon
+    if daemonic:
+        current._config["daemon"] = False  # type: ignore[attr-defined]
+    try:
+        process.start()
+    finally:
+        if daemonic:
+            current._config["daemon"] = True  # type: ignore[attr-defined]
+    child.close()
+    return process, parent
+
+
+def stop_child(process: Any, conn: Connection | None) -> None:
+    """Kill a child that is still running (a timeout) and close its pipe."""
+    if process is not None:
+        if process.is_alive():
+            process.kill()
+        process.join(5)
+    if conn is not None:
+        conn.close()
+
+
+def lost_reason(exitcode: int | None, memory_mb: int) -> str:
+    """Why a child died without answering: SIGABRT/SIGKILL under RLIMIT_AS (a C++
+    allocation failed at the cap) is the memory limit, anything else a crash."""
+    if exitcode in (None, 0, -6, -9):
+        return f"memory limit: needs more than {memory_mb} MiB"
+    return f"parser crashed (exit code {exitcode})"
+
+
 class IsolatedParser:
     """One child process at a time; replaced when it times out, dies or runs out of memory."""
 
@@ -80,34 +125,12 @@ class IsolatedParser:
         self.replaced = 0  # children killed or lost (for tests and the benchmark)
 
     def _start(self) -> Connection:
-        context = multiprocessing.get_context("fork")
-        parent, child = context.Pipe()
-        process = context.Process(
-            target=_serve, args=(child, self.limits.memory_mb), daemon=True, name="sxcheck-parser"
-        )
-        current = multiprocessing.current_process()
-        daemonic = current.daemon
-        if daemonic:
-            # Dask workers and pool workers are daemonic, and multiprocessing refuses
-            # children to those. The child needs no cleanup of its own: it exits
-            # when its pipe closes, so lift the flag just for the start.
-            current._config["daemon"] = False  # type: ignore[attr-defined]
-        try:
-            process.start()
-        finally:
-            if daemonic:
-                current._config["daemon"] = True  # type: ignore[attr-defined]
-        child.close()
+        process, parent = start_child(_serve, (self.limits.memory_mb,), "sxcheck-parser")
         self._process, self._conn = process, parent
         return parent
 
     def _stop(self) -> None:
-        if self._process is not None:
-            if self._process.is_alive():
-                self._process.kill()
-            self._process.join(5)
-        if self._conn is not None:
-            self._conn.close()
+        stop_child(self._process, self._conn)
         self._process = self._conn = None
 
     def parse(self, data: bytes, rel: str, sha: str) -> IngestedDocument:
@@ -153,13 +176,7 @@ class IsolatedParser:
             code = self._process.exitcode if self._process is not None else None
             self._stop()
             self.replaced += 1
-            # SIGABRT/SIGKILL under RLIMIT_AS: a C++ allocation failed at the cap
-            reason = (
-                f"memory limit: needs more than {self.limits.memory_mb} MiB"
-                if code in (None, 0, -6, -9)
-                else f"parser crashed (exit code {code})"
-            )
-            return _failed(rel, sha, size, reason)
+            return _failed(rel, sha, size, lost_reason(code, self.limits.memory_mb))
         return result
 
     def close(self) -> None:

@@ -62,8 +62,12 @@ def _open(data: bytes) -> pdfium.PdfDocument:
         raise DocumentError(f"unreadable PDF: {message}") from None
 
 
-def read_pdf(data: bytes, rel: str, sha: str) -> tuple[int, list[TextUnit], list[str]]:
-    """Return (page count, text units, notes) of a PDF."""
+def read_pdf(data: bytes, rel: str, sha: str) -> tuple[int, list[TextUnit], list[str], list[int]]:
+    """Return (page count, text units, notes, pages for OCR) of a PDF.
+
+    Pages without a usable text layer (empty, or garbled without a ToUnicode
+    map) are not read here: they are returned for the OCR pool, which reads
+    the scans of the whole submission in parallel."""
     units: list[TextUnit] = []
     notes: list[str] = []
     table_pages: dict[int, list[str]] = {}
@@ -113,7 +117,7 @@ def read_pdf(data: bytes, rel: str, sha: str) -> tuple[int, list[TextUnit], list
     if no_text:
         shown = ", ".join(str(p) for p in no_text[:10]) + (" ..." if len(no_text) > 10 else "")
         notes.append(f"no usable text layer on page(s) {shown}: scanned or garbled, needs OCR")
-    return pages, units, notes
+    return pages, units, notes, no_text
 
 
 def _read_tables(

@@ -5,7 +5,8 @@ per-document error, so the type is decided by content and the extension is
 only compared against it. An Office file is also refused here, before any
 parser sees it, when it is a zip bomb, a damaged zip, or when any of its
 parts declares a DTD: python-docx drops the text after an entity without a
-word, and openpyxl fails on one with a library traceback.
+word, and openpyxl fails on one with a library traceback. An OFD (GB/T 33190,
+also zip + XML) passes the same checks.
 """
 
 from __future__ import annotations
@@ -17,11 +18,30 @@ import zlib
 from pathlib import Path
 
 from sxcheck.errors import DocumentError
-from sxcheck.limits import MAX_OOXML_BYTES, MAX_OOXML_RATIO, MiB
+from sxcheck.ingest.text import utf16_order
+from sxcheck.limits import MAX_OFD_PARTS, MAX_OOXML_BYTES, MAX_OOXML_RATIO, MiB
 
 TEXT_EXTENSIONS = {".txt": "txt", ".md": "md", ".markdown": "md"}
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif"}
-KNOWN_EXTENSIONS = {".pdf", ".docx", ".xlsx", *TEXT_EXTENSIONS, *IMAGE_EXTENSIONS}
+# WPS and old Office files, converted by LibreOffice (ingest.convert) -> the OOXML kind
+# WPS also writes under these names in some versions (read directly, or converted: pptx)
+LEGACY_EXTENSIONS = {
+    ".doc": "docx",
+    ".wps": "docx",
+    ".xls": "xlsx",
+    ".et": "xlsx",
+    ".ppt": "pptx",
+    ".dps": "pptx",
+}
+KNOWN_EXTENSIONS = {
+    ".pdf",
+    ".docx",
+    ".xlsx",
+    ".ofd",
+    *LEGACY_EXTENSIONS,
+    *TEXT_EXTENSIONS,
+    *IMAGE_EXTENSIONS,
+}
 
 MAGIC = [
     (b"\x89PNG\r\n\x1a\n", "PNG image"),
@@ -118,6 +138,35 @@ def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> 
     return seen
 
 
+def scan_zip(archive: zipfile.ZipFile, kind: str) -> None:
+    """Refuse a zip bomb, an encrypted or damaged part, or a part declaring a DTD.
+
+    Used for Office files and for OFD (also zip + XML): every part is unpacked
+    once, streamed, within MAX_OOXML_BYTES in total.
+    """
+    infos = archive.infolist()
+    _check_sizes(infos)
+    budget = MAX_OOXML_BYTES
+    for info in infos:
+        if info.is_dir():
+            continue
+        try:
+            budget -= _scan_part(archive, info, budget)
+        except RuntimeError:  # zipfile: encrypted member
+            raise DocumentError(
+                f"unreadable {kind.upper()}: part {part_name(info.filename)} is encrypted"
+            ) from None
+        except NotImplementedError:  # zipfile: compression method it cannot unpack
+            raise DocumentError(
+                f"unreadable {kind.upper()}: part {part_name(info.filename)} "
+                "uses an unsupported compression method"
+            ) from None
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
+            raise DocumentError(
+                f"unreadable {kind.upper()}: part {part_name(info.filename)} is damaged"
+            ) from None
+
+
 def _ooxml_kind(data: bytes) -> str | None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -130,36 +179,39 @@ def _ooxml_kind(data: bytes) -> str | None:
             kind = "docx"
         elif "xl/workbook.xml" in names:
             kind = "xlsx"
+        elif "ppt/presentation.xml" in names:  # only converted (a .dps WPS wrote as OOXML)
+            kind = "pptx"
+        elif "OFD.xml" in names:  # GB/T 33190: the package's entry point at its root
+            kind = "ofd"
+            if len(infos) > MAX_OFD_PARTS:
+                raise DocumentError(f"refused: more than {MAX_OFD_PARTS} parts in the OFD")
         else:
             return None
-        _check_sizes(infos)
-        budget = MAX_OOXML_BYTES
-        for info in infos:
-            if info.is_dir():
-                continue
-            try:
-                budget -= _scan_part(archive, info, budget)
-            except RuntimeError:  # zipfile: encrypted member
-                raise DocumentError(
-                    f"unreadable {kind.upper()}: part {part_name(info.filename)} is encrypted"
-                ) from None
-            except NotImplementedError:  # zipfile: compression method it cannot unpack
-                raise DocumentError(
-                    f"unreadable {kind.upper()}: part {part_name(info.filename)} "
-                    "uses an unsupported compression method"
-                ) from None
-            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
-                raise DocumentError(
-                    f"unreadable {kind.upper()}: part {part_name(info.filename)} is damaged"
-                ) from None
+        scan_zip(archive, kind)
     return kind
+
+
+def _legacy_kind(ext: str, found: str | None, data: bytes) -> str:
+    """An OLE compound file is converted (kind: its extension, the streams are checked by
+    ingest.convert); an OOXML one of the right family is read as the DOCX/XLSX it is."""
+    kind, family = ext[1:], LEGACY_EXTENSIONS[ext]
+    if found == "legacy Office (OLE) file":
+        return kind
+    if found == "zip":
+        content = _ooxml_kind(data)
+        if content == family:
+            return kind if content == "pptx" else content
+        what = content.upper() if content else "a zip without the Office document parts"
+    else:
+        what = found or "unrecognised data"
+    raise DocumentError(f"not a {kind.upper()} file: content is {what}")
 
 
 def sniff(path: Path, data: bytes) -> str:
     """Return the kind to parse the file as, or raise DocumentError saying why not.
 
-    Kinds: pdf, docx, xlsx, txt, md, image. Unknown extensions are left to the
-    caller (listed as skipped).
+    Kinds: pdf, docx, xlsx, ofd, txt, md, image, and doc wps xls et ppt dps (to convert).
+    Unknown extensions are left to the caller (listed as skipped).
     """
     head = data[:2048]
     ext = path.suffix.lower()
@@ -181,8 +233,20 @@ def sniff(path: Path, data: bytes) -> str:
             what = kind.upper() if kind else "a zip without the Office document parts"
             raise DocumentError(f"not a {expected.upper()} file: content is {what}")
         return expected
+    if ext in LEGACY_EXTENSIONS:
+        return _legacy_kind(ext, found, data)
+    if ext == ".ofd":
+        packed = _ooxml_kind(data) if found == "zip" else None
+        if found == "zip" and packed is None and not zipfile.is_zipfile(io.BytesIO(data)):
+            raise DocumentError("unreadable OFD: damaged or truncated zip")
+        if packed != "ofd":
+            content = packed.upper() if packed else "a zip without OFD.xml"
+            content = content if found == "zip" else found or "unrecognised data"
+            raise DocumentError(f"not an OFD file: content is {content}")
+        return "ofd"
     if ext in TEXT_EXTENSIONS:
-        if found and found != "PDF" or b"\x00" in head:
+        # UTF-16 text has NULs (every ASCII character): allowed when it is UTF-16
+        if found and found != "PDF" or b"\x00" in head and not utf16_order(head):
             raise DocumentError(f"not a text file: content is {found or 'binary data'}")
         return TEXT_EXTENSIONS[ext]
     if ext in IMAGE_EXTENSIONS:

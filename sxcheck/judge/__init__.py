@@ -75,7 +75,8 @@ def _measure_score(
         achieved = _against(float(fact.data.get("value", 0.0)), bands.pass_)
     # a score is a share in 0..1 whatever the figures (NaN is no share: 0)
     score = max(0.0, min(1.0, achieved)) if math.isfinite(achieved) else 0.0
-    if "uncorroborated" in codes:
+    if "uncorroborated" in codes or "ocr_uncertain" in codes:
+        # a figure only low-confidence OCR backs is as good as a figure no document states
         score *= scoring.uncorroborated_factor
     if "inconsistent_figures" in codes:
         score *= scoring.inconsistent_factor
@@ -206,7 +207,12 @@ def judge(
     by_item: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         by_item[finding.item].append(finding)
-    broken = [d for d in documents if d.status == "error" or (d.needs_ocr and d.text_units == 0)]
+    # unreadable: an error, a scan not read by OCR, or one OCR read and found no text on
+    broken = [
+        d
+        for d in documents
+        if d.status == "error" or ((d.needs_ocr or d.ocr_pages) and d.text_units == 0)
+    ]
     judgments = [
         judge_item(item, by_id, by_item[item.id], rules, broken) for item in rules.items.values()
     ]

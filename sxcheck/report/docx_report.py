@@ -20,9 +20,11 @@ from sxcheck.report.view import (
     LEVEL_ZH,
     STATUS_ZH,
     fixes,
+    ocr_mark,
     percent,
     problem_codes,
     profile_label,
+    read_how,
     tree,
 )
 
@@ -130,8 +132,9 @@ def to_docx(report: Report) -> bytes:
                     )
                     for ev in reason.evidence:
                         page = f"第{ev.page}页 " if ev.page else ""
+                        mark = f"，{ocr_mark(ev)}" if ev.source == "ocr" else ""
                         where = document.add_paragraph(
-                            f"{ev.document} {page}{ev.location}（sha256 {ev.sha256[:12]}）"
+                            f"{ev.document} {page}{ev.location}（sha256 {ev.sha256[:12]}{mark}）"
                         )
                         where.paragraph_format.left_indent = Pt(24)
                         quote = document.add_paragraph(f"“{ev.quote}”")
@@ -145,9 +148,16 @@ def to_docx(report: Report) -> bytes:
     document.add_heading("四、材料清单", level=1)
     _table(
         document,
-        ["文件", "类型", "页数", "状态", "说明"],
+        ["文件", "类型", "页数", "状态", "读取方式", "说明"],
         [
-            [d.path, d.kind, str(d.pages or ""), d.status, d.error or "；".join(d.notes)]
+            [
+                d.path,
+                d.kind,
+                str(d.pages or ""),
+                d.status,
+                read_how(d),
+                d.error or "；".join(d.notes),
+            ]
             for d in report.documents
         ],
     )

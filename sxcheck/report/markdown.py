@@ -14,9 +14,11 @@ from sxcheck.report.view import (
     LEVEL_ZH,
     STATUS_ZH,
     fixes,
+    ocr_mark,
     percent,
     problem_codes,
     profile_label,
+    read_how,
     tree,
 )
 
@@ -78,19 +80,21 @@ def to_markdown(report: Report) -> str:
                 for reason in judgment.reasons:
                     lines.append(f"- `{reason.code}` {_cell(reason.message)}")
                     for ev in reason.evidence:
-                        lines.append(f"  - {_where(ev)}：> {_cell(ev.quote)}")
+                        mark = f"（{ocr_mark(ev)}）" if ev.source == "ocr" else ""
+                        lines.append(f"  - {_where(ev)}{mark}：> {_cell(ev.quote)}")
                         if ev.figures:
                             lines.append(f"    - {_cell(figures_line(ev.figures, sub.year))}")
                 lines.append("")
     lines += [
         "## 材料清单",
         "",
-        "| 文件 | 类型 | 页数 | 状态 | sha256 | 说明 |",
-        "|---|---|---|---|---|---|",
+        "| 文件 | 类型 | 页数 | 状态 | 读取方式 | sha256 | 说明 |",
+        "|---|---|---|---|---|---|---|",
     ]
     for doc in report.documents:
         note = doc.error or "；".join(doc.notes)
         lines.append(
-            f"| {_cell(doc.path)} | {_cell(doc.kind)} | {doc.pages or ''} | {_cell(doc.status)} | `{doc.sha256[:12]}` | {_cell(note)} |"
+            f"| {_cell(doc.path)} | {_cell(doc.kind)} | {doc.pages or ''} | {_cell(doc.status)} | "
+            f"{_cell(read_how(doc))} | `{doc.sha256[:12]}` | {_cell(note)} |"
         )
     return "\n".join(lines) + "\n"

@@ -15,7 +15,15 @@ from rich.table import Table
 from sxcheck.models import Judgment, Report
 from sxcheck.report.figure_labels import figures_line
 from sxcheck.report.safe import cleaned, terminal
-from sxcheck.report.view import LEVEL_ZH, STATUS_ZH, fixes, problem_codes, profile_label
+from sxcheck.report.view import (
+    LEVEL_ZH,
+    STATUS_ZH,
+    fixes,
+    ocr_mark,
+    problem_codes,
+    profile_label,
+    read_how,
+)
 
 STATUS_STYLE = {"pass": "green", "partial": "yellow", "fail": "red", "not_applicable": "dim"}
 
@@ -60,6 +68,10 @@ def print_summary(report: Report, console: Console | None = None) -> None:
                 f"[red]{doc.status}[/red] {escape(doc.path)}: {escape(doc.error or '')}",
                 highlight=False,
             )
+        elif doc.read_by != "text" or doc.encoding or doc.needs_ocr:  # how it was read
+            console.print(
+                f"[dim]读取方式[/dim] {escape(doc.path)}: {escape(read_how(doc))}", highlight=False
+            )
     todo = fixes(report)
     if todo:
         console.print("[bold]先改这些 / Fix first:[/bold]")
@@ -103,9 +115,10 @@ def print_judgment(
         )
         for e in reason.evidence:
             page = f" p.{e.page}" if e.page else ""
+            mark = f" [{ocr_mark(e)}]" if e.source == "ocr" else ""
             console.print(
-                f"      {escape(e.document)}{page} {escape(e.location)} sha256 {escape(e.sha256[:12])}: "
-                f"“{escape(e.quote)}”",
+                f"      {escape(e.document)}{page} {escape(e.location)} sha256 {escape(e.sha256[:12])}"
+                f"{escape(mark)}: “{escape(e.quote)}”",
                 highlight=False,
                 soft_wrap=True,
             )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sxcheck.models import Judgment, Reason, Report
+from sxcheck.models import DocumentInfo, Evidence, Judgment, Reason, Report
 
 STATUS_ZH = {"pass": "达标", "partial": "部分达标", "fail": "未达标", "not_applicable": "不适用"}
 LEVEL_ZH = {"city": "市级", "county": "县级"}
@@ -103,3 +103,61 @@ def percent(score: float | None) -> str:
 def profile_label(report: Report) -> str:
     """Which thresholds produced the judgments: the profile, or the rules' own defaults."""
     return report.run.profile or "默认（rules/defaults.yaml）"
+
+
+def page_ranges(pages: list[int]) -> str:
+    """Pages as runs: [1, 2, 3, 5] -> "1–3、5"."""
+    runs: list[list[int]] = []
+    for page in sorted(set(pages)):
+        if runs and page == runs[-1][-1] + 1:
+            runs[-1].append(page)
+        else:
+            runs.append([page])
+    return "、".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+
+
+def read_how(doc: DocumentInfo) -> str:
+    """How a document was read, in Chinese, for every renderer's documents table:
+    文字层, OCR（第1–3页，平均置信度0.97）, 文字层＋OCR（第4页）, 由 .wps 转换（LibreOffice）,
+    OFD（电子签章：有）, 文本（GB18030）, or the reason it was not read."""
+    if doc.status != "ok":
+        return doc.error or doc.status
+    if doc.read_by in ("ocr", "text+ocr") and doc.ocr_pages:
+        pages = (
+            ""
+            if doc.kind == "image" and (doc.pages or 1) == 1
+            else f"第{page_ranges(doc.ocr_pages)}页"
+        )
+        if doc.read_by == "text+ocr":
+            how = f"文字层＋OCR（{pages}）"
+        else:
+            confidence = (
+                f"平均置信度{doc.ocr_confidence:.2f}"
+                if doc.ocr_confidence is not None
+                else "未识别出文字"
+            )
+            how = f"OCR（{'，'.join(p for p in (pages, confidence) if p)}）"
+    elif doc.read_by == "converted":
+        how = f"由 .{doc.converted_from or '?'} 转换（LibreOffice）"
+    elif doc.read_by == "ofd":
+        how = (
+            "OFD"
+            if doc.signatures is None
+            else f"OFD（电子签章：{'有' if doc.signatures else '无'}）"
+        )
+    elif doc.encoding:
+        how = f"文本（{doc.encoding}）"
+    elif doc.read_by == "none" or (doc.needs_ocr and not doc.text_units):
+        how = "未读取（需要OCR）"
+    else:
+        how = "文字层"
+    if doc.needs_ocr and doc.text_units:
+        how += "；部分页面未能OCR（见说明）"
+    return how
+
+
+def ocr_mark(ev: Evidence) -> str:
+    """The mark of a quote OCR read, with its confidence: "OCR 0.97" ("" for a text layer)."""
+    if ev.source != "ocr":
+        return ""
+    return "OCR" if ev.confidence is None else f"OCR {ev.confidence:.2f}"

@@ -11,7 +11,7 @@ from openpyxl.styles import Font, PatternFill
 from sxcheck.models import Evidence, Report
 from sxcheck.report.figure_labels import figures_line
 from sxcheck.report.safe import cleaned, text_cells
-from sxcheck.report.view import STATUS_ZH, problem_codes, profile_label
+from sxcheck.report.view import STATUS_ZH, ocr_mark, problem_codes, profile_label, read_how
 
 FILL = {"pass": "E3F5E6", "partial": "FFF3D6", "fail": "FDE4E4", "not_applicable": "ECEFF3"}
 HEADER = [
@@ -35,6 +35,8 @@ def _where(ev: Evidence, year: int) -> str:
     where = f"{ev.document} {('p.' + str(ev.page)) if ev.page else ''} {ev.location}".replace(
         "  ", " "
     )
+    if ev.source == "ocr":
+        where += f" [{ocr_mark(ev)}]"
     return f"{where} — {figures_line(ev.figures, year)}" if ev.figures else where
 
 
@@ -89,7 +91,7 @@ def to_xlsx(report: Report) -> bytes:
     ):
         run.append([label, value])
     docs = book.create_sheet("材料清单")
-    docs.append(["文件", "sha256", "类型", "页数", "状态", "说明"])
+    docs.append(["文件", "sha256", "类型", "页数", "状态", "读取方式", "OCR平均置信度", "说明"])
     for doc in report.documents:
         docs.append(
             [
@@ -98,6 +100,8 @@ def to_xlsx(report: Report) -> bytes:
                 doc.kind,
                 doc.pages,
                 doc.status,
+                read_how(doc),
+                doc.ocr_confidence,
                 doc.error or "；".join(doc.notes),
             ]
         )

@@ -88,10 +88,19 @@ class Store:
                     error=row.error,
                     notes=json.loads(row.notes_json),
                 )
+                if row.info_json:  # how it was read (OCR, conversion, encoding ...)
+                    stored = json.loads(row.info_json)
+                    stored.update(path="", sha256=sha256, size=0)
+                    info = DocumentInfo.model_validate(stored)
                 units = [
                     TextUnit.model_validate(u) for u in json.loads(zlib.decompress(row.units_zlib))
                 ]
-            except (zlib.error, ValueError, TypeError):
+            except (
+                zlib.error,
+                ValueError,
+                TypeError,
+                AttributeError,
+            ):  # ValidationError: a ValueError
                 return None
             return info, units
 
@@ -195,8 +204,8 @@ class Store:
             if doc.from_store or not sha or sha in seen:
                 continue
             seen.add(sha)
-            if not cacheable(doc.info.status, doc.info.error):
-                continue  # a timeout or memory limit says nothing of the content
+            if not cacheable(doc.info.status, doc.info.error) or doc.ocr_pending:
+                continue  # a timeout or memory limit (of a page's OCR too) says nothing of the content
             stored = session.get(Extraction, (sha, version))
             if stored is None:
                 session.add(_extraction_row(doc, version, now))
@@ -313,6 +322,7 @@ def _extraction_row(doc: IngestedDocument, version: str, now: str) -> Extraction
         notes_json=json.dumps(doc.info.notes, ensure_ascii=False),
         units_zlib=zlib.compress(units.encode("utf-8"), 6),
         created_at=now,
+        info_json=doc.info.model_dump_json(exclude={"path", "size"}),
     )
 
 

@@ -96,3 +96,6 @@ class Extraction(SQLModel, table=True):
     notes_json: str = "[]"
     units_zlib: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: str
+    # the DocumentInfo as read (how: read_by, ocr_*, thumbnails, converted_from, encoding,
+    # signatures); NULL in rows written before revision 0003
+    info_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

@@ -1,30 +1,51 @@
 """OCR behind one small interface: an image in, lines with boxes and confidences out.
 
-The rest of sxcheck only calls `recognise(image)` and `engine_name()`; which
-engine reads the pixels (see engine.py for the choice and its measurement) is
-decided here, so a different engine is one module, not a change across stages.
-Engines are imported on first use: starting sxcheck must not load onnxruntime.
+The rest of sxcheck only calls `recognise(image)` and `engine_name()` (and the
+render functions in render.py); which engine reads the pixels, and at which
+dpi pages are rendered for it, is decided in engine.py by measurement, so a
+different engine is one module, not a change across stages. Engines are
+imported on first use: starting sxcheck must not load onnxruntime, OpenCV or
+numpy.
 """
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import TYPE_CHECKING
 
+from sxcheck.ingest.ocr.engine import ENGINE, ENGINES, OCR_DPI
 from sxcheck.models import OcrLine
 
 if TYPE_CHECKING:
     from PIL.Image import Image
 
-
-def recognise(image: Image) -> list[OcrLine]:
-    """The lines of text on an image, top to bottom, with box (fractions) and confidence."""
-    from sxcheck.ingest.ocr.rapid import recognise as rapid_recognise
-
-    return rapid_recognise(image)
+__all__ = ["ENGINE", "ENGINES", "OCR_DPI", "OcrLine", "engine_name", "recognise"]
 
 
-def engine_name() -> str:
+def _module(engine: str | None) -> ModuleType:
+    name = engine or ENGINE
+    if name not in ENGINES:
+        raise ValueError(f"unknown OCR engine {name!r}; known: {', '.join(ENGINES)}")
+    if name == "tesseract":
+        from sxcheck.ingest.ocr import tesseract
+
+        return tesseract
+    from sxcheck.ingest.ocr import rapid
+
+    return rapid
+
+
+def recognise(image: Image, engine: str | None = None) -> list[OcrLine]:
+    """The lines of text on an image, in reading order, with box (fractions) and confidence.
+
+    `engine` names another engine than the chosen one ("rapid", "tesseract"),
+    for the measurement and the bench.
+    """
+    lines: list[OcrLine] = _module(engine).recognise(image)
+    return lines
+
+
+def engine_name(engine: str | None = None) -> str:
     """The engine and its version, part of the extraction cache key."""
-    from sxcheck.ingest.ocr.rapid import engine_name as rapid_name
-
-    return rapid_name()
+    name: str = _module(engine).engine_name()
+    return name
