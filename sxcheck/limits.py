@@ -42,10 +42,11 @@ DOC_SECONDS = 120.0  # parse time of one document (child process)
 DOC_MEMORY_MB = 2048  # memory cap of one document's parse, above the child's baseline
 # .doc/.wps/.xls/.et/.ppt/.dps are converted by LibreOffice inside that parse: its own
 # timeout is below DOC_SECONDS so soffice's process group is killed (and its folder
-# removed) by sxcheck before the parser child is, with time left to read the result
-CONVERT_SECONDS = 60.0  # one LibreOffice conversion (~1.5 s for a notice), wall and CPU
-CONVERT_MEMORY_MB = 768  # address space soffice needs (it fails below ~500 MiB); it inherits
-# the child's RLIMIT_AS, absolute, so it gets the child's baseline + DOC_MEMORY_MB
+# removed) by sxcheck before the parser child is, with time left to read the result.
+# soffice inherits the child's RLIMIT_AS, an absolute figure, so it gets the child's
+# baseline + DOC_MEMORY_MB; below CONVERT_MEMORY_MB it is not started (a limit reason)
+CONVERT_SECONDS = 60.0  # one LibreOffice conversion (~1.5 s for a notice), wall and CPU time
+CONVERT_MEMORY_MB = 768  # address space soffice needs at least (it fails below ~500 MiB)
 MAX_OOXML_BYTES = 200 * MiB  # an Office file's parts unpacked
 MAX_OOXML_RATIO = 100  # unpacked / packed, for Office parts above 1 MiB
 MAX_SHEET_CELLS = 2_000_000  # rows x columns of one evidence worksheet

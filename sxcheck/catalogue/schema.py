@@ -333,7 +333,9 @@ class OcrConfusions(Strict):
         for group in self.groups:
             if seen & set(group.chars):
                 raise PydanticCustomError(
-                    "confusion_overlap", "a character is in two groups: {chars}", {"chars": group.chars}
+                    "confusion_overlap",
+                    "a character is in two groups: {chars}",
+                    {"chars": group.chars},
                 )
             seen |= set(group.chars)
         return self

@@ -14,9 +14,11 @@ checked before it starts). Each conversion gets its own work folder (under
 was killed), its own LibreOffice profile (concurrent runs and batch workers
 never share one: a shared profile is locked by the first soffice and the
 others fail), its own process group killed at CONVERT_SECONDS, a CPU-time
-limit and a parent-death signal (so a soffice whose parser child was killed
-does not run on), no network (a network namespace where `unshare` allows
-one; macros off and links never updated in the profile in any case).
+limit and a parent-death signal (a parser child killed by the parent's own,
+shorter limit takes the launcher with it; soffice.bin then finishes or hits
+its CPU limit, and the next run removes the folder), no network (a network
+namespace where `unshare` allows one; macros off and links never updated in
+the profile in any case).
 
 Before any soffice starts, the OLE compound file is opened with olefile: its
 streams tell a Word document from a workbook or a presentation (a .doc that is
@@ -307,8 +309,9 @@ except OSError:  # pragma: no cover - no C library to load
 
 def _bounded() -> None:
     """In soffice's process before exec: a CPU-time limit that outlives its parent
-    (inherited by soffice.bin), and SIGKILL when the parser child dies first
-    (`--doc-timeout` below CONVERT_SECONDS, or the run's time budget ending)."""
+    (inherited by soffice.bin), and SIGKILL for the launcher (unshare/oosplash) when
+    the parser child dies first (`--doc-timeout` below CONVERT_SECONDS, or the run's
+    time budget ending), so no process of the conversion waits on a dead parent."""
     limit = max(1, math.ceil(CONVERT_SECONDS))
     resource.setrlimit(resource.RLIMIT_CPU, (limit, limit + 5))
     if _PRCTL is not None:
