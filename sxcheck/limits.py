@@ -65,10 +65,9 @@ MAX_OCR_PIXELS = 40_000_000  # a page rendered for OCR; a larger PDF page render
 OCR_MAX_SIDE_PX = 4_000  # longer images are reduced before OCR (A4 at 300 dpi is 3,508 px)
 MAX_THUMBNAILS = 30  # OCR'd pages of one document shown as thumbnails in the report (~25 KB each)
 OCR_LOAD_SECONDS = 120.0  # an OCR worker loading its engine (not counted in a page's time)
-# an OCR line read below this confidence cannot alone back a figure that passes an item
-# (reason ocr_uncertain; a profile's `ocr_min_confidence` overrides it). PP-OCR read every
-# line of a clean or sealed, skewed notice at 0.94-1.0; its misread lines score lower
-OCR_MIN_CONFIDENCE = 0.9
+# PP-OCR read every line of a clean or a sealed, skewed notice at 0.94-1.0; the lines it
+# misreads score lower. A profile's `ocr_min_confidence` overrides it.
+OCR_MIN_CONFIDENCE = 0.9  # below it an OCR line alone cannot pass a figure (ocr_uncertain)
 
 # ------------------------------------------------------------ one run
 RUN_SECONDS = 1_800.0  # reading all of one submission's documents

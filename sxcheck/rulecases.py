@@ -43,7 +43,7 @@ def run_case(rules: RuleSet, item_id: str, case: RuleCase) -> CaseResult:
     for doc in case.documents:
         data = doc.text.encode("utf-8")
         sha = hashlib.sha256(data).hexdigest()
-        units, _ = read_text(data, doc.name, sha)
+        units, _, _ = read_text(data, doc.name, sha)
         doc_info = DocumentInfo(path=doc.name, sha256=sha, size=len(data), kind="txt")
         documents.append(IngestedDocument(info=doc_info, units=units))
     info = SubmissionInfo(region=f"case:{case.name}", level=case.level, year=case.year)

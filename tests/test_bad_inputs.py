@@ -192,7 +192,7 @@ def test_unsupported_report_format(tmp_path):
     one_line_error(code, err, "unsupported report format")
 
 
-def test_pdf_without_text_layer_is_flagged_for_ocr(make_submission, tmp_path):
+def test_pdf_without_text_layer_is_read_by_ocr_and_flagged_when_empty(make_submission, tmp_path):
     from reportlab.pdfgen import canvas
 
     scan = tmp_path / "scan.pdf"
@@ -204,8 +204,10 @@ def test_pdf_without_text_layer_is_flagged_for_ocr(make_submission, tmp_path):
     code, report, err = check_json(root)
     assert code == 0, err
     doc = report["documents"][0]
-    assert doc["status"] == "ok" and doc["needs_ocr"] is True and doc["text_units"] == 0
-    assert "needs OCR" in doc["notes"][0]
+    # OCR reads the page (issue 15) and finds no text on it: nothing usable, items say so
+    assert doc["status"] == "ok" and doc["read_by"] == "ocr" and doc["ocr_pages"] == [1]
+    assert doc["needs_ocr"] is False and doc["text_units"] == 0
+    assert "OCR found no text" in doc["notes"][0]
     item = next(j for j in report["indicators"] if j["id"] == "7.1.4")
     assert any(
         r["code"] == "document_unreadable" and "等保测评报告.pdf" in r["message"]

@@ -91,3 +91,21 @@ def test_the_common_text_is_returned_as_is_and_fast():
     for _ in range(10_000):
         normalise(text)
     assert time.perf_counter() - started < 1.0  # ~2 µs each on this machine
+
+
+def test_a_spaced_heading_still_names_its_issuer():
+    """batch.reuse reads a document's 发文机关 from its first lines, matched normalised."""
+    from sxcheck.batch.reuse import Owners, document_heads
+    from sxcheck.models import DocumentInfo, IngestedDocument
+
+    unit = TextUnit(
+        document="通知.pdf",
+        sha256="0" * 64,
+        location="paragraph 1",
+        text="晋 阳 市 人 民 政 府 办 公 室 关 于 印 发 实 施 方 案 的 通 知",
+    )
+    doc = IngestedDocument(
+        info=DocumentInfo(path="通知.pdf", sha256="0" * 64, size=1, kind="pdf"), units=[unit]
+    )
+    head = document_heads([doc])["通知.pdf"]
+    assert Owners("人民政府|政府办公室").issued_by(head, {"晋阳市", "潞州市"}) == "晋阳市"

@@ -427,3 +427,27 @@ def test_start_up_does_not_load_the_ocr_engine():
     )
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=ROOT)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_an_extraction_kept_before_revision_0003_is_still_read(tmp_path):
+    """The store keeps how a document was read (info_json); rows without it still serve."""
+    from sqlmodel import Session
+
+    from sxcheck.models import DocumentInfo, IngestedDocument, TextUnit
+
+    sha = "ab" * 32
+    info = DocumentInfo(path="a.txt", sha256=sha, size=3, kind="txt", encoding="GB18030")
+    unit = TextUnit(document="a.txt", sha256=sha, location="paragraph 1", text="领导小组")
+    store = open_store(str(tmp_path / "s.db"))
+    store.save_extractions([IngestedDocument(info=info, units=[unit])], EXTRACTOR_VERSION)
+    hit = store.lookup(sha, EXTRACTOR_VERSION)
+    assert hit is not None and hit[0].encoding == "GB18030"
+    with Session(store.engine) as session:
+        row = session.get(Extraction, (sha, EXTRACTOR_VERSION))
+        assert row is not None
+        row.info_json = None  # as a row written by an older sxcheck
+        session.add(row)
+        session.commit()
+    hit = store.lookup(sha, EXTRACTOR_VERSION)
+    assert hit is not None and hit[0].kind == "txt" and hit[0].encoding is None
+    assert hit[1][0].text == "领导小组"

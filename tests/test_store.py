@@ -241,7 +241,8 @@ def test_an_older_store_is_migrated_forward_keeping_its_runs(tmp_path, submissio
         assert "profile" not in [row[1] for row in conn.execute("PRAGMA table_info(run)")]
     report = _check(submission, str(path))  # opening it migrates
     with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0002"
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0003"
+        assert "info_json" in [row[1] for row in conn.execute("PRAGMA table_info(extraction)")]
         assert conn.execute("SELECT id, profile FROM run").fetchall() == [
             (report["run"]["id"], None)
         ]

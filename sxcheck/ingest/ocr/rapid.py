@@ -13,6 +13,10 @@ Settings, and why (see engine.py for the measurement behind them):
 - the 0°/180° line classifier is off: on upright scans it flipped about one
   line in fifty (a line with 《…（2024—2026年）》 came back as "《》", confidence
   0.65), losing the whole line; pages are squared before OCR (render.prepare);
+- line detection runs on the page reduced to 1280 px (RapidOCR's default
+  keeps the full page, 1654 × 2339 at 200 dpi): 1.95 s instead of 3.54 s CPU
+  per page, the same 99.95 % of characters on 12 test pages (960 px: 99.92 %);
+  the lines found are still cut from, and read at, the full-resolution page;
 - `max_side_len` is raised above an A4 page at the OCR dpi: RapidOCR's default
   (2000 px) shrinks a 200-dpi A4 page (2339 px tall) before detection and
   crops the lines from the shrunk image.
@@ -40,6 +44,7 @@ MODELS = {
 }
 THREADS = 1  # onnxruntime threads per process; parallelism is one page per process
 MAX_SIDE_PX = 4000  # above A4 at 300 dpi (3508 px), so pages are read at the dpi rendered
+DET_MAX_SIDE_PX = 1280  # detection runs on the page reduced to this; lines are read at full dpi
 TEXT_SCORE = 0.5  # RapidOCR's default: lines it is less sure of are dropped, not guessed
 
 
@@ -61,6 +66,8 @@ def settings() -> dict[str, Any]:
         "Global.max_side_len": MAX_SIDE_PX,
         "Global.text_score": TEXT_SCORE,
         "Global.use_cls": False,
+        "Det.limit_type": "max",
+        "Det.limit_side_len": DET_MAX_SIDE_PX,
         "EngineConfig.onnxruntime.intra_op_num_threads": THREADS,
         "EngineConfig.onnxruntime.inter_op_num_threads": THREADS,
     }
