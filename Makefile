@@ -35,11 +35,13 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench
 	$(BIN)/python -m tests.bench_batch
+	$(BIN)/python -m tests.bench_ocr
 
 # Debian packages the report tests drive: headless Chromium (HTML), LibreOffice (DOCX -> PDF), CJK fonts;
 # LibreOffice calc and impress too: .doc/.wps/.xls/.et/.ppt/.dps evidence is converted by it.
+# Tesseract + chi_sim: the second OCR engine `make bench` and the OCR measurement compare.
 # Needs root; where they cannot be installed those tests skip and say why.
-SYSTEM_PACKAGES := chromium libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui fonts-noto-cjk
+SYSTEM_PACKAGES := chromium libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui fonts-noto-cjk tesseract-ocr tesseract-ocr-chi-sim
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -z "$$missing" ]; then echo "system packages present"; \

@@ -130,7 +130,7 @@ def _limit_options(func: Any) -> Any:
         default=limits.DOC_MEMORY_MB,
         show_default=True,
         envvar="SXCHECK_DOC_MEMORY",
-        help="Memory cap per document parse, in MiB.",
+        help="Memory cap per document parse (and per scanned page's OCR), in MiB.",
     )(func)
     return click.option(
         "--doc-timeout",
@@ -138,7 +138,7 @@ def _limit_options(func: Any) -> Any:
         default=limits.DOC_SECONDS,
         show_default=True,
         envvar="SXCHECK_DOC_TIMEOUT",
-        help="Time limit per document parse, in seconds.",
+        help="Time limit per document parse (and per scanned page's OCR), in seconds.",
     )(func)
 
 

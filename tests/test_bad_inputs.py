@@ -149,7 +149,7 @@ BAD_DOCUMENTS = {
     "fake.docx": (b"PK\x03\x04" + b"junk" * 20, "error", "not a DOCX"),
     "slides.pptx": (b"PK\x03\x04junk", "skipped", "unsupported file type '.pptx'"),
     "tool.exe": (b"MZ\x90\x00", "skipped", "unsupported file type '.exe'"),
-    "scan.png": (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "skipped", "OCR"),
+    "scan.png": (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "error", "not a readable image"),
     "photo-as.pdf": (
         b"\xff\xd8\xff\xe0\x00\x10JFIF" + b"\x00" * 64,
         "error",

@@ -20,7 +20,12 @@ from dataclasses import dataclass
 from tests.scans import page_truth, scan_page
 
 CITIES = ["晋阳市", "汾州市", "云中市", "河东市", "潞安市", "上党市", "雁门市", "平阳市"]
-SYSTEMS = ["城市运行管理服务平台", "政务数据共享交换平台", "一网通办综合受理系统", "智慧交通信号控制系统"]
+SYSTEMS = [
+    "城市运行管理服务平台",
+    "政务数据共享交换平台",
+    "一网通办综合受理系统",
+    "智慧交通信号控制系统",
+]
 
 
 @dataclass(frozen=True)
@@ -113,7 +118,7 @@ def bulletin(rng: random.Random, city: str) -> list[str]:
         f"电子证照累计签发{_n(rng, 10000, 900000)}张，12345热线受理诉求{_n(rng, 100000, 990000)}件，按时办结率{_p(rng, 95, 99.9)}。",
         f"　　四、民生服务。社会保障卡持卡人数{rng.randint(200, 600)}.{rng.randint(1, 9)}万人，"
         f"二级以上医院电子病历应用水平平均{rng.randint(3, 5)}.{rng.randint(1, 9)}级，智慧停车泊位{_n(rng, 5000, 60000)}个。",
-        f"　　注：本公报部分数据为初步统计数，各项数据因四舍五入原因存在总计与分项合计不等的情况。",
+        "　　注：本公报部分数据为初步统计数，各项数据因四舍五入原因存在总计与分项合计不等的情况。",
     ]
 
 
@@ -168,11 +173,15 @@ def accuracy_pages(count_per_template: int = PAGES_PER_TEMPLATE) -> list[Page]:
                 header = f"{city}智慧城市建设领导小组"
             signer = lines[-2] if template is not bulletin else None
             skew = rng.choice([-1, 1]) * rng.uniform(0.5, 1.5)
-            pages.append(Page(tuple(lines), header, signer, round(skew, 2), rng.uniform(0.2, 0.8), seed))
+            pages.append(
+                Page(tuple(lines), header, signer, round(skew, 2), rng.uniform(0.2, 0.8), seed)
+            )
     return pages
 
 
-def read_page(page: Page, dpi: int | None = None, engine: str | None = None) -> tuple[str, str, float]:
+def read_page(
+    page: Page, dpi: int | None = None, engine: str | None = None
+) -> tuple[str, str, float]:
     """Render one page, OCR it, return (truth, text read, CPU seconds); runs in a worker process.
 
     CPU seconds (this process and its children, as Tesseract runs in one) measure
@@ -203,7 +212,9 @@ def read_page(page: Page, dpi: int | None = None, engine: str | None = None) -> 
     return truth, "".join(line.text for line in lines), cpu() - start
 
 
-def measure(pages: list[Page], dpi: int | None = None, engine: str | None = None, workers: int = 2) -> dict[str, float]:
+def measure(
+    pages: list[Page], dpi: int | None = None, engine: str | None = None, workers: int = 2
+) -> dict[str, float]:
     """Character and number accuracy and seconds per page over the pages, printing misses."""
     from sxcheck.ingest.ocr.engine import char_accuracy, compact, number_misses, numbers
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from sxcheck.ingest.ocr.engine import ENGINE, ENGINES, OCR_DPI
+from sxcheck.ingest.ocr.engine import ENGINE, ENGINES, OCR_DPI, normalise
 from sxcheck.models import OcrLine
 
 if TYPE_CHECKING:
@@ -42,6 +42,8 @@ def recognise(image: Image, engine: str | None = None) -> list[OcrLine]:
     for the measurement and the bench.
     """
     lines: list[OcrLine] = _module(engine).recognise(image)
+    for line in lines:
+        line.text = normalise(line.text)
     return lines
 
 

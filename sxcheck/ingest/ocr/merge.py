@@ -33,7 +33,9 @@ def ocr_units(lines: list[OcrLine], rel: str, sha: str, page: int | None) -> lis
     words), so each line is found again in its paragraph in order, at the
     position where the previous one ended (or one further, after such a space).
     """
-    body = [line for line in lines if line.text.strip()]
+    # a line with no letter, digit or character (a "■" read off a black picture, a rule
+    # read as "——") says nothing a rule could match
+    body = [line for line in lines if any(ch.isalnum() for ch in line.text)]
     paragraphs = split_paragraphs(_with_breaks(body))
     units: list[TextUnit] = []
     index = 0

@@ -227,13 +227,16 @@ class OcrPool:
                     break
                 while queue and len(pool) < size:
                     pool.append(self._spawn())
-                for worker in pool:
+                for worker in list(pool):
                     if worker.ready and worker.job is None and queue:
                         job = queue.popleft()
-                        worker.conn.send(job)
                         worker.job, worker.since = job, time.monotonic()
                         if started is not None:
                             started(job, len(results) + 1, len(jobs))
+                        try:
+                            worker.conn.send(job)
+                        except OSError:  # it died since its last answer
+                            self._lost(worker, pool, results)
                 unavailable = self._collect(pool, results, deadline)
                 if deadline is not None and time.monotonic() >= deadline:
                     results += self._out_of_time(pool, queue)
@@ -261,6 +264,11 @@ class OcrPool:
                 try:
                     message = worker.conn.recv()
                 except (EOFError, OSError):
+                    if not worker.ready:  # died loading the engine: it would again
+                        worker.process.join(5)
+                        code = worker.process.exitcode
+                        self._drop(worker, pool)
+                        return f"{UNAVAILABLE} (the engine's worker exited while loading: {code})"
                     self._lost(worker, pool, results)
                     continue
                 if isinstance(message, PageRead):

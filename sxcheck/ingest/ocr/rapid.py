@@ -74,7 +74,9 @@ def settings() -> dict[str, Any]:
     for section, name in MODELS.items():
         path = folder / name
         if not path.is_file():
-            raise RuntimeError(f"RapidOCR model {name} is missing from {folder}; reinstall rapidocr")
+            raise RuntimeError(
+                f"RapidOCR model {name} is missing from {folder}; reinstall rapidocr"
+            )
         params[f"{section}.model_path"] = str(path)
     return params
 

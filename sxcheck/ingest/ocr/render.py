@@ -24,11 +24,15 @@ if TYPE_CHECKING:
 
 MAX_SKEW_DEGREES = 3.0  # scanners and feeders skew pages by up to ~2°; more is a photo
 SKEW_STEP = 0.05  # degrees: the finest angle deskew resolves
-SEAL_MIN_WIDTH = 0.13  # of the page width: 公章 are 38–45 mm (A4 is 210 mm); a 红头 character ~13 mm
+SEAL_MIN_WIDTH = (
+    0.13  # of the page width: 公章 are 38–45 mm (A4 is 210 mm); a 红头 character ~13 mm
+)
 
 
 # ------------------------------------------------------------ PDF pages
-def render_pdf_page(data_or_path: bytes | Path | str, index: int, dpi: int = limits.OCR_DPI) -> Image:
+def render_pdf_page(
+    data_or_path: bytes | Path | str, index: int, dpi: int = limits.OCR_DPI
+) -> Image:
     """Page `index` (0-based) of a PDF as an RGB image at `dpi`, for OCR.
 
     A page that would exceed MAX_OCR_PIXELS at `dpi` is rendered at the dpi
@@ -106,7 +110,9 @@ def _decoded(image: Image) -> Image:
             frame = ImageOps.exif_transpose(image) or image
             if frame.mode in ("I;16", "I;16B", "I;16L", "I"):
                 frame = frame.point(lambda v: v / 256).convert("L")  # 16-bit grey scans
-            if frame.mode in ("RGBA", "LA", "PA") or (frame.mode == "P" and "transparency" in frame.info):
+            if frame.mode in ("RGBA", "LA", "PA") or (
+                frame.mode == "P" and "transparency" in frame.info
+            ):
                 rgba = frame.convert("RGBA")
                 flat = PILImage.new("RGB", rgba.size, (255, 255, 255))  # transparent = paper
                 flat.paste(rgba, mask=rgba.getchannel("A"))
@@ -167,11 +173,11 @@ def deskew(image: Image) -> tuple[Image, float]:
     reduce = max(1, round(max(grey.size) / 1400))
     small = grey.reduce(reduce) if reduce > 1 else grey
     ink = np.asarray(small) < 140
-    ys, xs = np.nonzero(ink)
-    if len(xs) < 500:
+    rows_at, columns_at = np.nonzero(ink)
+    if len(columns_at) < 500:
         return image, 0.0
-    xs = xs.astype(np.float64) - small.size[0] / 2
-    ys = ys.astype(np.float64)
+    xs = columns_at.astype(np.float64) - small.size[0] / 2
+    ys = rows_at.astype(np.float64)
     height = small.size[1]
 
     def sharpness(angle: float) -> float:
@@ -181,10 +187,11 @@ def deskew(image: Image) -> tuple[Image, float]:
         profile = np.bincount(rows, minlength=height).astype(np.float64)
         return float(np.var(profile))
 
-    coarse = np.arange(-MAX_SKEW_DEGREES, MAX_SKEW_DEGREES + 1e-9, 0.25)
+    coarse = [float(a) for a in np.arange(-MAX_SKEW_DEGREES, MAX_SKEW_DEGREES + 1e-9, 0.25)]
     best = max(coarse, key=sharpness)
-    fine = np.arange(best - 0.25, best + 0.25 + 1e-9, SKEW_STEP)
-    angle = float(round(max(fine, key=sharpness), 2))
+    fine = [float(a) for a in np.arange(best - 0.25, best + 0.25 + 1e-9, SKEW_STEP)]
+    found: float = max(fine, key=sharpness)
+    angle = round(found, 2)
     if abs(angle) < SKEW_STEP:
         return image, 0.0
     # the content was rotated by `angle` counter-clockwise; turn it back
@@ -243,4 +250,3 @@ def fit_for_ocr(image: Image) -> Image:
 def prepare(image: Image) -> Image:
     """A page ready for OCR: bounded in size, seals lifted, squared."""
     return deskew(remove_seals(fit_for_ocr(image)))[0]
-

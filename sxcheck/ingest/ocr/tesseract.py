@@ -33,7 +33,9 @@ CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 def _binary() -> str:
     path = shutil.which("tesseract")
     if path is None:
-        raise RuntimeError("tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-chi-sim)")
+        raise RuntimeError(
+            "tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-chi-sim)"
+        )
     return path
 
 
@@ -41,7 +43,9 @@ def _binary() -> str:
 def engine_name() -> str:
     """`tesseract 5.x.y chi_sim`: the version line of the installed binary."""
     out = subprocess.run([_binary(), "--version"], capture_output=True, text=True, timeout=30)
-    first = (out.stdout or out.stderr).splitlines()[0] if (out.stdout or out.stderr) else "tesseract"
+    first = (
+        (out.stdout or out.stderr).splitlines()[0] if (out.stdout or out.stderr) else "tesseract"
+    )
     return f"{first.strip()} {LANGUAGE}"
 
 
