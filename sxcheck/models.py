@@ -335,7 +335,7 @@ class RunInfo(BaseModel):
     rules_skipped: list[str] = Field(default_factory=list)  # invalid 特色性 rule files, skipped
     documents_read: int = 0  # parsed in this run
     documents_from_store: int = 0  # unchanged since an earlier run: taken from the store
-    pages_ocred: int = 0  # pages (and images) read by OCR in this run (0 when all came from the store)
+    pages_ocred: int = 0  # pages (and images) OCR read in this run (0: all from the store)
     # nothing an item depends on changed since this run: its judgments are reused
     judged_as_run: str | None = None
 

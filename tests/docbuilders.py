@@ -152,3 +152,29 @@ def write_xlsx(
                     cell.number_format = "0.0%"
     book.save(str(path))
     return path
+
+
+def convert_with_libreoffice(source: Path, target: str, out_dir: Path) -> Path:
+    """`source` converted by LibreOffice headless to `target` ("doc", "xls", "pdf"),
+    with a private profile so parallel tests never share one; returns the new file."""
+    import subprocess
+    import tempfile
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="sxcheck-lo-") as profile:
+        subprocess.run(
+            [
+                "soffice",
+                "--headless",
+                f"-env:UserInstallation={Path(profile).as_uri()}",
+                "--convert-to",
+                target,
+                "--outdir",
+                str(out_dir),
+                str(source),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+    return out_dir / f"{source.stem}.{target}"

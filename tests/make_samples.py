@@ -10,27 +10,78 @@ documents how they were made.
 from __future__ import annotations
 
 import shutil
-import struct
-import zlib
 from pathlib import Path
 
 from tests.docbuilders import page_break, para, table, title, write_docx, write_pdf, write_xlsx
+from tests.scans import image_pdf, scan_page
 
 ROOT = Path(__file__).resolve().parents[1] / "evidence_samples"
 
 
-def tiny_png(path: Path) -> None:
-    """A valid 2x2 PNG (a stand-in for a screenshot of the 领导驾驶舱)."""
+def cockpit_screenshot(path: Path) -> None:
+    """A screenshot of the 领导驾驶舱 as a city pastes it: a light dashboard with its title,
+    panels and figures (read by OCR; it says what the cockpit shows, not how it was used)."""
+    from PIL import Image, ImageDraw
 
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    from tests.scans import SERIF, font
+
+    image = Image.new("RGB", (1600, 900), (236, 241, 248))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 1600, 90), fill=(22, 64, 128))
+    draw.text(
+        (40, 22), "晋阳市城市运行管理中心 领导驾驶舱", font=font(SERIF, 40), fill=(255, 255, 255)
+    )
+    panels = [
+        ("政务服务", "今日办件 3,206 件"),
+        ("城市管理", "今日事件 128 件"),
+        ("生态环境", "空气质量 良"),
+        ("应急管理", "在线监测点 1,452 个"),
+    ]
+    face = font(SERIF, 30)
+    for index, (name, figure) in enumerate(panels):
+        x = 40 + index * 390
+        draw.rectangle((x, 140, x + 360, 420), fill=(255, 255, 255), outline=(180, 190, 210))
+        draw.text((x + 24, 170), name, font=face, fill=(22, 64, 128))
+        draw.text((x + 24, 250), figure, font=face, fill=(30, 30, 30))
+    draw.text(
+        (40, 820), "数据更新时间：2024年11月28日09:30", font=font(SERIF, 26), fill=(90, 90, 90)
+    )
+    image.save(path)
+
+
+def emergency_plan_wps(path: Path) -> None:
+    """The emergency plan as the office saved it from WPS: a .wps (Word 97 format, made
+    here by LibreOffice from a DOCX, as WPS writes in its compatible mode)."""
+    import tempfile
+
+    from tests.docbuilders import convert_with_libreoffice
+
+    with tempfile.TemporaryDirectory(prefix="sxcheck-sample-") as work:
+        source = Path(work) / "plan.docx"
+        write_docx(
+            source,
+            [
+                title("晋阳市人民政府办公室文件"),
+                para("晋市政办发〔2024〕9号"),
+                para("晋阳市人民政府办公室关于印发晋阳市网络安全事件应急预案的通知"),
+                para(
+                    "各县（市、区）人民政府，市直各有关单位：《晋阳市网络安全事件应急预案》"
+                    "已经市政府同意，现印发给你们，请认真贯彻执行。"
+                ),
+                para(
+                    "市委网信办统筹协调全市网络安全事件应急处置工作，建立网络安全事件监测预警、"
+                    "应急响应和处置机制，发生重大网络安全事件时立即启动应急响应。"
+                ),
+                para(
+                    "2024年6月12日，市委网信办组织市大数据中心等12个单位开展全市网络安全事件"
+                    "应急演练，对模拟的政务外网勒索病毒事件进行了响应和处置。"
+                ),
+                para("晋阳市人民政府办公室"),
+                para("2024年5月20日"),
+            ],
         )
-
-    raw = b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2))
-    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
-    png += chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
-    path.write_bytes(png)
+        converted = convert_with_libreoffice(source, "doc", Path(work))
+        path.write_bytes(converted.read_bytes())
 
 
 def _clear(base: Path) -> None:
@@ -166,19 +217,27 @@ def jinyang(base: Path) -> None:
         },
         percent_columns={"统计表": [4]},
     )
-    write_pdf(
-        docs / "04-领导小组会议纪要.pdf",
+    # the minutes as the office files them: printed, stamped and scanned (no text layer)
+    minutes = scan_page(
         [
-            title("晋阳市新型智慧城市建设领导小组2024年第一次全体会议纪要"),
-            para(
-                "2024年3月15日，市长王某某主持召开市新型智慧城市建设领导小组2024年第一次全体会议，"
-                "听取2023年智慧城市建设工作汇报，审议通过《晋阳市2024年新型智慧城市建设工作要点》。"
-            ),
-            para("会议要求，各成员单位要按照职责分工，确保年度任务按期完成。"),
+            "晋阳市新型智慧城市建设领导小组2024年第一次全体会议纪要",
+            "　　2024年3月15日，市长王某某主持召开市新型智慧城市建设领导小组2024年第一次"
+            "全体会议，听取2023年智慧城市建设工作汇报，审议通过《晋阳市2024年新型智慧城市"
+            "建设工作要点》。",
+            "　　会议要求，各成员单位要按照职责分工，确保年度任务按期完成。",
+            "晋阳市新型智慧城市建设领导小组办公室",
+            "2024年3月18日",
         ],
+        red_header="晋阳市新型智慧城市建设领导小组办公室",
+        seal="晋阳市行政审批服务管理局",
+        skew=0.8,
+        noise=0.3,
+        seed=4,
     )
-    tiny_png(docs / "05-领导驾驶舱截图.png")
+    image_pdf([minutes], docs / "04-领导小组会议纪要（扫描件）.pdf")
+    cockpit_screenshot(docs / "05-领导驾驶舱截图.png")
     (docs / "06-等保测评报告扫描件.pdf").write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog")
+    emergency_plan_wps(docs / "07-晋阳市网络安全事件应急预案.wps")
     (base / "submission.yaml").write_text(
         """# 晋阳市 2024 年新型智慧城市试点建设自评表
 region: 晋阳市

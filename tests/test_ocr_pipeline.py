@@ -76,19 +76,28 @@ NOTICES: dict[str, tuple[str | None, str, list[str]]] = {
         ],
     ),
 }
-KEPT = (
-    "01-晋阳市新型智慧城市建设自评估报告.pdf",
-    "03-2024年智慧城市统计表.xlsx",
-    "04-领导小组会议纪要.pdf",
-)
+KEPT = ("01-晋阳市新型智慧城市建设自评估报告.pdf", "03-2024年智慧城市统计表.xlsx")
+MINUTES = "04-领导小组会议纪要.pdf"
 
 
 def _base(root: Path) -> Path:
-    """The sample's declaration and text documents (its own notice and scans left out)."""
+    """The sample's declaration, report and workbook, and minutes as a text PDF (its own
+    notice, screenshot and scans left out: both variants differ only in the notices)."""
     (root / "佐证材料").mkdir(parents=True)
     shutil.copy(SAMPLE / "submission.yaml", root / "submission.yaml")
     for name in KEPT:
         shutil.copy(SAMPLE / "佐证材料" / name, root / "佐证材料" / name)
+    write_pdf(
+        root / "佐证材料" / MINUTES,
+        [
+            title("晋阳市新型智慧城市建设领导小组2024年第一次全体会议纪要"),
+            para(
+                "2024年3月15日，市长王某某主持召开市新型智慧城市建设领导小组2024年第一次全体会议，"
+                "听取2023年智慧城市建设工作汇报，审议通过《晋阳市2024年新型智慧城市建设工作要点》。"
+            ),
+            para("会议要求，各成员单位要按照职责分工，确保年度任务按期完成。"),
+        ],
+    )
     return root
 
 

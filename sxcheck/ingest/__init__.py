@@ -32,14 +32,9 @@ from sxcheck.models import DocumentInfo, IngestedDocument, TextUnit
 if TYPE_CHECKING:
     from sxcheck.ingest.isolate import Limits
 
-# Bump when a reader changes what it extracts: stored extractions of older
-# versions are then read again instead of reused.
-# 2: a DOCTYPE anywhere in an Office part is refused; workbooks read in read-only mode.
-# 3: scans read by OCR; the OCR engine's name and version are part of the key, so a
-#    new engine or model reads the scans again (package metadata only: the engine,
-#    onnxruntime, is not imported to know it). Also in 3: OFD read (was skipped as
-#    unsupported); UTF-16 text read (was refused) and every text file's encoding kept.
+
 def _ocr_engine() -> str:
+    """The OCR engine and its version, from package metadata only (not imported)."""
     try:
         from sxcheck.ingest.ocr import engine_name
 
@@ -48,6 +43,13 @@ def _ocr_engine() -> str:
         return "no OCR engine"
 
 
+# Bump when a reader changes what it extracts: stored extractions of older
+# versions are then read again instead of reused.
+# 2: a DOCTYPE anywhere in an Office part is refused; workbooks read in read-only mode.
+# 3: scans read by OCR; the OCR engine's name and version are part of the key, so a
+#    new engine or model reads the scans again (package metadata only: the engine,
+#    onnxruntime, is not imported to know it). Also in 3: OFD read (was skipped as
+#    unsupported); UTF-16 text read (was refused) and every text file's encoding kept.
 EXTRACTOR_VERSION = f"3+{_ocr_engine()}"
 
 # Reasons that come from the limits of a run, not from the content: a later run
