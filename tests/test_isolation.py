@@ -21,7 +21,7 @@ from .conftest import MINIMAL, ROOT, SAMPLE, check_json
 from .hostile import flate_bomb
 
 BUILD = ROOT / "build" / "oddities"
-SAMPLE_PDF = SAMPLE / "佐证材料" / "04-领导小组会议纪要.pdf"
+SAMPLE_PDF = SAMPLE / "佐证材料" / "01-晋阳市新型智慧城市建设自评估报告.pdf"
 SAMPLE_DOCX = SAMPLE / "佐证材料" / "02-关于成立晋阳市新型智慧城市建设领导小组的通知.docx"
 
 

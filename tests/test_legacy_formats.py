@@ -26,7 +26,7 @@ import pytest
 
 import sxcheck.ingest.convert as convert
 from sxcheck.ingest import cacheable, parse_document
-from sxcheck.ingest.isolate import IsolatedParser
+from sxcheck.ingest.isolate import IsolatedParser, Limits
 from sxcheck.models import IngestedDocument
 from tests.docbuilders import para, table, title, write_docx, write_xlsx
 
@@ -356,3 +356,18 @@ def _our_soffices() -> list[int]:
         if b"soffice" in command and f"sxcheck-work-{os.getuid()}".encode() in command:
             found.append(int(entry.name))
     return found
+
+
+def test_document_time_limit_below_the_conversion_kills_soffice_too(
+    made: dict[str, Path],
+) -> None:
+    """The parent kills the parser child at the document's limit; the soffice it started
+    (in a session of its own) goes with it instead of running on."""
+    path = made["wps"]
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    before = set(_our_soffices())
+    with IsolatedParser(Limits(seconds=0.4)) as parser:
+        info = parser.parse_file(path, "通知.wps", sha, path.stat().st_size).info
+    assert info.status == "error" and info.error.startswith("timeout:")
+    time.sleep(0.5)
+    assert not set(_our_soffices()) - before, "a soffice outlived the parser child"

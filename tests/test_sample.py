@@ -7,6 +7,7 @@ quote that sxcheck made up or mangled cannot pass.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -28,7 +29,39 @@ def _flat(text: str) -> str:
     return _SPACE.sub("", text)
 
 
-def independent_text(path: Path, page: int | None) -> str:
+def ocr_text(path: Path, page: int | None) -> str:
+    """What OCR reads of the page (or image) again, prepared as the pipeline prepares it:
+    an OCR quote must be found in the OCR text of its own page."""
+    from sxcheck.ingest.ocr import recognise
+    from sxcheck.ingest.ocr.render import open_image, prepare, render_pdf_page
+
+    if path.suffix == ".pdf":
+        image = render_pdf_page(path, (page or 1) - 1)
+    else:
+        image = open_image(path.read_bytes(), (page or 1) - 1)
+    return _flat("".join(line.text for line in recognise(prepare(image))))
+
+
+def converted_text(path: Path, target: str, tmp: Path) -> str:
+    """A .wps/.doc/.xls read back after LibreOffice saves it in its OOXML form."""
+    from tests.docbuilders import convert_with_libreoffice
+
+    copy = tmp / f"original{path.suffix}"
+    copy.write_bytes(path.read_bytes())
+    return independent_text(convert_with_libreoffice(copy, target, tmp), None)
+
+
+@functools.cache
+def independent_text(path: Path, page: int | None, source: str = "text") -> str:
+    """The page's text as another reader sees it (cached: a document is cited many times)."""
+    if source == "ocr":
+        return ocr_text(path, page)
+    if path.suffix in (".wps", ".doc", ".xls", ".et"):
+        import tempfile
+
+        target = "docx" if path.suffix in (".wps", ".doc") else "xlsx"
+        with tempfile.TemporaryDirectory(prefix="sxcheck-quote-") as tmp:
+            return converted_text(path, target, Path(tmp))
     if path.suffix == ".pdf":
         with pdfplumber.open(path) as pdf:
             return _flat(pdf.pages[page - 1].extract_text() or "")
@@ -57,7 +90,7 @@ def assert_quotes_found(report: dict, root: Path) -> int:
             for ev in reason["evidence"]:
                 path = root / ev["document"]
                 assert hashlib.sha256(path.read_bytes()).hexdigest() == ev["sha256"]
-                text = independent_text(path, ev["page"])
+                text = independent_text(path, ev["page"], ev.get("source", "text"))
                 for part in ev["quote"].split(" | "):
                     assert _flat(part) in text, (
                         f"{judgment['id']}: quote not in {ev['document']} p.{ev['page']}: {part}"

@@ -127,7 +127,7 @@ def test_the_same_content_under_another_name_is_not_read_again(submission, db, t
     _check(submission, db)
     renamed = tmp_path / "renamed"
     shutil.copytree(submission, renamed)
-    source = renamed / "佐证材料" / "04-领导小组会议纪要.pdf"
+    source = renamed / "佐证材料" / "04-领导小组会议纪要（扫描件）.pdf"
     source.rename(source.with_name("会议纪要（2024）.pdf"))
     report = _check(renamed, db)
     assert report["run"]["documents_read"] == 0
@@ -188,7 +188,11 @@ def test_history_diff_and_show(submission, db, tmp_path):
     code, _, err = run_cli("show", first["run"]["id"], "--report", str(report_md), "--db", db)
     assert code == 0, err and "晋阳市" in report_md.read_text(encoding="utf-8")
     code, out, _ = run_cli("show", first["run"]["id"], "8.1.1", "--db", db)
-    assert code == 0 and "established_and_working" in out and "04-领导小组会议纪要.pdf" in out
+    assert (
+        code == 0
+        and "established_and_working" in out
+        and "04-领导小组会议纪要（扫描件）.pdf" in out
+    )
 
 
 def _create_store(path: Path) -> None:

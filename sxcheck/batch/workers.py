@@ -79,6 +79,7 @@ def count_documents(path: Path) -> int:
 _RULES: RuleSet | None = None
 _STORE: Store | None = None
 _PARSER: IsolatedParser | None = None
+_OCR_WORKERS: int | None = None  # OCR processes per submission (None: one per core)
 _RULE_DIRS: list[Path] = []
 _PROFILE: Path | None = None
 _FAULT: tuple[str, str] | None = None  # (kill | raise, submission name)
@@ -117,7 +118,7 @@ def _init(
     pool: bool = False,
 ) -> None:
     """Each worker loads the rules, opens the store (the cache) and starts its parser child."""
-    global _RULES, _STORE, _PARSER, _RULE_DIRS, _PROFILE, _FAULT
+    global _RULES, _STORE, _PARSER, _RULE_DIRS, _PROFILE, _FAULT, _OCR_WORKERS
     if pool:  # before the parser child is forked
         os.register_at_fork(
             before=lambda: _FORKING.__setitem__(0, os.getpid()),
@@ -128,6 +129,9 @@ def _init(
     _RULES = effective_rules(_RULE_DIRS, _PROFILE)
     _STORE = open_store(db) if db else None
     _PARSER = IsolatedParser(limits)
+    # the batch already runs one worker per core: each OCRs its scans one page at a time,
+    # so N workers never start N x cores OCR processes
+    _OCR_WORKERS = 1 if pool else None
     fault = os.environ.get(WORKER_FAULT, "") if pool else ""
     action, _, name = fault.partition(":")
     _FAULT = (action, name) if action in ("kill", "raise") and name else None
@@ -158,7 +162,12 @@ def prepare(
     try:
         _test_fault(path)
         manifest, info, documents, rules = read_submission(
-            path, _RULES, cache=_STORE, isolation=_PARSER, extend=_extend
+            path,
+            _RULES,
+            cache=_STORE,
+            isolation=_PARSER,
+            extend=_extend,
+            ocr_workers=_OCR_WORKERS,
         )
     except SxcheckError as exc:
         prepared.error = str(exc)

@@ -16,7 +16,7 @@ import hashlib
 import os
 import stat
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from sxcheck.errors import DocumentError
 from sxcheck.ingest.convert import LEGACY_KINDS, read_converted
@@ -90,7 +90,7 @@ class Isolation(Protocol):
 def failed(rel: str, error: str, size: int = 0, sha: str = "") -> IngestedDocument:
     """A document that could not be read, listed with its one-line reason."""
     info = DocumentInfo(
-        path=rel, sha256=sha, size=size, kind="unknown", status="error", error=error
+        path=rel, sha256=sha, size=size, kind="unknown", status="error", error=error, read_by="none"
     )
     return IngestedDocument(info=info)
 
@@ -228,6 +228,14 @@ def parse_file(path: Path, rel: str, sha: str, size: int) -> IngestedDocument:
     return parse_document(data, rel, sha)
 
 
+def _unread(
+    info: DocumentInfo, error: str, status: Literal["error", "skipped"] = "error"
+) -> IngestedDocument:
+    """A document nothing was read from, listed with its reason (read by nothing)."""
+    info.status, info.error, info.read_by = status, error, "none"
+    return IngestedDocument(info=info)
+
+
 def parse_document(data: bytes, rel: str, sha: str) -> IngestedDocument:
     """Parse bytes already read (by type sniffed from content); never raises."""
     path = Path(rel)
@@ -258,22 +266,14 @@ def parse_document(data: bytes, rel: str, sha: str) -> IngestedDocument:
             info.pages, units, info.read_by = frame_count(data), [], "ocr"
             pending = list(range(1, info.pages + 1))
         else:
-            info.status = "skipped"
-            info.error = f"unsupported file type '{path.suffix or '(none)'}'"
-            return IngestedDocument(info=info)
+            return _unread(info, f"unsupported file type '{path.suffix or '(none)'}'", "skipped")
     except DocumentError as exc:
-        info.status = "error"
-        info.error = str(exc)
-        return IngestedDocument(info=info)
+        return _unread(info, str(exc))
     except RecursionError:
-        info.status = "error"
-        info.error = "parser failed: nested too deeply (RecursionError)"
-        return IngestedDocument(info=info)
+        return _unread(info, "parser failed: nested too deeply (RecursionError)")
     except Exception as exc:  # a parser bug on hostile input must not stop the run
         # the type only: a library's message may quote the file's content
-        info.status = "error"
-        info.error = f"parser failed ({type(exc).__name__})"
-        return IngestedDocument(info=info)
+        return _unread(info, f"parser failed ({type(exc).__name__})")
     info.notes = notes
     _summarise(info, units)
     info.needs_ocr = info.needs_ocr or bool(pending)

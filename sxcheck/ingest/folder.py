@@ -223,7 +223,13 @@ def with_listing(
     listed = [
         IngestedDocument(
             info=DocumentInfo(
-                path=rel, sha256="", size=0, kind="unknown", status="skipped", error=why
+                path=rel,
+                sha256="",
+                size=0,
+                kind="unknown",
+                status="skipped",
+                error=why,
+                read_by="none",
             )
         )
         for rel, why in refused

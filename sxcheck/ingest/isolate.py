@@ -13,7 +13,10 @@ The child reads each file itself (the parent only hashes it, streamed), so a
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -97,11 +100,44 @@ def start_child(
     return process, parent
 
 
+def _descendants(pid: int) -> list[int]:
+    """Every process below `pid` (from /proc; empty where there is none).
+
+    A parser child may have started LibreOffice in a session of its own (so a
+    conversion timeout can kill soffice and oosplash together); killing only the
+    child at the document's time limit would leave that soffice running.
+    """
+    parents: dict[int, list[int]] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        parents.setdefault(int(fields[1]), []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
 def stop_child(process: Any, conn: Connection | None) -> None:
-    """Kill a child that is still running (a timeout) and close its pipe."""
+    """Kill a child that is still running (a timeout), and all it started, and close its pipe."""
     if process is not None:
         if process.is_alive():
+            below = _descendants(process.pid)
             process.kill()
+            for pid in below:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
         process.join(5)
     if conn is not None:
         conn.close()

@@ -78,7 +78,9 @@ def _opened(data: bytes) -> Image:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise DocumentError(_too_large_reason()) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
-        raise DocumentError(f"not a readable image ({type(error).__name__}: {error})") from None
+        # the type only: Pillow's message names the in-memory stream ("<_io.BytesIO object
+        # at 0x…>"), which differs on every run and would make the reason uncacheable noise
+        raise DocumentError(f"not a readable image ({type(error).__name__})") from None
     _check_size(image)
     return image
 
