@@ -37,6 +37,7 @@ def test_every_pattern_has_a_case(not_done):
 SENTENCE_KINDS = {
     "continues_previous": ("continues", "stands_alone"),
     "interim": ("part_of_year", "whole_year"),
+    "rule_statement": ("rule", "event"),
 }
 
 

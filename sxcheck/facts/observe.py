@@ -298,7 +298,11 @@ def _ratio_observation(
                         obs.numerator, obs.denominator = b.value, a.value
                         return obs
         pair = _pair_by_cue(text, counts)
-        all_covered = any(p.search(text) for p in whole) and len({q.unit for q in counts}) == 1
+        all_covered = (
+            any(p.search(text) for p in whole)
+            and len({q.unit for q in counts}) == 1
+            and not any(q.role == "money" for q in counts)  # 投资460万元 is no count covered
+        )
         if pair is None and obs.percent is None and all_covered:
             # "三级甲等医院5家，三级乙等医院3家，均已建立电子病历": the parts add up, all covered
             obs.numerator = obs.denominator = sum((q.value for q in counts), Decimal(0))
@@ -309,7 +313,12 @@ def _ratio_observation(
         pair = pair or _pair_by_size(text, counts, bounded, roles)
         if pair:
             obs.numerator, obs.denominator = pair
-    elif len(counts) == 1 and obs.percent is None and any(p.search(text) for p in whole):
+    elif (
+        len(counts) == 1
+        and obs.percent is None
+        and counts[0].role != "money"
+        and any(p.search(text) for p in whole)
+    ):
         obs.numerator = obs.denominator = counts[0].value
         obs.inferred, obs.names_numerator = True, _names_numerator(text, roles)
     return obs

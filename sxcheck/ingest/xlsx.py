@@ -204,6 +204,49 @@ def read_xlsx(data: bytes, rel: str, sha: str) -> tuple[list[TextUnit], list[str
     return units, notes
 
 
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+class _Heading:
+    """A sheet's title rows and its column header, found before its first row of figures.
+
+    Statistics sheets start with a title ("汾泽市2024年…统计表"), often a 填报单位 line,
+    then the header ("序号 | 实施部门 | 事项总数（项） | …"). The header is the last row
+    of two or more cells above the first row holding a number; the rows above it are
+    the caption. Until that row arrives the rows are kept, and all get the context
+    once it is known (a sheet with no figures keeps its first row as the header).
+    """
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.context = title
+        self._waiting: list[TextUnit] = []
+        self._settled = False
+
+    def add(self, unit: TextUnit, has_number: bool) -> None:
+        if self._settled:
+            return
+        if has_number:
+            self._settle(self._waiting)
+            unit.context = self.context
+            return
+        self._waiting.append(unit)
+
+    def close(self) -> None:
+        if not self._settled:
+            self._settle(self._waiting[:1], first_row=True)
+
+    def _settle(self, above: list[TextUnit], first_row: bool = False) -> None:
+        header = next((u for u in reversed(above) if " | " in u.text or first_row), None)
+        caption = [u.text for u in above if u is not header][:2]
+        parts = [self.title, *caption, header.text if header else ""]
+        self.context = " ".join(p for p in parts if p)
+        for unit in self._waiting:
+            unit.context = self.context
+        self._settled = True
+
+
 def _read_rows(data: bytes, rel: str, sha: str) -> tuple[list[TextUnit], list[str]]:
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -214,7 +257,7 @@ def _read_rows(data: bytes, rel: str, sha: str) -> tuple[list[TextUnit], list[st
     try:
         for number, sheet in enumerate(book.worksheets, start=1):
             sheet.reset_dimensions()  # the <dimension> it declares may be a lie (A1:XFD1048576)
-            header = ""
+            heading = _Heading(sheet.title)
             rows: Any = sheet.iter_rows()
             row_no = 0
             while True:
@@ -237,23 +280,23 @@ def _read_rows(data: bytes, rel: str, sha: str) -> tuple[list[TextUnit], list[st
                 if not cells:
                     continue
                 text = " | ".join(cells)
-                chars += len(text) + len(sheet.title) + len(header or text)
+                chars += len(text) + len(sheet.title) + len(heading.context)
                 if chars > MAX_XLSX_TEXT_CHARS:
                     raise DocumentError(
                         f"refused: the sheets hold more than {MAX_XLSX_TEXT_CHARS} characters "
                         "of text (a shared-strings bomb?)"
                     )
-                header = header or text
-                units.append(
-                    TextUnit(
-                        document=rel,
-                        sha256=sha,
-                        location=f"sheet {sheet.title} row {row_no}",
-                        kind="sheet_row",
-                        text=text,
-                        context=f"{sheet.title} {header}",
-                    )
+                unit = TextUnit(
+                    document=rel,
+                    sha256=sha,
+                    location=f"sheet {sheet.title} row {row_no}",
+                    kind="sheet_row",
+                    text=text,
+                    context=heading.context,
                 )
+                heading.add(unit, has_number=any(_is_number(v) for v in values))
+                units.append(unit)
+            heading.close()
     finally:
         book.close()
     notes = []
