@@ -165,7 +165,7 @@ def test_markdown_report_has_no_raw_html_and_keeps_its_tables(runs):
     assert text.startswith("# =1+1" + ESCAPED["script"])
     assert "\\[bold\\]b\\[/bold\\]" in text  # no link or emphasis syntax from the region
     row = next(line for line in text.splitlines() if line.startswith("| =1+cmd"))
-    assert row.count("|") == 7  # the `|` in the file name did not split the cell
+    assert row.count("|") == 8  # 7 columns: the `|` in the file name did not split a cell
     assert "\\\\x1b\\[2J" in text  # the control characters shown, not sent
 
 
