@@ -18,9 +18,10 @@ Rules, in order:
    ("Windows Server", and "3 218": a thousands space is not silently joined
    into another number), except in a letter-spaced text: one where most
    characters stand alone between single spaces ("达 到 9 6 . 5 % ，"), which
-   is how expanded character spacing reads. There every single space between
-   two lone characters goes ("3 2 1 8" -> "3218": such a text cannot tell a
-   thousands space from the spacing, and the spacing is what it has).
+   is how expanded character spacing reads. There every single space goes but
+   the " | " between cells ("3 2 1 8" -> "3218", and "５ ９ ９ ０个" where the
+   extractor glued two characters together): such a text cannot tell a
+   thousands space from the spacing, and the spacing is what it has.
 3. Full-width letters, digits, ％ and the ideographic space become ASCII; a
    full-width point between digits becomes ".". Other full-width punctuation
    stays (，：（） are how Chinese is written, and the lexicon is written so).
@@ -132,17 +133,18 @@ def _year_bracket(match: re.Match[str]) -> str:
     return f"〔{match.group(1)}〕"
 
 
-def _spaced_gaps(text: str) -> set[int]:
-    """Positions of the single spaces between lone characters, if the text is letter-spaced.
+def _letter_spaced(text: str) -> bool:
+    """Is the text letter-spaced (most of its characters stand alone between spaces)?
 
     "按 1 2 两个批次" is not (3 of 9 characters stand alone): its "1 2" are two numbers.
+    In one that is, every single space is the spacing, also where the extractor
+    glued two characters together ("５ ９ ９ ０个", "实现5 G网络"): a thousands
+    space cannot be told from it there.
     """
     runs = [run.span() for run in _SPACED_RUN.finditer(text)]
     alone = sum((end - start + 1) // 2 for start, end in runs)
     characters = len(text) - sum(len(gap) for gap in _SPACES.findall(text))
-    if alone < SPACED_MIN or alone < SPACED_SHARE * characters:
-        return set()
-    return {gap for start, end in runs for gap in range(start + 1, end, 2)}
+    return alone >= SPACED_MIN and alone >= SPACED_SHARE * characters
 
 
 def _joins(left: str, right: str) -> bool:
@@ -155,7 +157,7 @@ def _joins(left: str, right: str) -> bool:
 
 def _join(text: str) -> tuple[str, Offsets | None]:
     """Rules 1 and 2: the text without the whitespace they delete, and its offsets."""
-    spaced = _spaced_gaps(text)
+    spaced = _letter_spaced(text)
     pieces: list[str] = []
     starts: list[int] = []
     shifts: list[int] = []
@@ -165,7 +167,11 @@ def _join(text: str) -> tuple[str, Offsets | None]:
         start, end = gap.span()
         if start == 0 or end == len(text):
             continue  # leading or trailing whitespace: not between two characters
-        if not (_joins(text[start - 1], text[end]) or (end - start == 1 and start in spaced)):
+        # " | " between a table row's cells is never the spacing
+        single = (
+            end - start == 1 and text[start] != "\n" and "|" not in (text[start - 1], text[end])
+        )
+        if not (_joins(text[start - 1], text[end]) or (single and spaced)):
             continue
         pieces.append(text[kept_to:start])
         kept_to = end
