@@ -28,7 +28,7 @@ import sxcheck.ingest.convert as convert
 from sxcheck.ingest import cacheable, parse_document
 from sxcheck.ingest.isolate import IsolatedParser, Limits
 from sxcheck.models import IngestedDocument
-from tests.docbuilders import para, table, title, write_docx, write_xlsx
+from tests.docbuilders import convert_with_libreoffice, para, table, title, write_docx, write_xlsx
 
 SXCHECK = str(Path(sys.executable).with_name("sxcheck"))
 NOTICE = "关于成立晋阳市新型智慧城市建设领导小组的通知"
@@ -91,31 +91,12 @@ def _statistics(path: Path) -> Path:
     )
 
 
-def _soffice(target: str, source: Path, out: Path, profile: Path) -> Path:
-    subprocess.run(
-        [
-            "soffice",
-            "--headless",
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--convert-to",
-            target,
-            "--outdir",
-            str(out),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    return out / f"{source.stem}.{target}"
-
-
 @pytest.fixture(scope="module")
 def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The originals and what LibreOffice (as WPS would) saved of them."""
     assert shutil.which("soffice"), "LibreOffice is needed (make system-deps)"
     base = tmp_path_factory.mktemp("legacy")
-    profile, out = base / "profile", base / "out"
+    out = base / "out"
     files = {"docx": _notice(base / f"{NOTICE}.docx"), "xlsx": _statistics(base / "统计表.xlsx")}
     pages = "".join(
         f'<draw:page draw:name="p{n}"><draw:frame svg:x="1cm" svg:y="1cm" svg:width="24cm" '
@@ -125,10 +106,10 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     )
     slides = base / "汇报.fodp"
     slides.write_text(FODP.format(pages=pages), encoding="utf-8")
-    files["doc"] = _soffice("doc", files["docx"], out, profile)
-    files["xls"] = _soffice("xls", files["xlsx"], out, profile)
-    files["ppt"] = _soffice("ppt", slides, out, profile)
-    files["pptx"] = _soffice("pptx", slides, out, profile)  # what newer WPS saves as .dps
+    files["doc"] = convert_with_libreoffice(files["docx"], "doc", out)
+    files["xls"] = convert_with_libreoffice(files["xlsx"], "xls", out)
+    files["ppt"] = convert_with_libreoffice(slides, "ppt", out)
+    files["pptx"] = convert_with_libreoffice(slides, "pptx", out)  # what newer WPS saves as .dps
     for copy, of in (("wps", "doc"), ("et", "xls"), ("dps", "ppt")):
         files[copy] = shutil.copy(files[of], out / f"{files[of].stem}.{copy}")
     return files

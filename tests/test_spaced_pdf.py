@@ -8,7 +8,6 @@ and reason codes for every item), and every quote must still be the PDF's own te
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import docx
@@ -19,7 +18,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from .conftest import check_json
-from .docbuilders import para, write_docx
+from .docbuilders import convert_with_libreoffice, para, write_docx
 
 MANIFEST = """region: 晋阳市
 level: city
@@ -60,25 +59,8 @@ def _spaced_docx(path: Path, paragraphs: list[str], points: int) -> Path:
 
 def _to_pdf(source: Path, out_dir: Path) -> Path:
     """LibreOffice's own export (a profile of its own: other soffice runs may be live)."""
-    soffice = shutil.which("soffice")
-    assert soffice, "LibreOffice (soffice) is required: make system-deps"
-    profile = out_dir / "lo-profile"
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(out_dir),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    return out_dir / f"{source.stem}.pdf"
+    assert shutil.which("soffice"), "LibreOffice (soffice) is required: make system-deps"
+    return convert_with_libreoffice(source, "pdf", out_dir)
 
 
 def _pdf_text(path: Path) -> str:
