@@ -143,6 +143,22 @@ class OcrLine(BaseModel):
     confidence: float
 
 
+class TableCell(BaseModel):
+    """One body cell of a table row with the header path of its column.
+
+    `header` is the column's header path, levels joined by "/" ("2024年/覆盖率");
+    `address` is a sheet cell's address ("D14"); `repeated` is set on a
+    vertically merged cell shown again in a row below the one it starts in (its
+    text belongs to every row it spans; a figure in it counts once, in its first row).
+    """
+
+    text: str
+    header: str = ""
+    column: int = 0
+    address: str | None = None
+    repeated: bool = False
+
+
 class TextUnit(BaseModel):
     """A paragraph, table row or sheet row with the place it came from.
 
@@ -158,6 +174,10 @@ class TextUnit(BaseModel):
     kind: Literal["paragraph", "table_row", "sheet_row"] = "paragraph"
     text: str
     context: str = ""
+    # a table row: its cells with their column headers, and its row label (the first
+    # text cell: "城区", "合计"); empty for paragraphs and for rows read as plain text
+    cells: list[TableCell] = Field(default_factory=list)
+    row_label: str = ""
     source: Literal["text", "ocr"] = "text"  # ocr: the text is what OCR read of a scan
     lines: list[OcrLine] = Field(default_factory=list)  # OCR: the lines joined into `text`
 
