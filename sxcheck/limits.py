@@ -50,8 +50,17 @@ CONVERT_MEMORY_MB = 768  # address space soffice needs at least (it fails below 
 MAX_OOXML_BYTES = 200 * MiB  # an Office file's parts unpacked
 MAX_OOXML_RATIO = 100  # unpacked / packed, for Office parts above 1 MiB
 MAX_SHEET_CELLS = 2_000_000  # rows x columns of one evidence worksheet
+# a table grid (DOCX/XLSX/PDF): a w:gridSpan of 10^9 must not size a grid; cells past
+# this column are dropped and spans clipped (real forms stay under ~60 columns)
+MAX_TABLE_COLUMNS = 256
 MAX_XLSX_TEXT_CHARS = 20_000_000  # text one evidence workbook yields (rows and headers)
 MAX_XLSX_ROWS = 100_000  # rows with cells of one evidence workbook (each a text unit)
+# a sheet is read as tables, each built from a block of rows; a longer block is cut
+# into grids of this many rows, each headed by the block's header (a 50,000-row sheet
+# never becomes one grid of 300,000 cells)
+MAX_GRID_ROWS = 2_000
+MAX_SHEET_MERGES = 50_000  # merged ranges (<mergeCell>) of one evidence worksheet
+MAX_NOTED_CELLS = 10_000  # uncached formula cells of a workbook noted one by one (then counted)
 # OFD (GB/T 33190, zip + XML): its parts unpacked are bounded by MAX_OOXML_BYTES as well
 MAX_OFD_PARTS = 20_000  # zip members of one OFD (a page is one or two parts, plus fonts, seals)
 MAX_OFD_PAGES = 5_000  # pages of one OFD (each a Content.xml parsed on its own)

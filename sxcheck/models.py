@@ -157,6 +157,10 @@ class TableCell(BaseModel):
     column: int = 0
     address: str | None = None
     repeated: bool = False
+    # a sheet cell: why it reads as it does ("公式未缓存计算结果": a formula never
+    # calculated, shown empty), and whether its row, column or sheet is hidden in Excel
+    note: str | None = None
+    hidden: bool = False
 
 
 class TextUnit(BaseModel):
@@ -272,6 +276,10 @@ class Evidence(BaseModel):
     source: Literal["text", "ocr"] = "text"
     confidence: float | None = None
     box: tuple[float, float, float, float] | None = None
+    # a table row's cells a fact compared (its figures), so a reviewer finds them in the
+    # row: a sheet's addresses ("统计表!B14, 统计表!C14") or the columns' headers
+    # ("column 覆盖数 (2024年)"); None when the whole quote is the evidence
+    cell: str | None = None
 
 
 def unique_evidence(evidence: list[Evidence]) -> list[Evidence]:
@@ -294,6 +302,11 @@ class Sentence(BaseModel):
     context: str = ""
     kind: str = "paragraph"
     quantities: list[Quantity] = Field(default_factory=list)
+    # a table row: its cells (TextUnit.cells) and label; `raw` is the row's own text
+    # (cells joined " | ") when the quote is not it (the quote names each cell's header)
+    cells: list[TableCell] = Field(default_factory=list)
+    row_label: str = ""
+    raw: str = ""
 
 
 # ---------------------------------------------------------------- facts / judgments

@@ -39,6 +39,12 @@ class Block:
     rows: list[list[str]] = field(default_factory=list)
     title: bool = False
     page_break: bool = False
+    # PDF tables: "grid" (every rule) or "three_line" (三线表: top, header and bottom
+    # rules only); header rows repeated after a page break; SPAN merges as
+    # (col, row, col2, row2), reportlab's order
+    style: str = "grid"
+    repeat_rows: int = 1
+    spans: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
 def para(text: str) -> Block:
@@ -49,8 +55,34 @@ def title(text: str) -> Block:
     return Block(text=text, title=True)
 
 
-def table(rows: list[list[str]]) -> Block:
-    return Block(rows=rows)
+def table(
+    rows: list[list[str]],
+    style: str = "grid",
+    repeat_rows: int = 1,
+    spans: list[tuple[int, int, int, int]] | None = None,
+) -> Block:
+    return Block(rows=rows, style=style, repeat_rows=repeat_rows, spans=spans or [])
+
+
+def _pdf_table_style(block: Block) -> TableStyle:
+    """Grid rules, or the three rules of a 三线表 (top, below the header, bottom)."""
+    header = max(block.repeat_rows, 1) - 1
+    if block.style == "three_line":
+        rules = [
+            ("LINEABOVE", (0, 0), (-1, 0), 1.2, colors.black),
+            ("LINEBELOW", (0, header), (-1, header), 0.6, colors.black),
+            ("LINEBELOW", (0, -1), (-1, -1), 1.2, colors.black),
+        ]
+    else:
+        rules = [("GRID", (0, 0), (-1, -1), 0.5, colors.black)]
+    return TableStyle(
+        [
+            *rules,
+            ("FONTNAME", (0, 0), (-1, -1), FONT),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            *(("SPAN", (c1, r1), (c2, r2)) for c1, r1, c2, r2 in block.spans),
+        ]
+    )
 
 
 def page_break() -> Block:
@@ -82,16 +114,8 @@ def write_pdf(
             story.append(PageBreak())
         elif block.rows:
             cells = [[Paragraph(c, CELL) for c in row] for row in block.rows]
-            grid = Table(cells, repeatRows=1)
-            grid.setStyle(
-                TableStyle(
-                    [
-                        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                        ("FONTNAME", (0, 0), (-1, -1), FONT),
-                        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                    ]
-                )
-            )
+            grid = Table(cells, repeatRows=block.repeat_rows)
+            grid.setStyle(_pdf_table_style(block))
             story.extend([grid, Spacer(1, 10)])
         else:
             story.append(Paragraph(block.text, TITLE if block.title else BODY))
@@ -137,8 +161,17 @@ def write_xlsx(
     path: Path,
     sheets: dict[str, list[list[object]]],
     percent_columns: dict[str, list[int]] | None = None,
+    merges: dict[str, list[str]] | None = None,
+    hidden_rows: dict[str, list[int]] | None = None,
+    hidden_columns: dict[str, list[str]] | None = None,
+    sheet_states: dict[str, str] | None = None,
 ) -> Path:
-    """An XLSX; listed columns get the `0.0%` number format."""
+    """An XLSX; listed columns get the `0.0%` number format (from row 2).
+
+    Per sheet: `merges` ("B3:D3"), `hidden_rows` (Excel row numbers),
+    `hidden_columns` ("D"), `sheet_states` ("hidden", "veryHidden"). A cell
+    "=B5/C5" is a formula, saved without a cached value (openpyxl does not
+    calculate): convert_with_libreoffice(path, "xlsx", …) gives it one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     book = openpyxl.Workbook()
     book.remove(book.active)
@@ -150,6 +183,13 @@ def write_xlsx(
             for cells in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
                 for cell in cells:
                     cell.number_format = "0.0%"
+        for ref in (merges or {}).get(name, []):
+            sheet.merge_cells(ref)
+        for row_number in (hidden_rows or {}).get(name, []):
+            sheet.row_dimensions[row_number].hidden = True
+        for letter in (hidden_columns or {}).get(name, []):
+            sheet.column_dimensions[letter].hidden = True
+        sheet.sheet_state = (sheet_states or {}).get(name, "visible")
     book.save(str(path))
     return path
 

@@ -38,7 +38,11 @@ def test_category_table_is_read_from_its_total_row(make_submission, tmp_path):
     assert judgment["status"] == "pass" and "corroborated" in codes(judgment)
     assert "inconsistent_figures" not in codes(judgment)  # the part rows are not rival claims
     quote = next(r for r in judgment["reasons"] if r["code"] == "corroborated")["evidence"][0]
-    assert quote["quote"] == "合计 | 60 | 54 | 90.0%" and quote["location"] == "table 1 row 4"
+    # a row is quoted with its headers (issue 16), so it reads without the table
+    assert quote["quote"] == (
+        "学校类别=合计 | 学校数（所）=60 | 无线网络覆盖学校数（所）=54 | 覆盖率=90.0%"
+    )
+    assert quote["location"] == "table 1 row 4"
 
 
 def test_one_total_declared_differently_in_two_items(make_submission):
@@ -104,7 +108,9 @@ def test_figures_in_a_sheet_corroborate(make_submission, tmp_path):
     judgment = item(report, "2.2.4")
     assert judgment["status"] == "pass" and "corroborated" in codes(judgment)
     evidence = next(r for r in judgment["reasons"] if r["code"] == "corroborated")["evidence"][0]
-    assert evidence["location"] == "sheet 指标 row 2" and evidence["page"] is None
+    # a sheet row names its cell range, and the cells of the figures compared (issue 16)
+    assert evidence["location"] == "sheet 指标 row 2 (指标!A2:D2)" and evidence["page"] is None
+    assert evidence["cell"] == "指标!B2, 指标!C2, 指标!D2"
 
 
 def test_systems_listed_with_their_conclusions_are_counted(make_submission, tmp_path):
@@ -176,8 +182,8 @@ def test_numerator_and_total_in_two_rows_of_one_table_corroborate(make_submissio
     judgment = item(report, "2.1.1")
     reason = next(r for r in judgment["reasons"] if r["code"] == "corroborated")
     assert sorted(e["quote"] for e in reason["evidence"]) == [
-        "可使用电子证照办理的事项（项） | 1600",
-        "政务服务事项总数（项） | 1950",
+        "指标名称=可使用电子证照办理的事项（项） | 数值=1600",
+        "指标名称=政务服务事项总数（项） | 数值=1950",
     ]
     # a different total in that table does not corroborate
     root2 = make_submission(
@@ -212,9 +218,10 @@ def test_a_key_value_sheet_corroborates_when_a_row_names_the_denominator(make_su
         if r["code"] == "corroborated" and r["measure"] == "filing"
     )
     assert [e["location"] for e in reason["evidence"]] == [
-        "sheet 数字化城管 row 3",
-        "sheet 数字化城管 row 2",
+        "sheet 数字化城管 row 3 (数字化城管!A3:B3)",
+        "sheet 数字化城管 row 2 (数字化城管!A2:B2)",
     ]
+    assert [e["cell"] for e in reason["evidence"]] == ["数字化城管!B3", "数字化城管!B2"]
 
 
 def test_a_total_stated_differently_for_two_items_flags_both(make_submission):

@@ -72,7 +72,9 @@ def test_docx_vertical_merge_counted_once(tmp_path: Path):
     rows = [["职务", "姓名"], ["成员", "张某某"], ["", "赵某某"]]
     path = write_docx(tmp_path / "名单.docx", [table(rows)], merges=[(0, 1, 0, 2, 0)])
     doc = read_document(path, "名单.docx")
-    assert [u.text for u in doc.units] == ["职务 | 姓名", "成员 | 张某某", "赵某某"]
+    # a merged text label belongs to every row it spans (issue 16): repeated, and marked so
+    assert [u.text for u in doc.units] == ["职务 | 姓名", "成员 | 张某某", "成员 | 赵某某"]
+    assert [c.repeated for c in doc.units[2].cells] == [True, False]
 
 
 def test_xlsx_percent_format_shown_as_excel_does(tmp_path: Path):

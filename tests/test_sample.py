@@ -83,6 +83,20 @@ def independent_text(path: Path, page: int | None, source: str = "text") -> str:
     return _flat(path.read_text(encoding="utf-8"))
 
 
+def quote_parts(quote: str) -> list[str]:
+    """What of a quote must be found in its document: each " | " cell of a row; a labelled
+    cell ("2024年/覆盖数=412", a table row quoted with its headers) as its header levels
+    and its value, each of them the document's own text."""
+    parts: list[str] = []
+    for part in quote.split(" | "):
+        header, labelled, value = part.partition("=")
+        if labelled and header and value:
+            parts += [*header.split("/"), value]
+        else:
+            parts.append(part)
+    return [p for p in parts if p.strip()]
+
+
 def assert_quotes_found(report: dict, root: Path) -> int:
     checked = 0
     for judgment in report["indicators"]:
@@ -91,7 +105,7 @@ def assert_quotes_found(report: dict, root: Path) -> int:
                 path = root / ev["document"]
                 assert hashlib.sha256(path.read_bytes()).hexdigest() == ev["sha256"]
                 text = independent_text(path, ev["page"], ev.get("source", "text"))
-                for part in ev["quote"].split(" | "):
+                for part in quote_parts(ev["quote"]):
                     assert _flat(part) in text, (
                         f"{judgment['id']}: quote not in {ev['document']} p.{ev['page']}: {part}"
                     )

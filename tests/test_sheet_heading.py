@@ -33,12 +33,17 @@ def _read(path: Path):
 def test_the_header_is_the_row_above_the_first_figures(tmp_path: Path) -> None:
     doc = _read(write_xlsx(tmp_path / "统计表.xlsx", {"三级医院": HOSPITALS}))
     total = next(u for u in doc.units if u.text.startswith("合计"))
-    assert total.context.endswith(
-        "序号 | 医院名称 | 三级医院数（家） | 已建立电子病历的医院数（家）"
-    )
+    # the context names each of the row's cells' header, in the order of its text
+    assert total.text == "合计 | 3 | 3"
+    assert total.context.endswith("序号 | 三级医院数（家） | 已建立电子病历的医院数（家）")
+    assert [c.address for c in total.cells] == ["A7", "C7", "D7"]
     assert "桑干市三级医院信息化建设情况统计表（2024年）" in total.context  # the caption
+    assert "填报单位：桑干市卫生健康委员会" in total.context  # a note line, not a header
+    hospital = next(u for u in doc.units if u.location == "sheet 三级医院 row 4")
+    assert hospital.row_label == "市第一人民医院"  # not its 序号
+    assert [c.header for c in hospital.cells][1] == "医院名称"
     title = doc.units[0]
-    assert title.context == total.context  # rows above the header share it
+    assert title.context == total.context.rsplit(" 序号", 1)[0]  # the caption alone
 
 
 def test_a_sheet_without_figures_keeps_its_first_row_as_header(tmp_path: Path) -> None:

@@ -269,6 +269,20 @@ class FigureWords(Strict):
     column_deadline: str = r"时限|期限"
 
 
+class TableHeaders(Strict):
+    """`rules/lexicon.yaml` `table_headers`: what a table's column headers and row labels
+    say (sxcheck/facts/tables.py). Words, matched in a header's lowest level."""
+
+    numerator: list[str] = Field(default_factory=list)  # 分子, 覆盖数, 已接入
+    denominator: list[str] = Field(default_factory=list)  # 分母, 总数, 应接入
+    rate: list[str] = Field(default_factory=list)  # 比率, 覆盖率, 占比
+    # whole row labels (spaces removed) of the row that sums the table's parts
+    sum_row: list[str] = Field(default_factory=list)  # 合计, 总计, 全市
+    # a part row labelled with one of these makes the parts overlap (小计, 其中): no sum check
+    subtotal: list[str] = Field(default_factory=list)
+    doc: str = ""
+
+
 class Lexicon(Strict):
     """`rules/lexicon.yaml`: phrasings that change what a sentence means.
 
@@ -291,6 +305,7 @@ class Lexicon(Strict):
     interim: list[str] = Field(default_factory=list)
     date: str = r"20\d\d年(?:\d{1,2}月)?"
     figures: FigureWords = Field(default_factory=FigureWords)  # issue 14: roles and periods
+    table_headers: TableHeaders = Field(default_factory=TableHeaders)  # issue 16: tables
     doc: str = ""
 
 

@@ -208,6 +208,15 @@ TEMPLATES: list[TemplateRule] = [
         ),
         kinds=("ratio",),
     ),
+    # a table backing the measure whose 合计 row is not the sum of its parts (facts.tables)
+    TemplateRule(
+        "inconsistent_total",
+        [*HAS_DATA, ("total_conflict", "==", True)],
+        Outcome(
+            "partial", "inconsistent_figures", "inconsistent_total", evidence=("total_conflict",)
+        ),
+        kinds=("ratio", "value", "rank"),
+    ),
     # count: k / n of the fixed list against the bands
     TemplateRule(
         "meets_threshold",

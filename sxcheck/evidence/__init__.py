@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sxcheck.evidence.figures import read_numbers
+from sxcheck.evidence.figures import CELL, read_numbers
 from sxcheck.evidence.normalise import normalise
 from sxcheck.ingest.layout import split_sentences
 from sxcheck.limits import CONTEXT_CHARS, MAX_SENTENCE_CHARS
@@ -30,7 +30,8 @@ def sentences_of(
     """Split paragraphs into sentences; a table or sheet row is one sentence.
 
     The quote of each sentence is its exact text, so it can always be found
-    again in the document's (line-joined) text; `Sentence.text` is that quote as
+    again in the document's (line-joined) text (a table row with cells is quoted
+    with each cell's header, `row_quote`: every part of it is the document's text); `Sentence.text` is that quote as
     matched (evidence.normalise: spaced characters joined, full-width digits and
     文号 brackets made plain), which numbers are read from; its context is the paragraph
     around it, at most CONTEXT_CHARS either side. Its quantities are every
@@ -52,8 +53,8 @@ def sentences_of(
                 document=unit.document,
                 sha256=unit.sha256,
                 page=unit.page,
-                location=unit.location,
-                quote=part,
+                location=row_location(unit),
+                quote=row_quote(unit) if unit.cells else part,
                 context=None if whole else window(unit.text, start, start + len(part)),
                 **ocr_provenance(unit, start, start + len(part)),
             )
@@ -69,9 +70,39 @@ def sentences_of(
                         ),
                         unit.document in plans,
                     ),
+                    cells=unit.cells,
+                    row_label=unit.row_label,
+                    raw=unit.text if unit.cells else "",
                 )
             )
     return out
+
+
+def row_quote(unit: TextUnit) -> str:
+    """A table row as a reviewer reads it without the table: each cell with its header.
+
+    "县区=城区 | 2024年/覆盖数=412 | 2024年/总数=420"; a cell without a header is its
+    text alone. Every part (header levels and value) is the document's own text.
+    """
+    return CELL.join(f"{c.header}={c.text}" if c.header else c.text for c in unit.cells)
+
+
+def row_location(unit: TextUnit) -> str:
+    """The row's location; a sheet row's also names its cell range ("sheet 统计表 row 14
+    (统计表!A14:E14)"), so a reviewer can select it in the workbook."""
+    addresses = [c.address for c in unit.cells if c.address]
+    if not addresses or not unit.location.startswith("sheet "):
+        return unit.location
+    sheet = sheet_ref(unit.location)
+    span = addresses[0] if len(addresses) == 1 else f"{addresses[0]}:{addresses[-1]}"
+    return f"{unit.location} ({sheet}!{span})"
+
+
+def sheet_ref(location: str) -> str:
+    """The sheet name of "sheet 统计表 row 14" as a cell reference writes it (quoted when
+    it holds a space or a punctuation mark, as Excel does: '2024 统计'!A1)."""
+    name = location[len("sheet ") :].rsplit(" row ", 1)[0]
+    return name if name.replace("_", "").isalnum() else "'" + name.replace("'", "''") + "'"
 
 
 def _plan_documents(units: list[TextUnit], words: list[str]) -> set[str]:

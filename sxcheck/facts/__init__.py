@@ -39,6 +39,7 @@ from sxcheck.facts.ocr import Folding, certain_first, mark_uncertain
 from sxcheck.facts.periods import Periods
 from sxcheck.facts.quotes import cap_quotes, joined_with_previous
 from sxcheck.facts.rows import count_rows
+from sxcheck.facts.tables import TableReader
 from sxcheck.facts.totals import cross_check_denominators
 from sxcheck.models import DeclaredMeasure, Evidence, Fact, Level, Sentence
 
@@ -76,6 +77,10 @@ class FactBuilder:
         self._tables: dict[str, list[Sentence]] | None = None
         self.folding = Folding(rules.ocr_confusions)  # OCR sentences' keywords (facts.ocr)
         self.ocr_min = rules.ocr_min_confidence
+        # table rows read by their headers, their cells named, their 合计 checked (facts.tables)
+        self.tables = TableReader(rules.lexicon.table_headers, self.periods, sentences)
+        # per fact: the counts it compared and its rate in percent (for the cells to name)
+        self.compared: dict[str, tuple[list[Decimal], Decimal | None]] = {}
 
     # ------------------------------------------------------------ helpers
 
@@ -269,7 +274,8 @@ class FactBuilder:
     def ratio(self, item: ItemRule, measure: MeasureRule, declared: DeclaredMeasure | None) -> Fact:
         done, planned = self._relevant(measure)
         observations = [
-            ratio_observation(
+            (self.tables.ratio(s, measure) if text == s.text else None)
+            or ratio_observation(
                 s,
                 text,
                 self.whole,
@@ -323,6 +329,8 @@ class FactBuilder:
                 corroborated=True,
             )
             fact.evidence["used"] = best.quotes
+            counts = [c for c in (best.numerator, best.denominator) if c is not None]
+            self.compared[fact.id] = (counts, best.ratio_percent)
             if best.denominator:
                 fact.data["denominator"] = float(best.denominator)
             fact.evidence["conflict"] = conflict
@@ -356,6 +364,7 @@ class FactBuilder:
             fact.params["detail"] = problem or ""
             return fact
         ratio = num / den
+        self.compared[fact.id] = ([num, den], ratio * 100)
         fact.params["value"] = f"{fmt_percent(ratio)}（{shown}）"
         fact.data.update(valid=True, has_value=True, value=float(ratio), denominator=float(den))
         # membership by identity, never `evidence in list` (pydantic equality, quadratic
@@ -407,6 +416,7 @@ class FactBuilder:
         unit = measure.unit or ""
         if declared is not None and declared.value is not None:
             value = declared.value
+            self.compared[fact.id] = ([value], None)
             fact.params.update(
                 declared=f"{fmt_number(value)}{unit}", value=f"{fmt_number(value)}{unit}"
             )
@@ -436,6 +446,7 @@ class FactBuilder:
                 corroborated=True,
                 inconsistent=bool(conflict),
             )
+            self.compared[fact.id] = ([best.value], None)
             fact.params.update(value=best.text, declared=best.text)
             fact.params["found"] = "、".join(q.text for o in conflict for q in o.values[:1])
             fact.evidence["used"] = [observations[0].sentence.evidence]
@@ -562,6 +573,10 @@ class FactBuilder:
                     facts.append(self.qualitative(item, measure))
         cross_check_denominators(self.rules, facts, self.stated_totals)
         for fact in facts:
+            if fact.id in self.compared:
+                counts, percent = self.compared[fact.id]
+                self.tables.check_sums(fact, counts)  # a 合计 not the sum of its parts
+                self.tables.name_cells(fact, counts, percent)
             mark_uncertain(fact, self.ocr_min)  # a figure only low-confidence OCR lines back
             cap_quotes(fact)
         return facts

@@ -19,7 +19,7 @@ from sxcheck.facts.ocr import Folding, matching
 from sxcheck.facts.periods import within_precision
 from sxcheck.ingest.layout import split_segments
 from sxcheck.limits import MAX_PAIRED_COUNTS
-from sxcheck.models import Evidence, Quantity, Sentence
+from sxcheck.models import Evidence, Quantity, Sentence, TableCell
 
 
 @dataclass
@@ -41,6 +41,8 @@ class Observation:
     names_numerator: bool = True
     # the range the denominator's written precision stands for (82.36万户), if rounded
     denominator_range: tuple[Decimal, Decimal] | None = None
+    # a table row read by its header (facts.tables): the cells the figures came from
+    cells: list[TableCell] = field(default_factory=list)
 
     @property
     def quotes(self) -> list[Evidence]:

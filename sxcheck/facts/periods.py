@@ -81,14 +81,16 @@ class Periods:
         evidence = sentence.evidence
         if not evidence.figures and sentence.quantities:
             # the sentence's text is its quote as matched (evidence.normalise); a rebuilt
-            # text (the done clauses of a sentence) is not, and its numbers are not noted
-            matching, offsets = normalise(evidence.quote)
+            # text (the done clauses of a sentence) is not, and its numbers are not noted.
+            # A table row's quote names each cell's header: its own text is `raw`
+            written = sentence.raw or evidence.quote
+            matching, offsets = normalise(written)
             if matching != sentence.text:
                 return evidence
             evidence.figures = [
                 FigureNote(
-                    # as written in the quote ("９６．５％", "4 次"), not as matched
-                    text=original_slice(evidence.quote, offsets, q.start, q.end),
+                    # as written in the document ("９６．５％", "4 次"), not as matched
+                    text=original_slice(written, offsets, q.start, q.end),
                     role=q.role,
                     period=q.period if q.role in ("figure", "money", "score") else None,
                     used=self.usable(q),

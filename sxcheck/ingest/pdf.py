@@ -1,23 +1,26 @@
-"""PDF: text through pypdfium2 (fast, exact), ruled tables through pdfplumber.
+"""PDF: text through pypdfium2 (fast, exact), tables through pdfplumber (pdf_tables).
 
 pypdfium2 reads text about 50x faster than pdfplumber, so it handles every
-page; pdfplumber is opened only for pages that carry ruling lines (possible
-tables), and each of its pages is closed at once to keep memory flat.
+page; pdfplumber is opened only for pages that may hold a table (a grid of
+ruling lines, or the long rules of a three-line table with text in columns
+between them), and each of its pages is closed at once to keep memory flat.
+The tables become grids (pdf_tables: spans, continuations over page breaks)
+and their rows TextUnits through grid.table_units.
 """
 
 from __future__ import annotations
 
-import io
-
-import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from sxcheck.errors import DocumentError
+from sxcheck.ingest.grid import table_units
 from sxcheck.ingest.layout import split_paragraphs
+from sxcheck.ingest.pdf_tables import LONG_RULE, MIN_COLUMNS, TableKind, read_tables
 from sxcheck.models import TextUnit
 
 MIN_CELL_BOXES = 4  # stroked cell rectangles, as some writers draw table grids
+COLUMN_GAP = 6  # pt between two text runs of a line that stand in separate columns
 
 
 def _is_garbled(text: str) -> bool:
@@ -28,26 +31,50 @@ def _is_garbled(text: str) -> bool:
     return bool(text) and bad / len(text) > 0.1
 
 
-def _may_have_table(page: pdfium.PdfPage) -> bool:
-    """Does the page draw a grid (two horizontal and two vertical rules, or cell boxes)?
+def _may_have_table(page: pdfium.PdfPage) -> TableKind | None:
+    """Does the page draw a table: a grid ("ruled"), or a three-line table?
 
     Only such pages pay for pdfplumber's table finder, which parses the whole
-    page with pdfminer (about 0.1 s a page); a header rule or an underline
-    does not make a table.
+    page with pdfminer (about 0.1 s a page). A grid is two horizontal and two
+    vertical rules, or cell boxes. A three-line table (三线表) is two or more long
+    horizontal rules and no vertical one with, between the outer rules, lines of
+    text in three or more separate runs: a page's header rule and footer rule
+    around prose, or an underline, do not make a table.
     """
     horizontal = vertical = boxes = 0
+    width = page.get_width()
+    long_rules: list[float] = []
     for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=2):
         left, bottom, right, top = obj.get_bounds()
-        width, height = right - left, top - bottom
-        if height < 2 and width > 15:
+        w, h = right - left, top - bottom
+        if h < 2 and w > 15:
             horizontal += 1
-        elif width < 2 and height > 8:
+        elif w < 2 and h > 8:
             vertical += 1
-        elif width > 15 and height > 8:
+        elif w > 15 and h > 8:
             boxes += 1
         if (horizontal >= 2 and vertical >= 2) or boxes >= MIN_CELL_BOXES:
-            return True
-    return False
+            return "ruled"
+        if h < 3 and w >= LONG_RULE * width:
+            long_rules.append((top + bottom) / 2)
+    if vertical or len(long_rules) < 2:
+        return None
+    return "three_line" if _runs_in_columns(page, min(long_rules), max(long_rules)) else None
+
+
+def _runs_in_columns(page: pdfium.PdfPage, low: float, high: float) -> bool:
+    """Are there two or more lines between the rules with MIN_COLUMNS text runs apart?"""
+    lines: dict[int, list[tuple[float, float]]] = {}
+    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_TEXT,), max_depth=2):
+        left, bottom, right, top = obj.get_bounds()
+        if low < (top + bottom) / 2 < high:
+            lines.setdefault(round(bottom / 3), []).append((left, right))
+    tabular = 0
+    for runs in lines.values():
+        runs.sort()
+        apart = 1 + sum(1 for a, b in zip(runs, runs[1:], strict=False) if b[0] - a[1] > COLUMN_GAP)
+        tabular += apart >= MIN_COLUMNS
+    return tabular >= 2
 
 
 def _open(data: bytes) -> pdfium.PdfDocument:
@@ -70,7 +97,7 @@ def read_pdf(data: bytes, rel: str, sha: str) -> tuple[int, list[TextUnit], list
     the scans of the whole submission in parallel."""
     units: list[TextUnit] = []
     notes: list[str] = []
-    table_pages: dict[int, list[str]] = {}
+    table_pages: dict[int, tuple[TableKind, list[str]]] = {}
     no_text: list[int] = []
     doc = _open(data)
     if pdfium_c.FPDF_GetSecurityHandlerRevision(doc.raw) >= 0:
@@ -90,8 +117,9 @@ def read_pdf(data: bytes, rel: str, sha: str) -> tuple[int, list[TextUnit], list
                     no_text.append(index + 1)
                     continue
                 paragraphs = split_paragraphs(lines)
-                if _may_have_table(page):
-                    table_pages[index] = paragraphs
+                kind = _may_have_table(page)
+                if kind is not None:
+                    table_pages[index] = (kind, paragraphs)
                 else:
                     page_paragraphs[index] = paragraphs
             finally:
@@ -101,7 +129,10 @@ def read_pdf(data: bytes, rel: str, sha: str) -> tuple[int, list[TextUnit], list
 
     table_rows: list[TextUnit] = []
     if table_pages:
-        page_paragraphs.update(_read_tables(data, rel, sha, table_pages, table_rows, notes))
+        outside, grids = read_tables(data, table_pages, notes)
+        page_paragraphs.update(outside)
+        for grid in grids:
+            table_rows.extend(table_units(grid, rel, sha, f"table {grid.number}"))
     for index in sorted(page_paragraphs):
         for number, paragraph in enumerate(page_paragraphs[index], start=1):
             units.append(
@@ -118,71 +149,3 @@ def read_pdf(data: bytes, rel: str, sha: str) -> tuple[int, list[TextUnit], list
         shown = ", ".join(str(p) for p in no_text[:10]) + (" ..." if len(no_text) > 10 else "")
         notes.append(f"no usable text layer on page(s) {shown}: scanned or garbled, needs OCR")
     return pages, units, notes, no_text
-
-
-def _read_tables(
-    data: bytes,
-    rel: str,
-    sha: str,
-    candidates: dict[int, list[str]],
-    units: list[TextUnit],
-    notes: list[str],
-) -> dict[int, list[str]]:
-    """Extract ruled tables of candidate pages; return the paragraphs outside them."""
-    outside: dict[int, list[str]] = {}
-    try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-    except Exception as exc:  # pdfminer raises many types; keep the plain text
-        notes.append(f"tables not read ({type(exc).__name__}); text kept")
-        return candidates
-    with pdf:
-        for index, fallback in candidates.items():
-            page = pdf.pages[index]
-            try:
-                tables = page.find_tables()
-                if not tables:
-                    outside[index] = fallback
-                    continue
-                boxes = [t.bbox for t in tables]
-
-                def not_in_tables(obj: dict, boxes: list = boxes) -> bool:
-                    x = (obj.get("x0", 0) + obj.get("x1", 0)) / 2
-                    y = (obj.get("top", 0) + obj.get("bottom", 0)) / 2
-                    return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
-
-                rest = page.filter(not_in_tables).extract_text() or ""
-                outside[index] = split_paragraphs(rest.split("\n"))
-                for number, table in enumerate(tables, start=1):
-                    _table_units(page, table, number, index, rel, sha, units)
-            finally:
-                page.close()
-    return outside
-
-
-def _table_units(page, table, number: int, index: int, rel: str, sha: str, units: list) -> None:
-    rows = table.extract()
-    top = table.bbox[1]
-    caption = ""
-    if top > 2:
-        above = page.crop((0, max(0, top - 36), page.width, top)).extract_text() or ""
-        caption = "".join(above.split("\n")[-2:]).strip()
-    header = ""
-    for row_number, row in enumerate(rows, start=1):
-        cells = ["".join((cell or "").split("\n")).strip() for cell in row if cell is not None]
-        cells = [c for c in cells if c]
-        if not cells:
-            continue
-        text = " | ".join(cells)
-        if not header:
-            header = text
-        units.append(
-            TextUnit(
-                document=rel,
-                sha256=sha,
-                page=index + 1,
-                location=f"table {number} row {row_number}",
-                kind="table_row",
-                text=text,
-                context=f"{caption} {header}".strip(),
-            )
-        )
