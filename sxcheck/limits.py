@@ -55,10 +55,9 @@ MAX_SHEET_CELLS = 2_000_000  # rows x columns of one evidence worksheet
 MAX_TABLE_COLUMNS = 256
 MAX_XLSX_TEXT_CHARS = 20_000_000  # text one evidence workbook yields (rows and headers)
 MAX_XLSX_ROWS = 100_000  # rows with cells of one evidence workbook (each a text unit)
-# a sheet is read as tables, each built from a block of rows; a longer block is cut
-# into grids of this many rows, each headed by the block's header (a 50,000-row sheet
-# never becomes one grid of 300,000 cells)
-MAX_GRID_ROWS = 2_000
+# a sheet is read as tables, one grid per block of rows: a 50,000-row sheet never becomes
+# one grid of 300,000 cells
+MAX_GRID_ROWS = 2_000  # rows of one sheet grid; a longer block is cut, each part with its header
 MAX_SHEET_MERGES = 50_000  # merged ranges (<mergeCell>) of one evidence worksheet
 MAX_NOTED_CELLS = 10_000  # uncached formula cells of a workbook noted one by one (then counted)
 # OFD (GB/T 33190, zip + XML): its parts unpacked are bounded by MAX_OOXML_BYTES as well

@@ -18,6 +18,58 @@ from tests.scans import image_pdf, scan_page
 ROOT = Path(__file__).resolve().parents[1] / "evidence_samples"
 
 
+def school_rows() -> list[list[str]]:
+    """One row per county and school type, 420 schools of which 418 covered: a table
+    that breaks across a page with its header repeated, its 合计 on the next page."""
+    counties = ["迎泽区", "杏花岭区", "小店区", "尖草坪区", "万柏林区", "晋源区"]
+    counties += ["清徐县", "阳曲县", "娄烦县", "古交市", "清源县", "汾东区"]
+    kinds = [("小学", 18), ("初中", 9), ("高中及职业院校", 8)]
+    rows = [["县（市、区）", "学校类别", "学校数（所）", "覆盖学校数（所）"]]
+    total = covered = 0
+    for index, county in enumerate(counties):
+        for kind, base in kinds:
+            schools = base + (index * 7 + len(kind)) % 5 - 2
+            if (county, kind) == ("清源县", "小学"):
+                schools, done = schools, schools - 2  # two village schools not yet covered
+            else:
+                done = schools
+            rows.append([county, kind, str(schools), str(done)])
+            total, covered = total + schools, covered + done
+    rows[1][2] = str(int(rows[1][2]) + 420 - total)  # the city's 420 schools in all
+    rows[1][3] = str(int(rows[1][3]) + 420 - total)
+    rows.append(["合计", "", "420", "418"])
+    assert covered + 420 - total == 418
+    return rows
+
+
+def coverage_workbook(path: Path) -> None:
+    """The county's 5G coverage the way a statistics office lays it out: a title, a
+    填报单位 line, a two-level merged header (乡镇 | 2024年 → 重点公共区域数 / 已覆盖数 /
+    覆盖率 | 2023年 → the same) and a 合计 row. The 2024 合计 (80 of 86) backs 1.1.1;
+    the 2023 columns are last year's and are set aside."""
+    import openpyxl
+
+    towns = [("城关镇", 24, 24, 22, 20), ("东关镇", 14, 14, 14, 12), ("西河乡", 12, 11, 12, 9)]
+    towns += [("南山乡", 13, 10, 13, 8), ("北岭镇", 11, 10, 11, 9), ("东山景区", 12, 11, 14, 13)]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "5G覆盖"
+    sheet.append(["清源县城市重点公共区域5G网络覆盖情况统计表"])
+    sheet.append(["填报单位：清源县工业和信息化局", None, None, None, "填报日期：2025年1月8日"])
+    sheet.append(["乡镇", "2024年", None, None, "2023年", None, None])
+    sheet.append([None, *["重点公共区域数（个）", "已覆盖数（个）", "覆盖率"] * 2])
+    for name, areas, done, old_areas, old_done in towns:
+        sheet.append([name, areas, done, done / areas, old_areas, old_done, old_done / old_areas])
+    sheet.append(["合计", 86, 80, 80 / 86, 86, 71, 71 / 86])
+    for ref in ("A1:G1", "A2:D2", "E2:G2", "A3:A4", "B3:D3", "E3:G3"):
+        sheet.merge_cells(ref)
+    for row in sheet.iter_rows(min_row=5, min_col=4, max_col=7):
+        for cell in row:
+            if cell.column in (4, 7):
+                cell.number_format = "0.0%"
+    book.save(str(path))
+
+
 def cockpit_screenshot(path: Path) -> None:
     """A screenshot of the 领导驾驶舱 as a city pastes it: a light dashboard with its title,
     panels and figures (read by OCR; it says what the cockpit shows, not how it was used)."""
@@ -175,6 +227,8 @@ def jinyang(base: Path) -> None:
                     ["等保合规安全率", "93.3%"],
                 ]
             ),
+            para("附表：全市各县（市、区）学校无线网络覆盖情况"),
+            table(school_rows()),  # long enough to break onto the next page (header repeated)
         ],
     )
     write_docx(
@@ -329,6 +383,7 @@ def qingyuan(base: Path) -> None:
         },
         percent_columns={"指标": [4]},
     )
+    coverage_workbook(docs / "清源县5G网络覆盖情况统计表.xlsx")
     (base / "submission.yaml").write_text(
         """# 清源县 2024 年自评表
 region: 清源县

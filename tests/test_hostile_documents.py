@@ -270,7 +270,7 @@ def test_formulas_without_cached_values_are_still_noted(tmp_path, parser):
     doc = _read(tmp_path, "公式.xlsx", _rewrite(_workbook(), {SHEET: _sheet(rows)}), parser)
     assert doc.info.status == "ok"
     assert doc.info.notes == [
-        "1 formula cell(s) have no cached value (never saved by Excel); shown empty"
+        "1 formula cell(s) have no cached value (sheet Sheet: B1): 公式未缓存计算结果, shown empty"
     ]
 
 

@@ -44,12 +44,13 @@ Merge = tuple[int, int, int, int]  # (row, col, last row, last col), inclusive
 
 def grid_of(
     rows: list[list[str]],
-    merges: list[Merge] = (),  # type: ignore[assignment]
+    merges: list[Merge] | None = None,
     caption: str = "",
     sheet_rows_from: int | None = None,
 ) -> Grid:
     """The Grid a reader gives for these rows: a merged area is one cell at its top left;
     `sheet_rows_from`: a sheet's first row number, so every cell has its address."""
+    merges = merges or []
     spans = {(r, c): (r2 - r + 1, c2 - c + 1) for r, c, r2, c2 in merges}
     covered = {
         (i, j)
