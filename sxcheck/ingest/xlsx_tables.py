@@ -60,7 +60,9 @@ class SheetTables:
         self._activate(number)
         cells: list[Cell] = []
         for column, text, note in row:
-            merge = next((m for m in self._active if m[1] <= column <= m[3]), None)
+            merge = None
+            if self._active:
+                merge = next((m for m in self._active if m[1] <= column <= m[3]), None)
             if merge is not None and (merge[0], merge[1]) != (number, column):
                 continue  # covered by a merge: Excel shows only its first cell
             address = f"{column_letters(column)}{number}"
@@ -71,7 +73,7 @@ class SheetTables:
                 self._noted.setdefault(number, []).append(cell)
             else:
                 cells.append(cell)
-        inside_merge = any(m[0] < number for m in self._active)
+        inside_merge = bool(self._active) and any(m[0] < number for m in self._active)
         if not cells and not inside_merge and number not in self._noted:
             self._blank += bool(self._rows)
             return
