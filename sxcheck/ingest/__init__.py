@@ -50,7 +50,9 @@ def _ocr_engine() -> str:
 #    new engine or model reads the scans again (package metadata only: the engine,
 #    onnxruntime, is not imported to know it). Also in 3: OFD read (was skipped as
 #    unsupported); UTF-16 text read (was refused) and every text file's encoding kept.
-EXTRACTOR_VERSION = f"3+{_ocr_engine()}"
+# 4: tables read as grids (merged headers as paths, cells with their headers, tables
+#    continued across PDF pages joined, sheets split into blocks).
+EXTRACTOR_VERSION = f"4+{_ocr_engine()}"
 
 # Reasons that come from the limits of a run, not from the content: a later run
 # with other limits (or more time) may read the document, so they are never reused.
