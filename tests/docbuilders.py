@@ -45,6 +45,7 @@ class Block:
     style: str = "grid"
     repeat_rows: int = 1
     spans: list[tuple[int, int, int, int]] = field(default_factory=list)
+    widths: list[float] | None = None  # PDF column widths in pt (None: reportlab decides)
 
 
 def para(text: str) -> Block:
@@ -60,8 +61,10 @@ def table(
     style: str = "grid",
     repeat_rows: int = 1,
     spans: list[tuple[int, int, int, int]] | None = None,
+    widths: list[float] | None = None,
 ) -> Block:
-    return Block(rows=rows, style=style, repeat_rows=repeat_rows, spans=spans or [])
+    """A table block; `widths` (pt per column) as a writer sets them, else reportlab's."""
+    return Block(rows=rows, style=style, repeat_rows=repeat_rows, spans=spans or [], widths=widths)
 
 
 def _pdf_table_style(block: Block) -> TableStyle:
@@ -114,7 +117,7 @@ def write_pdf(
             story.append(PageBreak())
         elif block.rows:
             cells = [[Paragraph(c, CELL) for c in row] for row in block.rows]
-            grid = Table(cells, repeatRows=block.repeat_rows)
+            grid = Table(cells, repeatRows=block.repeat_rows, colWidths=block.widths)
             grid.setStyle(_pdf_table_style(block))
             story.extend([grid, Spacer(1, 10)])
         else:

@@ -303,3 +303,67 @@ def test_submission_total_row_on_page_two_backs_the_declared_ratio(tmp_path: Pat
             head, _, cell = part.rpartition("=")
             assert cell.replace(" ", "") in pages[evidence["page"] - 1], evidence
             assert head.replace(" ", "") in pages[evidence["page"] - 1], evidence
+
+
+WRAPPED_HEADER = ["指标名称", "分子口径", "分子", "分母口径", "分母", "完成值"]
+WRAPPED_BODY = [
+    [
+        "重点用能单位在线监测率",
+        "纳入能耗在线监测的重点用能单位数量（家）",
+        "12",
+        "重点用能单位总数（家）",
+        "12",
+        "100.0%",
+    ],
+    [
+        "信息资源部门间共享率",
+        "编制目录并提供共享服务的政府部门数量（个）",
+        "37",
+        "应开展信息共享的政府部门总数（个）",
+        "38",
+        "97.4%",
+    ],
+    [
+        "自然灾害预警发布率",
+        "及时通过预警信息发布系统发布预警的自然灾害数（次）",
+        "23",
+        "遭遇的自然灾害总数（次）",
+        "23",
+        "100.0%",
+    ],
+]
+
+
+def test_a_three_line_table_with_wrapped_cells_keeps_one_row_per_indicator(tmp_path: Path):
+    """Long 口径 cells wrap onto two or three lines; with no rules between rows each
+    line would be a row of its own. They are joined back: one row per indicator,
+    its figures with the whole name, and the row backs its item."""
+    root = tmp_path / "丹岭县-2024"
+    path = root / "佐证材料" / "自评估报告（摘要）.pdf"
+    write_pdf(
+        path,
+        [
+            para(PROSE),
+            para("表3 2024年主要量化指标完成情况"),
+            # the 口径 columns narrow, as offices set them: their text wraps, figures do not
+            table(
+                [WRAPPED_HEADER, *WRAPPED_BODY],
+                style="three_line",
+                widths=[62, 150, 36, 150, 36, 50],
+            ),
+            para("注：完成值=分子/分母。"),
+        ],
+    )
+    rows = [u for u in _rows(read_document(path, path.name).units) if u.cells]
+    assert [u.row_label for u in rows] == [r[0] for r in WRAPPED_BODY]
+    assert [c.text for c in rows[1].cells] == WRAPPED_BODY[1]
+    assert [c.header for c in rows[1].cells] == WRAPPED_HEADER
+    (root / "submission.yaml").write_text(
+        'region: 丹岭县\nlevel: county\nyear: 2024\nindicators:\n  "4.2.1": {numerator: 12, denominator: 12}\n',
+        encoding="utf-8",
+    )
+    code, report, err = check_json(root, "--no-store")
+    assert report is not None, err
+    item = {i["id"]: i for i in report["indicators"]}["4.2.1"]
+    assert item["status"] == "pass", item["reasons"]
+    assert "corroborated" in {r["code"] for r in item["reasons"]}

@@ -10,6 +10,7 @@ bounded and a one-line file cannot make every quote carry the whole file.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from sxcheck.evidence.figures import CELL, read_numbers
@@ -118,10 +119,14 @@ def _plan_documents(units: list[TextUnit], words: list[str]) -> set[str]:
             continue
         titled.add(unit.document)
         name = unit.document.rsplit("/", 1)[-1]
-        head = normalise(unit.text[:80])[0]
+        # a title, not a sentence: "各学区按照统一规划完成…" opening a report is no plan
+        head = "" if _SENTENCE_MARKS.search(unit.text[:80]) else normalise(unit.text[:80])[0]
         if any(word in name or word in head for word in words):
             plans.add(unit.document)
     return plans
+
+
+_SENTENCE_MARKS = re.compile("[，。；！？,;]")
 
 
 def _in_plan(quantities: list[Quantity], plan: bool) -> list[Quantity]:

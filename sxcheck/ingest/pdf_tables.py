@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 import pdfplumber
 
-from sxcheck.ingest.grid import Cell, Grid
+from sxcheck.ingest.grid import Cell, Grid, is_figure
 from sxcheck.ingest.layout import join_lines, split_paragraphs
 
 TableKind = Literal["ruled", "three_line"]
@@ -83,7 +83,7 @@ def _clean(text: str | None) -> str:
     return join_lines((text or "").split("\n"))
 
 
-def _grid_cells(table: Any) -> tuple[list[Cell], int, list[float]] | None:
+def _grid_cells(table: Any) -> tuple[list[Cell], int, list[float], list[float]] | None:
     """The table's cells at grid positions with their spans, empty rows and columns
     dropped; None when fewer than two rows or columns remain."""
     texts = table.extract()
@@ -125,7 +125,7 @@ def _grid_cells(table: Any) -> tuple[list[Cell], int, list[float]] | None:
             )
         )
     columns = [xs[k] for k in used_cols] + [xs[min(used_cols[-1] + 1, len(xs) - 1)]]
-    return cells, len(used_rows), columns
+    return cells, len(used_rows), columns, [ys[r] for r in used_rows]
 
 
 def _caption(page: Any, top: float) -> str:
@@ -140,7 +140,8 @@ def _three_line_regions(page: Any) -> list[tuple[float, float, float, float]]:
     """Areas between long horizontal rules whose text stands in MIN_COLUMNS columns.
 
     The bands between consecutive rules are tested one by one (a line with three
-    or more separate words is a table line); consecutive table bands form one
+    or more separate words is a table line; a third of a band's lines such lines
+    make it a table band); consecutive table bands form one
     table, so a page header rule above and a footer rule below stay outside it."""
     # lines and thin filled rectangles alike (Word draws its rules as rectangles)
     rules = [
@@ -160,7 +161,10 @@ def _three_line_regions(page: Any) -> list[tuple[float, float, float, float]]:
                 key = round(word["top"] / 3)
                 lines[key] = lines.get(key, 0) + 1
         wide = sum(1 for n in lines.values() if n >= MIN_COLUMNS)
-        tabular.append(bool(lines) and wide * 2 >= len(lines))
+        # wrapped cells make lines of one or two words between the lines in columns,
+        # so a third of the lines (two at least, or the one of a header band) make a table band; prose
+        # (pdfplumber's words are whole Chinese lines) has none
+        tabular.append(bool(lines) and wide >= min(2, len(lines)) and wide * 3 >= len(lines))
     regions = []
     start: int | None = None
     for i, is_table in enumerate([*tabular, False]):
@@ -170,6 +174,47 @@ def _three_line_regions(page: Any) -> list[tuple[float, float, float, float]]:
             regions.append((left - 1, ys[start] - 1, right + 1, ys[i] + 1))
             start = None
     return regions
+
+
+def _join_wrapped(cells: list[Cell], rows: int, tops: list[float]) -> tuple[list[Cell], int]:
+    """A three-line table's wrapped cells joined back into their rows.
+
+    With no rules between rows, pdfplumber's text strategy makes every visual line
+    a row: "食品药品追溯系统覆 | 实现从生产到销售可追溯的" then "盖率 | 食品药品种类（类） |
+    46 | … | 95.8%". Below the header (the first row), a row with no figure is a
+    wrapped line of the row with figures nearest to it (`tops`: each row's top):
+    cells are centred on the line their figures sit on, so a three-line 口径 has
+    a line above and one below it.
+    Single-cell spans are kept as they are; only unmerged cells are joined.
+    """
+    by_row: dict[int, list[Cell]] = {}
+    for cell in cells:
+        by_row.setdefault(cell.row, []).append(cell)
+    figure_rows = [r for r in range(1, rows) if any(is_figure(c.text) for c in by_row.get(r, []))]
+    if not figure_rows or any(c.rowspan > 1 for c in cells):
+        return cells, rows
+    target = {
+        r: min(figure_rows, key=lambda f: (abs(tops[f] - tops[r]), -f)) for r in range(1, rows)
+    }
+    joined: dict[tuple[int, int], Cell] = {}
+    for r in range(rows):
+        for cell in sorted(by_row.get(r, []), key=lambda c: c.col):
+            row = target.get(r, r)
+            key = (row, cell.col)
+            if key in joined:
+                first = joined[key]
+                # rows arrive top to bottom: the earlier line's text comes first
+                text = join_lines([first.text, cell.text])
+                joined[key] = Cell(text=text, row=row, col=cell.col, colspan=cell.colspan)
+            else:
+                joined[key] = Cell(text=cell.text, row=row, col=cell.col, colspan=cell.colspan)
+    kept = sorted({row for row, _ in joined})
+    renumber = {row: i for i, row in enumerate(kept)}
+    out = [
+        Cell(text=c.text, row=renumber[c.row], col=c.col, colspan=c.colspan)
+        for c in sorted(joined.values(), key=lambda c: (c.row, c.col))
+    ]
+    return out, len(kept)
 
 
 def _page_tables(page: Any, kind: TableKind, number: int) -> list[tuple[tuple, PageTable]]:
@@ -186,9 +231,11 @@ def _page_tables(page: Any, kind: TableKind, number: int) -> list[tuple[tuple, P
         grid = _grid_cells(t)
         if grid is None:
             continue
-        cells, rows, columns = grid
+        cells, rows, columns, tops = grid
         if kind == "three_line" and len(columns) - 1 < MIN_COLUMNS:
             continue
+        if kind == "three_line":
+            cells, rows = _join_wrapped(cells, rows, tops)
         tables.append(
             (
                 bbox,
