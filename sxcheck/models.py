@@ -182,6 +182,9 @@ class TextUnit(BaseModel):
     # text cell: "城区", "合计"); empty for paragraphs and for rows read as plain text
     cells: list[TableCell] = Field(default_factory=list)
     row_label: str = ""
+    # which table of its document (or block of its sheet) the row is in: two blocks of
+    # one sheet share the location prefix "sheet 智慧医疗" but are two tables
+    table: int | None = None
     source: Literal["text", "ocr"] = "text"  # ocr: the text is what OCR read of a scan
     lines: list[OcrLine] = Field(default_factory=list)  # OCR: the lines joined into `text`
 
@@ -306,6 +309,7 @@ class Sentence(BaseModel):
     # (cells joined " | ") when the quote is not it (the quote names each cell's header)
     cells: list[TableCell] = Field(default_factory=list)
     row_label: str = ""
+    table: int | None = None  # TextUnit.table
     raw: str = ""
 
 

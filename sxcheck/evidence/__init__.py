@@ -73,6 +73,7 @@ def sentences_of(
                     ),
                     cells=unit.cells,
                     row_label=unit.row_label,
+                    table=unit.table,
                     raw=unit.text if unit.cells else "",
                 )
             )

@@ -39,7 +39,7 @@ from sxcheck.facts.ocr import Folding, certain_first, mark_uncertain
 from sxcheck.facts.periods import Periods
 from sxcheck.facts.quotes import cap_quotes, joined_with_previous
 from sxcheck.facts.rows import count_rows
-from sxcheck.facts.tables import TableReader
+from sxcheck.facts.tables import TableReader, table_key
 from sxcheck.facts.totals import cross_check_denominators
 from sxcheck.models import DeclaredMeasure, Evidence, Fact, Level, Sentence
 
@@ -160,11 +160,11 @@ class FactBuilder:
         totals: set[str] = set()
         for sentence, _ in done:
             if sentence.kind != "paragraph" and self.total_row.match(sentence.text):
-                totals.add(_table_key(sentence))
+                totals.add(table_key(sentence))
         return [
             (s, t)
             for s, t in done
-            if s.kind == "paragraph" or _table_key(s) not in totals or self.total_row.match(s.text)
+            if s.kind == "paragraph" or table_key(s) not in totals or self.total_row.match(s.text)
         ]
 
     def _rows_stating(
@@ -188,7 +188,7 @@ class FactBuilder:
                 [numerator], self.periods.figures_in(sentence)
             ):
                 continue
-            key = _table_key(sentence)
+            key = table_key(sentence)
             if key not in totals:
                 totals[key] = [
                     other
@@ -210,7 +210,7 @@ class FactBuilder:
             self._tables = {}
             for other in self.sentences:
                 if other.kind != "paragraph":
-                    self._tables.setdefault(_table_key(other), []).append(other)
+                    self._tables.setdefault(table_key(other), []).append(other)
         return self._tables.get(key, [])
 
     def _fact(
@@ -590,11 +590,6 @@ def _names(row: str, description: str, size: int = 3) -> bool:
 
 _STATEMENT = re.compile(r"[；;]")
 _CLAUSE = re.compile(r"[，,]")
-
-
-def _table_key(sentence: Sentence) -> str:
-    """Which table a row belongs to: document plus location without the row number."""
-    return f"{sentence.evidence.document}#{sentence.evidence.location.rsplit(' row ', 1)[0]}"
 
 
 def matches_any(words: list[str], text: str) -> bool:

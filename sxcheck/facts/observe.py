@@ -97,7 +97,33 @@ def relevant_text(
             return own[0]
     if matches(pattern, f"{context} {seen(sentence.text)}"):
         return sentence.text
+    if sentence.cells and _a_column_group_matches(sentence, pattern, seen):
+        return sentence.text
     return None
+
+
+def _a_column_group_matches(
+    sentence: Sentence, pattern: EvidencePattern, seen: Callable[[str], str]
+) -> bool:
+    """Does one group of the row's columns speak of the measure on its own?
+
+    A sheet with 公共停车场（库）→ 总数/联网数 and 易发生交通堵塞路口 → 路口数/疏堵数 side by
+    side names 停车 (a none_of word of 智能疏堵率) in the row's header; the 路口 group alone,
+    with the row's label, is about the measure. The figures are then taken by header
+    (facts.tables), from that group only.
+    """
+    groups: dict[str, list[str]] = {}
+    for cell in sentence.cells:
+        top = cell.header.split("/", 1)[0] if "/" in cell.header else ""
+        if top:
+            groups.setdefault(top, []).append(cell.header)
+    if len(groups) < 2:
+        return False
+    caption = sentence.context.split(" | ", 1)[0].rsplit(" ", 1)[0]
+    return any(
+        matches(pattern, seen(f"{caption} {sentence.row_label} {' '.join(headers)}"))
+        for headers in groups.values()
+    )
 
 
 def _as_written(text: str) -> str:

@@ -37,7 +37,8 @@ def count_rows(sentences: list[Sentence], spec: TableRows) -> list[Observation]:
         ):
             continue
         location = sentence.evidence.location.rsplit(" row ", 1)[0]
-        tables.setdefault((sentence.evidence.document, location), []).append(sentence)
+        key = (sentence.evidence.document, f"{location}#{sentence.table}")
+        tables.setdefault(key, []).append(sentence)
     by_document: dict[str, list[tuple[Sentence, bool]]] = {}
     for (document, _), rows in tables.items():
         judged = [(r, _cells(r)) for r in rows]

@@ -361,5 +361,7 @@ def cell_names(cells: list[TableCell], location: str) -> str:
 
 
 def table_key(sentence: Sentence) -> str:
-    """Which table a row belongs to: document plus location without the row number."""
-    return f"{sentence.evidence.document}#{sentence.evidence.location.rsplit(' row ', 1)[0]}"
+    """Which table a row belongs to: document plus location without the row number, plus
+    the table's number (two blocks of one sheet share their location prefix)."""
+    place = sentence.evidence.location.rsplit(" row ", 1)[0]
+    return f"{sentence.evidence.document}#{place}#{sentence.table}"

@@ -52,7 +52,8 @@ def _ocr_engine() -> str:
 #    unsupported); UTF-16 text read (was refused) and every text file's encoding kept.
 # 4: tables read as grids (merged headers as paths, cells with their headers, tables
 #    continued across PDF pages joined, sheets split into blocks).
-EXTRACTOR_VERSION = f"4+{_ocr_engine()}"
+# 5: a row knows its table's number (two blocks of one sheet are two tables).
+EXTRACTOR_VERSION = f"5+{_ocr_engine()}"
 
 # Reasons that come from the limits of a run, not from the content: a later run
 # with other limits (or more time) may read the document, so they are never reused.

@@ -300,6 +300,7 @@ def table_units(grid: Grid, document: str, sha256: str, location: str) -> list[T
                 context=context,
                 cells=cells,
                 row_label=label,
+                table=grid.number,
             )
         )
     return units

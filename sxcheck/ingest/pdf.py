@@ -55,7 +55,9 @@ def _may_have_table(page: pdfium.PdfPage) -> TableKind | None:
             boxes += 1
         if (horizontal >= 2 and vertical >= 2) or boxes >= MIN_CELL_BOXES:
             return "ruled"
-        if h < 4 and w >= LONG_RULE * width:  # 三线表 top and bottom rules are thick (1.5 pt drawn as up to 3)
+        if (
+            h < 4 and w >= LONG_RULE * width
+        ):  # 三线表 top and bottom rules are thick (1.5 pt drawn as up to 3)
             long_rules.append((top + bottom) / 2)
     if vertical or len(long_rules) < 2:
         return None

@@ -1,7 +1,8 @@
 """A worksheet's rows, streamed, as tables: blocks of rows → grids → table units.
 
-A sheet is one table, or several blocks separated by two or more empty rows
-(a 汇总 table above a 明细 table): each block is its own grid, numbered in the
+A sheet is one table, or several blocks separated by two or more empty rows, or
+by one when a single-cell title row follows it (a 汇总 table above a 明细
+table): each block is its own grid, numbered in the
 sheet. A block of one to three single-cell rows (a title standing alone above the
 table) is not a table: its lines become the caption of the next block.
 
@@ -77,7 +78,9 @@ class SheetTables:
         if not cells and not inside_merge and number not in self._noted:
             self._blank += bool(self._rows)
             return
-        if self._blank >= 2:
+        # two empty rows end a block; so does one, when a lone cell follows it: the
+        # title of the next table ("医疗机构传染病个案数据交换情况") or a note under this one
+        if self._blank >= 2 or (self._blank == 1 and len(cells) == 1):
             self._flush(end_of_block=True)
         self._blank = 0
         if self._rows and number - self._rows[0][0] >= MAX_GRID_ROWS:
