@@ -22,6 +22,7 @@ from sxcheck.report.view import (
     fixes,
     ocr_mark,
     percent,
+    place,
     problem_codes,
     profile_label,
     read_how,
@@ -134,7 +135,7 @@ def to_docx(report: Report) -> bytes:
                         page = f"第{ev.page}页 " if ev.page else ""
                         mark = f"，{ocr_mark(ev)}" if ev.source == "ocr" else ""
                         where = document.add_paragraph(
-                            f"{ev.document} {page}{ev.location}（sha256 {ev.sha256[:12]}{mark}）"
+                            f"{ev.document} {page}{place(ev)}（sha256 {ev.sha256[:12]}{mark}）"
                         )
                         where.paragraph_format.left_indent = Pt(24)
                         quote = document.add_paragraph(f"“{ev.quote}”")

@@ -16,6 +16,7 @@ from sxcheck.report.view import (
     fixes,
     ocr_mark,
     percent,
+    place,
     problem_codes,
     profile_label,
     read_how,
@@ -29,7 +30,7 @@ def _cell(text: str) -> str:
 
 def _where(ev: Evidence) -> str:
     page = f" 第{ev.page}页" if ev.page else ""
-    return f"{_cell(ev.document)}{page} {_cell(ev.location)}"
+    return f"{_cell(ev.document)}{page} {_cell(place(ev))}"
 
 
 def to_markdown(report: Report) -> str:

@@ -20,6 +20,7 @@ from sxcheck.report.view import (
     STATUS_ZH,
     fixes,
     ocr_mark,
+    place,
     problem_codes,
     profile_label,
     read_how,
@@ -117,7 +118,7 @@ def print_judgment(
             page = f" p.{e.page}" if e.page else ""
             mark = f" [{ocr_mark(e)}]" if e.source == "ocr" else ""
             console.print(
-                f"      {escape(e.document)}{page} {escape(e.location)} sha256 {escape(e.sha256[:12])}"
+                f"      {escape(e.document)}{page} {escape(place(e))} sha256 {escape(e.sha256[:12])}"
                 f"{escape(mark)}: “{escape(e.quote)}”",
                 highlight=False,
                 soft_wrap=True,

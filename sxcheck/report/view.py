@@ -161,3 +161,9 @@ def ocr_mark(ev: Evidence) -> str:
     if ev.source != "ocr":
         return ""
     return "OCR" if ev.confidence is None else f"OCR {ev.confidence:.2f}"
+
+
+def place(ev: Evidence) -> str:
+    """Where a quote is, with the cells a fact compared when it names them
+    ("table 3 row 12（column 覆盖数 (2024年)）", "sheet 统计表 row 14（统计表!C14）")."""
+    return f"{ev.location}（{ev.cell}）" if ev.cell else ev.location

@@ -11,7 +11,7 @@ from openpyxl.styles import Font, PatternFill
 from sxcheck.models import Evidence, Report
 from sxcheck.report.figure_labels import figures_line
 from sxcheck.report.safe import cleaned, text_cells
-from sxcheck.report.view import STATUS_ZH, ocr_mark, problem_codes, profile_label, read_how
+from sxcheck.report.view import STATUS_ZH, ocr_mark, place, problem_codes, profile_label, read_how
 
 FILL = {"pass": "E3F5E6", "partial": "FFF3D6", "fail": "FDE4E4", "not_applicable": "ECEFF3"}
 HEADER = [
@@ -32,7 +32,7 @@ HEADER = [
 
 def _where(ev: Evidence, year: int) -> str:
     """One evidence line: file, page, place, and the quote's numbers with their tags if noted."""
-    where = f"{ev.document} {('p.' + str(ev.page)) if ev.page else ''} {ev.location}".replace(
+    where = f"{ev.document} {('p.' + str(ev.page)) if ev.page else ''} {place(ev)}".replace(
         "  ", " "
     )
     if ev.source == "ocr":
