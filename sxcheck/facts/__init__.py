@@ -27,6 +27,7 @@ from sxcheck.facts.compare import (
 from sxcheck.facts.guard import patterns_for
 from sxcheck.facts.observe import (
     Observation,
+    columns_speak_of,
     is_not_done,
     matches,
     ratio_observation,
@@ -288,6 +289,20 @@ class FactBuilder:
             )
             for s, text in done
         ]
+        quoted = {id(s.evidence) for s, _ in done}
+        # a table's 合计 row where only some columns speak of the measure (its part rows are
+        # parts, not claims; a row per indicator names the measure in its label instead)
+        for sentence in self.sentences:
+            if (
+                sentence.cells
+                and self.total_row.match(sentence.text)
+                and id(sentence.evidence) not in quoted
+                and columns_speak_of(sentence, measure.evidence, self.folding)
+                and not is_not_done(sentence.text, self.not_done)
+            ):
+                observation = self.tables.ratio(sentence, measure)
+                if observation is not None:
+                    observations.append(observation)
         observations = certain_first(
             [o for o in observations if o.ratio_percent is not None], self.ocr_min
         )

@@ -97,25 +97,30 @@ def relevant_text(
             return own[0]
     if matches(pattern, f"{context} {seen(sentence.text)}"):
         return sentence.text
-    if sentence.cells and _a_column_group_matches(sentence, pattern, seen):
-        return sentence.text
     return None
 
 
-def _a_column_group_matches(
-    sentence: Sentence, pattern: EvidencePattern, seen: Callable[[str], str]
+def columns_speak_of(
+    sentence: Sentence, pattern: EvidencePattern, folding: Folding | None = None
 ) -> bool:
-    """Does one group of the row's columns speak of the measure on its own?
+    """Does one column (or group of columns) of a table row speak of the measure on its own?
 
-    A sheet with 公共停车场（库）→ 总数/联网数 and 易发生交通堵塞路口 → 路口数/疏堵数 side by
-    side names 停车 (a none_of word of 智能疏堵率) in the row's header; the 路口 group alone,
-    with the row's label, is about the measure. The figures are then taken by header
-    (facts.tables), from that group only.
+    A row's header names every column, so a sheet with 政务服务事项总数 | 使用电子证照办理
+    事项数 | 线下一站式办理事项数 names 一站式 (a none_of word of 电子证照使用率) for the whole
+    row, and 公共停车场（库）→ 总数/联网数 beside 易发生交通堵塞路口 → 路口数/疏堵数 names 停车
+    for 智能疏堵率. One column group (the columns under one top header, else one column),
+    with the caption and the row's label, may still be about the measure alone. Such a
+    row backs the measure only with figures read by header (facts.tables), never as a
+    line of text.
     """
+    if not sentence.cells:
+        return False
+    pattern, fold = matching(folding, sentence, pattern)
+    seen = fold or _as_written
     groups: dict[str, list[str]] = {}
     for cell in sentence.cells:
-        top = cell.header.split("/", 1)[0] if "/" in cell.header else ""
-        if top:
+        top = cell.header.split("/", 1)[0]
+        if cell.header and cell.text != sentence.row_label:
             groups.setdefault(top, []).append(cell.header)
     if len(groups) < 2:
         return False
