@@ -399,3 +399,49 @@ def test_columns_are_read_by_header_not_by_position(rules, tmp_path):
     assert "5600/28000" in used.message
     (row,) = used.evidence
     assert row.cell == "column 充电桩数量（个）, column 新能源汽车保有量（辆）"
+
+
+SERVICE_SHEET = [
+    ["汾泽市2024年政务服务事项办理情况统计表"],
+    ["填报单位：汾泽市行政审批服务管理局", None, None, "统计截止：2024年12月31日"],
+    [
+        "序号",
+        "实施部门",
+        "政务服务事项总数（项）",
+        "使用电子证照办理事项数（项）",
+        "线下一站式办理事项数（项）",
+    ],
+    [1, "市行政审批服务管理局", 402, 391, 398],
+    [2, "市公安局", 168, 162, 165],
+    [3, "市人社局", 666, 634, 638],
+    ["合计", None, 1236, 1187, 1201],
+]
+
+
+def test_a_total_row_backs_each_measure_its_columns_name(tmp_path):
+    """One sheet, two measures: its header names 电子证照 and 一站式 for every row, and each
+    is a none_of word of the other measure. The 合计 row still backs each by its own
+    columns (read by header), and its part rows are no rival claims."""
+    root = tmp_path / "汾泽市-2024"
+    write_xlsx(
+        root / "佐证材料" / "政务服务事项统计表.xlsx",
+        {"2024年": SERVICE_SHEET},
+        merges={"2024年": ["A7:B7"]},
+    )
+    (root / "submission.yaml").write_text(
+        "region: 汾泽市\nlevel: city\nyear: 2024\nindicators:\n"
+        '  "2.1.1": {numerator: 1187, denominator: 1236}\n'
+        '  "2.1.2": {numerator: 1201, denominator: 1236}\n',
+        encoding="utf-8",
+    )
+    code, report, err = check_json(root, "--no-store")
+    assert report is not None, err
+    items = {i["id"]: i for i in report["indicators"]}
+    for item in ("2.1.1", "2.1.2"):
+        codes = {r["code"] for r in items[item]["reasons"]}
+        assert items[item]["status"] == "pass", items[item]["reasons"]
+        assert "corroborated" in codes and "inconsistent_figures" not in codes
+    cited = [e for r in items["2.1.1"]["reasons"] for e in r["evidence"]]
+    assert {e["location"] for e in cited} == {"sheet 2024年 row 7 (2024年!A7:E7)"}
+    assert "D7" in (cited[0]["cell"] or "")
+    assert_quotes_found(report, root)

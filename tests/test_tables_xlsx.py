@@ -268,3 +268,33 @@ def test_merged_header_total_backs_the_declared_ratio(tmp_path: Path) -> None:
     item = {i["id"]: i for i in report["indicators"]}["1.1.1"]
     codes = [r["code"] for r in item["reasons"]]
     assert item["status"] == "pass" and "corroborated" in codes, item["reasons"]
+
+
+def test_a_blank_row_then_a_title_starts_the_next_table(tmp_path):
+    """Two tables on one sheet, one blank row and a title between them: each keeps its
+    own header, and a row of the second is never a part of the first's 合计."""
+    from sxcheck.ingest import read_document
+
+    rows = [
+        ["医院名称", "医院等级", "是否接入平台"],
+        ["市人民医院", "三级甲等", "是"],
+        ["市中医医院", "三级甲等", "是"],
+        ["合计（家）", 2, 2],
+        [None],
+        ["医疗机构传染病个案数据交换情况"],
+        ["医疗机构类别", "交换个案总件数", "直接交换件数", "直接交换率"],
+        ["三级医院", 3057, 3052, 0.998],
+        ["合计", 3057, 3052, 0.998],
+    ]
+    path = write_xlsx(tmp_path / "医疗.xlsx", {"智慧医疗": rows})
+    units = [u for u in read_document(path, path.name).units if u.cells]
+    second = [u for u in units if u.location.startswith("sheet 智慧医疗 row 8")][0]
+    assert [c.header for c in second.cells] == [
+        "医疗机构类别",
+        "交换个案总件数",
+        "直接交换件数",
+        "直接交换率",
+    ]
+    first = [u for u in units if u.location.startswith("sheet 智慧医疗 row 4")][0]
+    assert first.table != second.table
+    assert "医疗机构传染病个案数据交换情况" in second.context
