@@ -80,6 +80,12 @@ class FactBuilder:
         self.ocr_min = rules.ocr_min_confidence
         # table rows read by their headers, their cells named, their 合计 checked (facts.tables)
         self.tables = TableReader(rules.lexicon.table_headers, self.periods, sentences)
+        # tables' 合计 rows that state something done: found once, tried for every ratio
+        self.total_rows = [
+            s
+            for s in sentences
+            if s.cells and self.total_row.match(s.text) and not is_not_done(s.text, self.not_done)
+        ]
         # per fact: the counts it compared and its rate in percent (for the cells to name)
         self.compared: dict[str, tuple[list[Decimal], Decimal | None]] = {}
 
@@ -292,13 +298,9 @@ class FactBuilder:
         quoted = {id(s.evidence) for s, _ in done}
         # a table's 合计 row where only some columns speak of the measure (its part rows are
         # parts, not claims; a row per indicator names the measure in its label instead)
-        for sentence in self.sentences:
-            if (
-                sentence.cells
-                and self.total_row.match(sentence.text)
-                and id(sentence.evidence) not in quoted
-                and columns_speak_of(sentence, measure.evidence, self.folding)
-                and not is_not_done(sentence.text, self.not_done)
+        for sentence in self.total_rows:
+            if id(sentence.evidence) not in quoted and columns_speak_of(
+                sentence, measure.evidence, self.folding
             ):
                 observation = self.tables.ratio(sentence, measure)
                 if observation is not None:
