@@ -20,9 +20,9 @@ from sxcheck.engine import engine_for
 from sxcheck.evidence import sentences_of
 from sxcheck.facts import build_facts
 from sxcheck.ingest import (
-    EXTRACTOR_VERSION,
     ExtractionCache,
     Isolation,
+    extractor_version,
     out_of_time,
     read_document,
 )
@@ -231,7 +231,7 @@ def check(
         report, facts = _rerun(reused[0], info, documents, started), reused[1]
     else:
         report, facts = evaluate_with_facts(rules, documents, info, manifest.indicators, started)
-    store.save_run(report, facts, documents, EXTRACTOR_VERSION, digest)
+    store.save_run(report, facts, documents, extractor_version(), digest)
     return report
 
 
@@ -241,7 +241,7 @@ def input_digest(rules: RuleSet, manifest: Manifest, documents: list[IngestedDoc
     payload = {
         "rules": rules.digest,
         "tool": __version__,
-        "extractor": EXTRACTOR_VERSION,
+        "extractor": extractor_version(),
         "manifest": manifest.model_dump(mode="json"),
         # pages OCR could not read (limits) make a read differ from a complete one
         "documents": sorted(

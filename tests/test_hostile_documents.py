@@ -23,7 +23,7 @@ import openpyxl
 import pytest
 
 from sxcheck import limits
-from sxcheck.ingest import EXTRACTOR_VERSION, failed, read_document
+from sxcheck.ingest import extractor_version, failed, read_document
 from sxcheck.ingest.isolate import IsolatedParser, Limits
 from sxcheck.models import IngestedDocument
 
@@ -450,14 +450,14 @@ def test_a_memory_limit_failure_is_not_cached_and_a_higher_limit_reads_it(
     assert (listed["status"], listed["error"]) == ("error", "memory limit: needs more than 64 MiB")
     sha = listed["sha256"]
     store = open_store(db)
-    assert store.lookup(sha, EXTRACTOR_VERSION) is None  # the failure was not kept
+    assert store.lookup(sha, extractor_version()) is None  # the failure was not kept
 
     code, second, err = _check(root, "--db", db, "--doc-memory", "1024", "--doc-timeout", "90")
     assert code == 0, err
     listed = next(d for d in second["documents"] if d["path"] == "炸弹.pdf")
     assert listed["status"] == "ok", listed["error"]
     assert second["run"]["documents_read"] == 1 and second["run"]["documents_from_store"] == 0
-    hit = store.lookup(sha, EXTRACTOR_VERSION)
+    hit = store.lookup(sha, extractor_version())
     assert hit is not None and hit[0].status == "ok"
     assert store.count(Extraction) == 1
 
@@ -473,12 +473,12 @@ def test_a_timeout_kept_by_an_older_store_is_read_again_and_replaced(tmp_path):
     store = open_store(f"sqlite:///{tmp_path / 'old.db'}")
     with Session(store.engine) as session:  # as a store written before this fix kept it
         stale = failed("说明.txt", "timeout: not parsed within 0.1 s", path.stat().st_size, sha)
-        session.add(_extraction_row(stale, EXTRACTOR_VERSION, "2024-01-01T00:00:00"))
+        session.add(_extraction_row(stale, extractor_version(), "2024-01-01T00:00:00"))
         session.commit()
     doc = read_document(path, "说明.txt", cache=store)
     assert doc.info.status == "ok" and not doc.from_store and doc.units
-    store.save_extractions([doc], EXTRACTOR_VERSION)
-    hit = store.lookup(sha, EXTRACTOR_VERSION)
+    store.save_extractions([doc], extractor_version())
+    hit = store.lookup(sha, extractor_version())
     assert hit is not None and hit[0].status == "ok" and hit[1]
 
 

@@ -24,7 +24,7 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
-from sxcheck.ingest import EXTRACTOR_VERSION
+from sxcheck.ingest import extractor_version
 from sxcheck.pipeline import check
 from sxcheck.store import open_store
 from sxcheck.store.tables import Extraction
@@ -182,7 +182,7 @@ def test_every_ocr_quote_is_in_the_ocr_text_of_its_page(packages, first):
     for ev in quotes:
         key = (ev["sha256"], ev["page"])
         if key not in pages:
-            hit = store.lookup(ev["sha256"], EXTRACTOR_VERSION)
+            hit = store.lookup(ev["sha256"], extractor_version())
             assert hit is not None
             pages[key] = "".join(u.text for u in hit[1] if u.page == ev["page"])
             assert all(u.source == "ocr" and u.lines for u in hit[1])
@@ -404,7 +404,7 @@ def test_a_page_over_the_time_limit_is_listed_and_not_cached(packages, tmp_path)
     ]
     assert any(name in message for message in unreadable)
     store = open_store(str(db))
-    assert store.lookup(scan["sha256"], EXTRACTOR_VERSION) is None  # a limit's failure: not kept
+    assert store.lookup(scan["sha256"], extractor_version()) is None  # a limit's failure: not kept
     assert store.count(Extraction) == 1  # the DOCX is
 
 
@@ -448,15 +448,15 @@ def test_an_extraction_kept_before_revision_0003_is_still_read(tmp_path):
     info = DocumentInfo(path="a.txt", sha256=sha, size=3, kind="txt", encoding="GB18030")
     unit = TextUnit(document="a.txt", sha256=sha, location="paragraph 1", text="领导小组")
     store = open_store(str(tmp_path / "s.db"))
-    store.save_extractions([IngestedDocument(info=info, units=[unit])], EXTRACTOR_VERSION)
-    hit = store.lookup(sha, EXTRACTOR_VERSION)
+    store.save_extractions([IngestedDocument(info=info, units=[unit])], extractor_version())
+    hit = store.lookup(sha, extractor_version())
     assert hit is not None and hit[0].encoding == "GB18030"
     with Session(store.engine) as session:
-        row = session.get(Extraction, (sha, EXTRACTOR_VERSION))
+        row = session.get(Extraction, (sha, extractor_version()))
         assert row is not None
         row.info_json = None  # as a row written by an older sxcheck
         session.add(row)
         session.commit()
-    hit = store.lookup(sha, EXTRACTOR_VERSION)
+    hit = store.lookup(sha, extractor_version())
     assert hit is not None and hit[0].kind == "txt" and hit[0].encoding is None
     assert hit[1][0].text == "领导小组"

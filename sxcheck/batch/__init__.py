@@ -29,7 +29,7 @@ from sxcheck.batch.workers import (
 )
 from sxcheck.catalogue.loader import RuleSet
 from sxcheck.errors import SxcheckError
-from sxcheck.ingest import EXTRACTOR_VERSION
+from sxcheck.ingest import extractor_version
 from sxcheck.ingest.isolate import Limits
 from sxcheck.ingest.submission_xlsx import FORM
 from sxcheck.models import BatchEntry, BatchReport, Report
@@ -155,7 +155,7 @@ def _store(p: Prepared, rules: RuleSet, reports: dict[str, Report], store: Store
         if store is not None:
             # no input digest: a batch run's ranks depend on the other submissions,
             # so a later single check must not reuse its judgments
-            store.save_run(report, p.facts, p.documents, EXTRACTOR_VERSION, "", extractions=False)
+            store.save_run(report, p.facts, p.documents, extractor_version(), "", extractions=False)
     except SxcheckError as exc:
         p.error = str(exc)
     except Exception as exc:  # noqa: BLE001

@@ -25,7 +25,7 @@ from pathlib import Path
 from sxcheck.batch.reuse import document_heads
 from sxcheck.catalogue.loader import RuleSet
 from sxcheck.errors import SxcheckError
-from sxcheck.ingest import EXTRACTOR_VERSION
+from sxcheck.ingest import extractor_version
 from sxcheck.ingest.isolate import IsolatedParser, Limits
 from sxcheck.models import Fact, IngestedDocument, Manifest, SubmissionInfo
 from sxcheck.pipeline import effective_rules, facts_of, read_submission
@@ -182,7 +182,7 @@ def prepare(
         if rules is not _RULES:
             prepared.rules = rules  # its own 特色性指标: judged by them in the main process
         if _STORE is not None:
-            _STORE.save_extractions(documents, EXTRACTOR_VERSION)
+            _STORE.save_extractions(documents, extractor_version())
         prepared.heads = document_heads(documents)
     except SxcheckError as exc:
         return Prepared(source=source, error=str(exc), documents_guess=len(documents))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
@@ -53,7 +54,18 @@ def _ocr_engine() -> str:
 # 4: tables read as grids (merged headers as paths, cells with their headers, tables
 #    continued across PDF pages joined, sheets split into blocks).
 # 5: a row knows its table's number (two blocks of one sheet are two tables).
-EXTRACTOR_VERSION = f"5+{_ocr_engine()}"
+EXTRACTOR_READERS = "5"
+
+
+@cache
+def extractor_version() -> str:
+    """The readers' version with the OCR engine's: the key of stored extractions.
+
+    Looked up on first use, not at import: reading the engine's package metadata
+    costs ~40 ms, which every command (`--help` included) paid at start-up.
+    """
+    return f"{EXTRACTOR_READERS}+{_ocr_engine()}"
+
 
 # Reasons that come from the limits of a run, not from the content: a later run
 # with other limits (or more time) may read the document, so they are never reused.
@@ -191,7 +203,7 @@ def read_document(
         return failed(rel, f"cannot read: {exc.strerror}", size)
     finally:
         os.close(fd)
-    hit = cache.lookup(sha, EXTRACTOR_VERSION) if cache is not None else None
+    hit = cache.lookup(sha, extractor_version()) if cache is not None else None
     if hit is not None and cacheable(
         hit[0].status, hit[0].error
     ):  # a limit's failure in an older store: read again
