@@ -102,6 +102,36 @@ class Manifest(BaseModel):
 # ---------------------------------------------------------------- ingest
 
 
+class OfficialInfo(BaseModel):
+    """What a document says of itself as an official document (公文), read from its first
+    page(s) by evidence.official: who issued it, its 文号, title, date, to whom, and
+    whether it is a draft. Every field is as written in the document (the date also as
+    ISO); `evidence` names where each was read (field -> its exact quote and place)."""
+
+    issuer: str | None = None  # 发文机关 ("晋阳市人民政府办公室")
+    number: str | None = None  # 发文字号 as written, brackets made plain ("晋阳政办发〔2023〕58号")
+    title: str | None = None  # "晋阳市人民政府办公室关于成立…领导小组的通知"
+    kind: str | None = None  # 文种: 通知, 决定, 办法, 纪要, 方案, 规划, 意见, 报告 …
+    date: str | None = None  # 成文日期 / 印发日期 as ISO: "2023-05-12" (or "2023-05" / "2023")
+    date_text: str | None = None  # as written ("2023年5月12日", "二〇二三年五月十二日")
+    recipients: str | None = None  # 主送机关 ("各县（市、区）人民政府，市直各有关单位")
+    draft: str | None = None  # the draft marker as written ("征求意见稿"); None: not a draft
+    # the title adjusts, replaces or abolishes an earlier body or document ("关于调整…领导
+    # 小组组成人员的通知"): the word ("调整"); the earlier one it names, when it names it
+    adjusts: str | None = None
+    adjusted: str | None = None  # the title or 文号 of what it adjusts, when named
+    evidence: dict[str, Evidence] = Field(default_factory=dict)
+
+
+class DocumentRef(BaseModel):
+    """The official-document facts a quote's reader needs beside it (from OfficialInfo)."""
+
+    issuer: str | None = None
+    number: str | None = None
+    date: str | None = None  # ISO, as OfficialInfo.date
+    draft: str | None = None  # the draft marker when the document is a draft
+
+
 class DocumentInfo(BaseModel):
     """One file of the submission as the report lists it."""
 
@@ -128,6 +158,12 @@ class DocumentInfo(BaseModel):
     # page -> a small JPEG of an OCR'd page (data URI), so a report can show the scan
     # behind a quote with the line's box drawn on it
     thumbnails: dict[int, str] = Field(default_factory=dict)
+    # pages (1-based) of the scanned pages checked for a red round seal on which one was
+    # found; None when no page was checked (a text document, nothing scanned)
+    seals: list[int] | None = None
+    seal_pages_checked: int = 0  # how many pages were looked at for a seal
+    # as an official document (evidence.official); None when it is not one or not read
+    official: OfficialInfo | None = None
 
 
 class OcrLine(BaseModel):
@@ -289,6 +325,8 @@ class Evidence(BaseModel):
     # row: a sheet's addresses ("统计表!B14, 统计表!C14") or the columns' headers
     # ("column 覆盖数 (2024年)"); None when the whole quote is the evidence
     cell: str | None = None
+    # the quote's document as an official document (文号, 发文机关, date, draft marker)
+    issued: DocumentRef | None = None
 
 
 def unique_evidence(evidence: list[Evidence]) -> list[Evidence]:
@@ -317,6 +355,9 @@ class Sentence(BaseModel):
     row_label: str = ""
     table: int | None = None  # TextUnit.table
     raw: str = ""
+    # a row of an attachment list, a 目录 or a 文件清单 naming a document: it says the
+    # document exists in a list, never that what the document states holds
+    listing: bool = False
 
 
 # ---------------------------------------------------------------- facts / judgments

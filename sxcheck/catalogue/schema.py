@@ -283,6 +283,22 @@ class TableHeaders(Strict):
     doc: str = ""
 
 
+class ModalityWords(Strict):
+    """`rules/lexicon.yaml` `modality`: the words that make a clause done, ongoing,
+    planned (or a target), required by a rule, conditional or negated
+    (sxcheck/evidence/modality.py holds the generic scoping logic). Regexes."""
+
+    doc: str = ""
+
+
+class OfficialWords(Strict):
+    """`rules/lexicon.yaml` `official`: how an official document (公文) names its
+    issuer, 文号, 文种, date, 主送机关 and draft status on its first page, and how an
+    attachment list, 目录 or 文件清单 opens (sxcheck/evidence/official.py). Regexes."""
+
+    doc: str = ""
+
+
 class Lexicon(Strict):
     """`rules/lexicon.yaml`: phrasings that change what a sentence means.
 
@@ -306,6 +322,8 @@ class Lexicon(Strict):
     date: str = r"20\d\d年(?:\d{1,2}月)?"
     figures: FigureWords = Field(default_factory=FigureWords)  # issue 14: roles and periods
     table_headers: TableHeaders = Field(default_factory=TableHeaders)  # issue 16: tables
+    modality: ModalityWords = Field(default_factory=ModalityWords)  # issue 17
+    official: OfficialWords = Field(default_factory=OfficialWords)  # issue 17
     doc: str = ""
 
 
