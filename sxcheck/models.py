@@ -130,6 +130,8 @@ class DocumentRef(BaseModel):
     number: str | None = None
     date: str | None = None  # ISO, as OfficialInfo.date
     draft: str | None = None  # the draft marker when the document is a draft
+    kind: str | None = None  # 文种, as OfficialInfo.kind
+    adjusts: str | None = None  # as OfficialInfo.adjusts ("调整")
 
 
 class DocumentInfo(BaseModel):

@@ -17,7 +17,7 @@ from sxcheck import __version__
 from sxcheck.catalogue.extend import apply_profile, extend_rules
 from sxcheck.catalogue.loader import RuleSet, load_rules
 from sxcheck.engine import engine_for
-from sxcheck.evidence import sentences_of
+from sxcheck.evidence import read_documents, sentences_of
 from sxcheck.facts import build_facts
 from sxcheck.ingest import (
     ExtractionCache,
@@ -75,11 +75,20 @@ def facts_of(
     rules: RuleSet, documents: list[IngestedDocument], info: SubmissionInfo, declared: dict
 ) -> list[Fact]:
     """Documents and declaration -> one fact per item measure (the costly part after reading)."""
-    units = [unit for doc in documents for unit in doc.units]
-    sentences = sentences_of(units, info.year, rules.lexicon)
+    units, officials, listing = read_documents(documents, rules.lexicon)
+    sentences = sentences_of(units, info.year, rules.lexicon, officials, listing)
     # the evaluation period: a profile's, else the submission's year
     years = set(rules.period_years or {info.year})
-    return build_facts(rules, sentences, info.level, declared, years=years)
+    return build_facts(
+        rules,
+        sentences,
+        info.level,
+        declared,
+        years=years,
+        region=info.region,
+        parent=info.parent,
+        officials=officials,
+    )
 
 
 def judge_facts(

@@ -162,6 +162,50 @@ def _stamp(page: Image.Image, seal: Image.Image, at: tuple[int, int]) -> None:
     page.paste(ImageChops.multiply(region, tint), (x, y))
 
 
+def draw_seal(
+    page: Image.Image,
+    text: str,
+    centre: tuple[float, float],
+    *,
+    diameter_mm: float = 42,
+    rotation: float = 0.0,
+    strength: float = 1.0,
+    wear: float = 0.0,
+    oval: float = 1.0,
+    seed: int = 0,
+) -> tuple[float, float, float, float]:
+    """Stamp a red round 公章 on `page` (in place) centred at `centre` (fractions of the
+    page); return its box (fractions, like OcrLine.box).
+
+    `strength` < 1 is a faint stamp (less ink), `wear` the share of the stamp where
+    the ink did not take (blotches with none), `oval` the height over the width (an
+    oval 45 × 30 mm seal is 0.67); the page's dpi is its info's (200 if none).
+    """
+    rng = random.Random(seed)
+    dpi = round(page.info.get("dpi", (200, 200))[0])
+    diameter = _mm(diameter_mm, dpi)
+    stamp = _seal_image(text, diameter, rng)
+    alpha = stamp.getchannel("A").point(lambda a: round(a * strength))
+    if wear > 0:
+        gone = Image.new("L", stamp.size, 255)
+        gdraw = ImageDraw.Draw(gone)
+        for _ in range(round(12 * wear)):
+            r = rng.uniform(0.06, 0.16) * diameter
+            x, y = rng.uniform(0, diameter), rng.uniform(0, diameter)
+            gdraw.ellipse((x - r, y - r, x + r, y + r), fill=0)
+        alpha = ImageChops.multiply(alpha, gone.filter(ImageFilter.GaussianBlur(diameter / 60)))
+    stamp.putalpha(alpha)
+    if oval != 1.0:
+        stamp = stamp.resize((diameter, max(1, round(diameter * oval))), Image.Resampling.LANCZOS)
+    if rotation:
+        stamp = stamp.rotate(rotation, resample=Image.Resampling.BICUBIC, expand=True)
+    w, h = stamp.size
+    x = round(centre[0] * page.size[0] - w / 2)
+    y = round(centre[1] * page.size[1] - h / 2)
+    _stamp(page, stamp, (x, y))
+    return (x / page.size[0], y / page.size[1], (x + w) / page.size[0], (y + h) / page.size[1])
+
+
 def _add_noise(page: Image.Image, noise: float, rng: random.Random) -> Image.Image:
     """Scanner dirt: grey speckle, a faint grey cast and a little blur, scaled by `noise`."""
     import numpy as np

@@ -263,6 +263,7 @@ def apply_profile(base: RuleSet, path: Path) -> RuleSet:
             if profile.period is not None
             else base.period_years
         ),
+        period=profile.period if profile.period is not None else base.period,
         ocr_min_confidence=(
             profile.ocr_min_confidence
             if profile.ocr_min_confidence is not None

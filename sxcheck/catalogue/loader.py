@@ -27,6 +27,7 @@ from sxcheck.catalogue.schema import (
     Lexicon,
     MessagesFile,
     OcrConfusions,
+    Period,
 )
 from sxcheck.errors import RulesError
 from sxcheck.limits import MAX_RULE_FILE_BYTES, MAX_YAML_DEPTH, OCR_MIN_CONFIDENCE
@@ -79,6 +80,7 @@ class RuleSet:
     # years a profile's evaluation period covers: only figures stated for them (or
     # undated) are compared with a declaration; None: the submission's own year
     period_years: frozenset[int] | None = None
+    period: Period | None = None  # the profile's evaluation period, when it gives one
     # characters OCR reads for one another, folded when matching an OCR sentence's keywords
     ocr_confusions: OcrConfusions = field(default_factory=OcrConfusions)
     # an OCR'd figure below this confidence cannot alone pass an item (a profile may set it)

@@ -121,6 +121,11 @@ class MeasureRule(Strict):
     established: list[str] = Field(default_factory=list)
     working: list[str] = Field(default_factory=list)
     working_needs_date: bool = False
+    # an ongoing statement with a result ("持续开展…，已服务企业1200家次") counts as working
+    ongoing_counts: bool = False
+    # the item asks for the submitting region's own body or system: evidence about another
+    # level's ("我县已接入市级…平台") is set aside (lexicon `subject`)
+    own_region: bool = False
     grades: list[Grade] = Field(default_factory=list)
     # ratio: read the figures from a list of things, one per table row
     table_rows: TableRows | None = None
@@ -217,11 +222,22 @@ class Scoring(Strict):
     doc: str = ""
 
 
+class Staleness(Strict):
+    """When an official document is too old, or too late, to back an item alone."""
+
+    # a document dated more than this many years before the evaluation period starts
+    years: int = Field(default=3, ge=0, le=50)
+    # 文种 written after the period about the period (a 工作总结 of the year): not late
+    report_kinds: list[str] = Field(default_factory=list)
+    doc: str = ""
+
+
 class DefaultsFile(Strict):
     """`rules/defaults.yaml`: named defaults the source does not state."""
 
     bands: dict[str, Bands]
     scoring: Scoring
+    staleness: Staleness = Field(default_factory=Staleness)
 
 
 class FigureWords(Strict):
@@ -286,16 +302,155 @@ class TableHeaders(Strict):
 class ModalityWords(Strict):
     """`rules/lexicon.yaml` `modality`: the words that make a clause done, ongoing,
     planned (or a target), required by a rule, conditional or negated
-    (sxcheck/evidence/modality.py holds the generic scoping logic). Regexes."""
+    (sxcheck/evidence/modality.py holds the generic scoping logic). Regexes.
 
+    Each list is one kind of cue. Strong cues decide a clause whatever else it
+    says; the weak ones (`routine`, `deadline`, and a year read against the
+    evaluation year) only when no strong cue or explicit `done` word is there:
+    "2024年每季度召开" is a rule, "已于年底前完成" is done.
+    """
+
+    # where a clause ends (a negation's scope) and where a statement ends (a plan's)
+    clause_marks: str = r"[，,：:]"
+    statement_marks: str = r"[；;。！？!?\n]"
+    # a clause ending so heads a list ("下一步工作打算：一是…；二是…。"): its plan carries
+    # over the list's items, through `item_marks` and new statements, to the sentence's end
+    heading_marks: str = r"[：:]"
+    item_marks: str = r"[；;]"
+    # a clause opening so starts a new statement (一是…，二是…): no plan carries into it
+    new_statement: list[str] = Field(default_factory=list)
+    # words holding a cue's characters that are no cue (未来, 无线, 不断, 按…要求)
+    look_alikes: list[str] = Field(default_factory=list)
+    double_negation: list[str] = Field(default_factory=list)  # 无一未, 没有不: done
+    conditional: list[str] = Field(default_factory=list)  # 如发生…时, 若, 一旦
+    negated: list[str] = Field(default_factory=list)  # 未, 尚未, 没有, 不再, 无法
+    planned: list[str] = Field(default_factory=list)  # 将, 拟, 计划, 力争, 下一步
+    required: list[str] = Field(default_factory=list)  # 原则上, 应当, 须, 不得
+    ongoing: list[str] = Field(default_factory=list)  # 正在, 试运行, 启动, 征求意见稿
+    # draft markers: ongoing, and read inside a 《title》 too (whose other words are no cue)
+    drafts: list[str] = Field(default_factory=list)
+    done: list[str] = Field(default_factory=list)  # 已, 按计划, 如期, 实现了
+    routine: list[str] = Field(default_factory=list)  # weak required: 每季度, 定期, 负责
+    deadline: list[str] = Field(default_factory=list)  # weak planned: 年内, 年底前, 明年
+    # around a written year (2025年, 2025年6月底, 2021—2025年): 较2020年 is a base, not a
+    # time; 截至2024年底 a state as of then (done); 到2025年 a target; 2025年6月底前 a deadline
+    date_base_before: str = r"(?:较|比|与|相比|对比)$"
+    date_as_of_before: str = r"(?:截至|截止)(?:到)?$"
+    date_target_before: str = r"(?<![增提升降达扩长加])到$"
+    deadline_after: str = r"^(?:以)?前(?![期端置沿列])"
     doc: str = ""
+
+    @model_validator(mode="after")
+    def _patterns_compile(self) -> ModalityWords:
+        """A typo in a word list is an error naming the word, never a silent miss."""
+        for name, value in self:
+            for pattern in value if isinstance(value, list) else [value]:
+                if name == "doc":
+                    continue
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise ValueError(f"modality.{name}: bad regex {pattern!r}: {exc}") from None
+        return self
 
 
 class OfficialWords(Strict):
     """`rules/lexicon.yaml` `official`: how an official document (公文) names its
     issuer, 文号, 文种, date, 主送机关 and draft status on its first page, and how an
-    attachment list, 目录 or 文件清单 opens (sxcheck/evidence/official.py). Regexes."""
+    attachment list, 目录 or 文件清单 opens (sxcheck/evidence/official.py). Regexes,
+    matched on the matching text (evidence.normalise: spacing joined, ASCII digits, a
+    文号's year bracket made 〔〕); how dates are written is the reader's own."""
 
+    # how an issuing body's name ends: a line, or a title's part before 关于, is an
+    # issuer when every (space-separated) name of it ends so ("晋阳市人民政府办公室")
+    issuer_ends: list[str] = Field(default_factory=list)
+    # after an issuer at the start of a line: the red header (版头, "…文件")
+    header_after: str = r"文件"
+    # 发文字号 (晋阳政办发〔2023〕58号) and 期号 (〔2024〕第2期, 第3期); standing at one end
+    # of a line of the document's head (a number cited in the body is not its own)
+    numbers: list[str] = Field(default_factory=list)
+    # beside the 文号 on its line, not part of anything read (签发人：王某某)
+    signer: str = r"签发人[：:]\s*\S{0,12}"
+    # 文种 -> how a title ends with it ("(?:会议)?纪要"); titles end with one of these,
+    # then at most two brackets (title_tail) or draft markers ("…方案初稿")
+    kinds: dict[str, str] = Field(default_factory=dict)
+    title_tail: str = r"[（(][^（）()]{1,24}[)）]"
+    # labelled metadata (a 政府信息公开 page printed: "发文字号：…", "成文日期：…"): the
+    # labels of each field (issuer, number, date, title), and other labels that end a
+    # value on the same line ("索引号：", "发布日期：")
+    labels: dict[Literal["issuer", "number", "date", "title"], list[str]] = Field(
+        default_factory=dict
+    )
+    other_labels: list[str] = Field(default_factory=list)
+    # lines of the head that are marks, not a title (份号, 密级, 紧急程度: "特急", "机密★1年")
+    head_marks: list[str] = Field(default_factory=list)
+    # draft markers (征求意见稿, 送审稿, 草案): in the title, or a short line of the head
+    drafts: list[str] = Field(default_factory=list)
+    # a line ending with ：after the title is the 主送机关 when it names one of these …
+    recipient_words: list[str] = Field(default_factory=list)
+    # … and does not open with one of these (附件：, 签发人：, 会议时间：)
+    not_recipients: list[str] = Field(default_factory=list)
+    # a title that adjusts, supplements or abolishes an earlier body or document; group 1
+    # is the word ("调整"); what it adjusts is named after it (or between 关于 and it)
+    adjusts: list[str] = Field(default_factory=list)
+    # words around the name of what is adjusted that are not part of it
+    adjusted_prefix: str = r"^(?:成立|设立|建立|组建|印发|公布)"
+    adjusted_suffix: str = r"的?(?:组成人员|成员单位|成员|人员)$"
+    # a 纪要's meeting date: a date before one of these in its clause, or after a label
+    meeting_after: list[str] = Field(default_factory=list)
+    meeting_label: list[str] = Field(default_factory=list)
+    # after the date of the 版记's line ("2023年5月14日印发"): the 印发日期, not 成文日期
+    issued_after: str = r"印发|印"
+    # a paragraph opening an attachment list or a list of materials ("附件：", "佐证材料：")
+    listing_openers: list[str] = Field(default_factory=list)
+    # a paragraph titling a list of documents on its own ("佐证材料清单")
+    listing_titles: list[str] = Field(default_factory=list)
+    # a row of such a list: a numbered line ("1.《关于…的通知》", "（2）会议纪要")
+    listing_row: str = r"^(?:\d{1,3}\s*[.．、]|[（(]\d{1,3}[)）]|[①-⑳])"
+    # a 目录: its heading; a row anywhere (a title, dot leaders, a page number); a row
+    # after the heading (a title and a page number); both matched on the document's own
+    # text (a tab or spaces before the page number are gone from the matching text)
+    toc_title: str = r"^目录$|^目次$"
+    toc_row: str = r"(?<![.…·])(?:\.{4,}|…{3,}|·{3,})\s*\d{1,4}(?!\d)"
+    toc_numbered: str = r"(?<=\S)\s+\d{1,4}\s*$"
+    # a 文件清单 table: a column naming documents, every other column one of the others
+    listing_name_columns: str = r"材料名称|文件名称"
+    listing_other_columns: str = r"^(?:序号|页码|备注)$"
+    doc: str = ""
+
+    @model_validator(mode="after")
+    def _patterns_compile(self) -> OfficialWords:
+        """A bad pattern is a rules error with its file and line, never a crash when a
+        document is read; an `adjusts` pattern must capture its word (group 1)."""
+        for name, value in self:
+            if name == "doc":
+                continue
+            entries = list(value.values()) if isinstance(value, dict) else [value]
+            patterns = [p for e in entries for p in (e if isinstance(e, list) else [e])]
+            for pattern in patterns:
+                try:
+                    compiled = re.compile(pattern)
+                except re.error as exc:
+                    raise ValueError(
+                        f"{name}: invalid regular expression {pattern!r}: {exc}"
+                    ) from None
+                if name == "adjusts" and compiled.groups < 1:
+                    raise ValueError(f"adjusts: {pattern!r} must capture the word (group 1)")
+        return self
+
+
+class SubjectWords(Strict):
+    """`rules/lexicon.yaml` `subject`: words that make a body or system another level's
+    (a county quoting its city's platform). Regexes; `{parent}` stands for the parent
+    region's name and `{region}` for the submitting region's (both escaped)."""
+
+    # per submitting level: qualifiers naming a body or system of another level
+    other_level: dict[Literal["city", "county"], list[str]] = Field(default_factory=dict)
+    # qualifiers naming the submitting region's own ("县级", "本县", "{region}")
+    own_level: dict[Literal["city", "county"], list[str]] = Field(default_factory=dict)
+    # a body or system named before the verb makes the statement about it, not about
+    # the region using another's ("县级平台已接入市级平台")
+    system_nouns: list[str] = Field(default_factory=list)
     doc: str = ""
 
 
@@ -324,6 +479,7 @@ class Lexicon(Strict):
     table_headers: TableHeaders = Field(default_factory=TableHeaders)  # issue 16: tables
     modality: ModalityWords = Field(default_factory=ModalityWords)  # issue 17
     official: OfficialWords = Field(default_factory=OfficialWords)  # issue 17
+    subject: SubjectWords = Field(default_factory=SubjectWords)  # issue 17: whose body
     doc: str = ""
 
 
@@ -423,6 +579,9 @@ class ItemOverride(Strict):
 class Period(Strict):
     start: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
     end: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    # an official document dated before this is stale (default: defaults.staleness.years
+    # before `start`)
+    stale_before: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
 
 
 class ProfileFile(Strict):

@@ -59,6 +59,44 @@ PLANNED_ONLY = TemplateRule(
     Outcome("fail", "planned_not_done", evidence=("planned",)),
     kinds=("ratio", "value", "count", "rank", "qualitative"),
 )
+# issue 17: what a qualitative measure's sentences show beyond done or not
+DRAFT_ONLY = TemplateRule(
+    "draft_only",
+    [("source", "==", "draft")],
+    Outcome("partial", "draft_only", evidence=("draft",), verdict=True),
+    kinds=("qualitative",),
+)
+STALE = TemplateRule(
+    "stale_document",
+    [("source", "==", "evidence"), ("stale", "==", True)],
+    Outcome("partial", "stale_document", evidence=("stale",)),
+    kinds=("qualitative",),
+)
+SUPERSEDED = TemplateRule(
+    "superseded_document",
+    [("superseded", "==", True)],
+    Outcome(None, "superseded_document", evidence=("superseded",)),
+    kinds=("qualitative",),
+)
+NEGATED = TemplateRule(
+    "stated_not_done",
+    [("source", "in", ["none", "draft"]), ("negated", ">", 0)],
+    Outcome(None, "stated_not_done", evidence=("negated",)),
+    kinds=("qualitative",),
+)
+LISTED = TemplateRule(
+    "listed_not_evidence",
+    [("source", "in", ["none", "draft"]), ("listed", ">", 0)],
+    Outcome(None, "listed_not_evidence", evidence=("listed",)),
+    kinds=("qualitative",),
+)
+OTHER_REGION = TemplateRule(
+    "other_region_evidence",
+    [("other_region", ">", 0)],
+    Outcome(None, "other_region_evidence", evidence=("other_region",)),
+    kinds=("qualitative",),
+)
+DOCUMENT_RULES = [DRAFT_ONLY, STALE, SUPERSEDED, NEGATED, LISTED, OTHER_REGION]
 HAS_DATA = [("source", "in", ["declared", "evidence"])]
 USABLE = [*HAS_DATA, ("valid", "==", True), ("has_value", "==", True)]
 
@@ -131,6 +169,7 @@ TEMPLATES: list[TemplateRule] = [
     NONE,
     QUALITATIVE_NONE,
     *QUALITATIVE_RULES,
+    *DOCUMENT_RULES,
     NOT_APPLICABLE,
     PLANNED_ONLY,
     TemplateRule(

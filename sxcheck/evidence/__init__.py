@@ -15,9 +15,18 @@ from typing import TYPE_CHECKING, Any
 
 from sxcheck.evidence.figures import CELL, read_numbers
 from sxcheck.evidence.normalise import normalise
+from sxcheck.evidence.official import listing_rows, read_official
 from sxcheck.ingest.layout import split_sentences
 from sxcheck.limits import CONTEXT_CHARS, MAX_SENTENCE_CHARS
-from sxcheck.models import Evidence, Quantity, Sentence, TextUnit
+from sxcheck.models import (
+    DocumentRef,
+    Evidence,
+    IngestedDocument,
+    OfficialInfo,
+    Quantity,
+    Sentence,
+    TextUnit,
+)
 
 if TYPE_CHECKING:
     from sxcheck.catalogue.schema import Lexicon
@@ -25,8 +34,47 @@ if TYPE_CHECKING:
 _CLAUSE_MARKS = "，,；;、：:"
 
 
+def read_documents(
+    documents: list[IngestedDocument], lexicon: Lexicon
+) -> tuple[list[TextUnit], dict[str, OfficialInfo], set[int]]:
+    """Every document's units, each document read as an official document (its
+    `info.official` set: evidence.official), and which units (indices into the returned
+    list) are rows of an attachment list, 目录 or 文件清单."""
+    units: list[TextUnit] = []
+    officials: dict[str, OfficialInfo] = {}
+    listing: set[int] = set()
+    for document in documents:
+        if not document.units:
+            continue
+        official = read_official(document.units, lexicon.official)
+        document.info.official = official
+        if official is not None:
+            officials[document.info.path] = official
+        listing |= {len(units) + i for i in listing_rows(document.units, lexicon.official)}
+        units += document.units
+    return units, officials, listing
+
+
+def document_ref(official: OfficialInfo | None) -> DocumentRef | None:
+    """What a quote's reader needs of its document as an official document, if it is one."""
+    if official is None or not (official.number or official.date or official.draft):
+        return None
+    return DocumentRef(
+        issuer=official.issuer,
+        number=official.number,
+        date=official.date,
+        draft=official.draft,
+        kind=official.kind,
+        adjusts=official.adjusts,
+    )
+
+
 def sentences_of(
-    units: list[TextUnit], year: int | None = None, lexicon: Lexicon | None = None
+    units: list[TextUnit],
+    year: int | None = None,
+    lexicon: Lexicon | None = None,
+    officials: dict[str, OfficialInfo] | None = None,
+    listing: set[int] | None = None,
 ) -> list[Sentence]:
     """Split paragraphs into sentences; a table or sheet row is one sentence.
 
@@ -43,7 +91,10 @@ def sentences_of(
     out: list[Sentence] = []
     plan_words = lexicon.figures.plan_documents if lexicon is not None else []
     plans = _plan_documents(units, plan_words)
-    for unit in units:
+    refs = {path: document_ref(o) for path, o in (officials or {}).items()}
+    listing = listing or set()
+    for index, unit in enumerate(units):
+        issued = refs.get(unit.document)
         # numbers and keywords are read from the matching text (evidence.normalise:
         # "2 0 2 4 年" -> "2024年"); the quote stays the document's own characters
         context = normalise(unit.context)[0]
@@ -57,6 +108,7 @@ def sentences_of(
                 location=row_location(unit),
                 quote=row_quote(unit) if unit.cells else part,
                 context=None if whole else window(unit.text, start, start + len(part)),
+                issued=issued,
                 **ocr_provenance(unit, start, start + len(part)),
             )
             out.append(
@@ -75,6 +127,7 @@ def sentences_of(
                     row_label=unit.row_label,
                     table=unit.table,
                     raw=unit.text if unit.cells else "",
+                    listing=index in listing,
                 )
             )
     return out

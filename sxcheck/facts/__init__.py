@@ -24,7 +24,6 @@ from sxcheck.facts.compare import (
     states,
     value_agrees,
 )
-from sxcheck.facts.guard import patterns_for
 from sxcheck.facts.observe import (
     Observation,
     columns_speak_of,
@@ -38,11 +37,20 @@ from sxcheck.facts.observe import (
 )
 from sxcheck.facts.ocr import Folding, certain_first, mark_uncertain
 from sxcheck.facts.periods import Periods
+from sxcheck.facts.qualitative import QualitativeReader
 from sxcheck.facts.quotes import cap_quotes, joined_with_previous
 from sxcheck.facts.rows import count_rows
 from sxcheck.facts.tables import TableReader, table_key
 from sxcheck.facts.totals import cross_check_denominators
-from sxcheck.models import DeclaredMeasure, Evidence, Fact, Level, Sentence
+from sxcheck.models import (
+    DeclaredMeasure,
+    Evidence,
+    Fact,
+    Level,
+    OfficialInfo,
+    Sentence,
+    unique_evidence,
+)
 
 LEVEL_NAMES = {"city": "市级", "county": "县级"}
 
@@ -56,8 +64,14 @@ class FactBuilder:
         sentences: list[Sentence],
         level: Level,
         years: set[int] | None = None,
+        region: str = "",
+        parent: str | None = None,
+        officials: dict[str, OfficialInfo] | None = None,
     ):
         self.rules = rules
+        # each document as an official document (evidence.official), by its path
+        self.officials = officials or {}
+        self.qualitative_reader = QualitativeReader(rules, level, years, region, parent)
         self.periods = Periods(years)  # only figures of these years (or undated) are compared
         self.level = level
         self.sentences = sentences
@@ -91,10 +105,10 @@ class FactBuilder:
 
     # ------------------------------------------------------------ helpers
 
-    def _relevant(self, measure: MeasureRule) -> tuple[list[tuple[Sentence, str]], list[Sentence]]:
-        """Sentences about the measure: (done ones with their figure text, planned ones)."""
-        done: list[tuple[Sentence, str]] = []
-        planned: list[Sentence] = []
+    def _mentioning(self, measure: MeasureRule) -> list[tuple[Sentence, str]]:
+        """Every sentence about the measure, whatever its modality (a sentence whose subject
+        is named in the one before it, "其中418所…", is read joined with it)."""
+        found: list[tuple[Sentence, str]] = []
         for index, sentence in enumerate(self.sentences):
             text = relevant_text(sentence, measure.evidence, self.folding)
             joined = self.joined[index]
@@ -108,12 +122,28 @@ class FactBuilder:
                 # in the sentence before the figures; quote both.
                 text = relevant_text(joined, measure.evidence, self.folding)
                 sentence = joined
-            if text is None:
+            if text is not None:
+                found.append((sentence, text))
+        return found
+
+    def _relevant(self, measure: MeasureRule) -> tuple[list[tuple[Sentence, str]], list[Sentence]]:
+        """Sentences about the measure: (done ones with their figure text, planned ones).
+
+        A row of an attachment list or 目录 states nothing about the measure; what a
+        draft (征求意见稿) says is being drafted, not done: both are plans at most.
+        """
+        done: list[tuple[Sentence, str]] = []
+        planned: list[Sentence] = []
+        for sentence, text in self._mentioning(measure):
+            if sentence.listing:
                 continue
-            if not is_not_done(sentence.text, self.not_done):
+            drafted = sentence.evidence.issued is not None and bool(sentence.evidence.issued.draft)
+            if not drafted and not is_not_done(sentence.text, self.not_done):
                 done.append((sentence, text))
                 continue
             planned.append(sentence)
+            if drafted:
+                continue
             # "规划已印发实施；实施方案（征求意见稿）已完成意见征集": the plan clause
             # does not undo the done one. The done clauses, if they still speak of
             # the measure, count as done (quoting the whole sentence).
@@ -475,7 +505,7 @@ class FactBuilder:
         found: dict[str, Evidence] = {}
         for option in measure.options:
             for sentence, _ in done:
-                if matches_any(option.aliases, sentence.text):
+                if self._states_option(sentence.text, option.aliases):
                     found[option.key] = sentence.evidence
                     break
         n = len(measure.options)
@@ -515,49 +545,84 @@ class FactBuilder:
         return fact
 
     def qualitative(self, item: ItemRule, measure: MeasureRule) -> Fact:
-        """Classify the sentences about a measure: established, working, planned, mentioned.
+        """Classify the sentences about a measure: established, working, planned, negated,
+        drafted, listed, another level's (facts.qualitative); then the fact the engine reads.
 
         Working evidence must be an event, not a rule ("每季度召开一次会议" is a
         rule); where the measure asks for it, it must carry a date.
         """
-        done, planned = self._relevant(measure)
-        # a city's own patterns (T. items) search under a hard time limit (facts.guard)
-        established_re = patterns_for(item.id, measure.established)
-        working_re = patterns_for(item.id, measure.working)
-        established = [s for s, _ in done if established_re.search_any(s.text)]
-        working = [
-            s
-            for s, _ in done
-            if working_re.search_any(s.text)
-            and not any(p.search(s.text) for p in self.rule_statement)
-            and (not measure.working_needs_date or self.date.search(s.text))
-        ]
-        grades = [(g, patterns_for(item.id, g.any_of)) for g in measure.grades]
-        grade, grade_re = next(
-            ((g, g_re) for g, g_re in grades for s, _ in done if g_re.search_any(s.text)),
-            (None, None),
-        )
-        graded_by = [s.evidence for s, _ in done if grade_re and grade_re.search_any(s.text)]
-        found = bool(established or working or grade)
+        mentions = [s for s, _ in self._mentioning(measure)]
+        planned_mentions = [s for s in mentions if is_not_done(s.text, self.not_done)]
+        reading = self.qualitative_reader.read(item, measure, mentions)
+        planned = list({id(s): s for s in [*reading.planned, *planned_mentions]}.values())
+        done = [s for s in mentions if s not in planned_mentions and not s.listing]
+        # the first grade (in the rules' order) a counting statement shows
+        order = {id(g): i for i, g in enumerate(measure.grades)}
+        ranked = sorted(reading.graded, key=lambda pair: order[id(pair[0])])
+        grade = ranked[0][0] if ranked else None
+        graded_by = [s.evidence for g, s in ranked if g is grade]
+        found = reading.found
+        source = "evidence" if found else ("draft" if reading.draft else "none")
         fact = self._fact(
             item,
             measure,
             planned,
-            source="evidence" if found else "none",
-            established=len(established),
-            working=len(working),
+            source=source,
+            established=len(reading.established),
+            working=len(reading.working),
             needs_working=bool(measure.working),
             graded=bool(measure.grades),
             grade=grade.key if grade else "",
             mentions=len(done),
+            negated=len(reading.negated),
+            drafted=len(reading.draft),
+            listed=len(reading.listed),
+            other_region=len(reading.other_region),
+            stale=bool(reading.stale) and not grade,
+            superseded=bool(reading.superseded),
         )
-        fact.evidence["established"] = [s.evidence for s in established[:5]]
-        fact.evidence["working"] = [s.evidence for s in working[:5]]
+        fact.evidence["established"] = [s.evidence for s in reading.established[:5]]
+        fact.evidence["working"] = [s.evidence for s in reading.working[:5]]
         fact.evidence["graded"] = graded_by[:5]
-        fact.evidence["mentions"] = [s.evidence for s, _ in done[:5]]
+        fact.evidence["mentions"] = [s.evidence for s in done[:5]]
+        fact.evidence["negated"] = [s.evidence for s in reading.negated[:5]]
+        fact.evidence["listed"] = [s.evidence for s in reading.listed[:5]]
+        fact.evidence["other_region"] = [s.evidence for s, _ in reading.other_region[:5]]
+        fact.evidence["stale"] = [s.evidence for s, _ in reading.stale[:5]]
+        fact.evidence["superseded"] = reading.superseded[:6]
+        fact.evidence["draft"] = self._draft_quotes(reading.draft[:5])
         if grade:
             fact.params["grade"] = grade.name
+        if reading.other_region:
+            fact.params["qualifier"] = "、".join(dict.fromkeys(q for _, q in reading.other_region))
+        if reading.stale:
+            fact.params["stale"] = "；".join(dict.fromkeys(w for _, w in reading.stale))
+        if reading.draft:
+            markers = (s.evidence.issued.draft for s in reading.draft if s.evidence.issued)
+            fact.params["draft"] = "、".join(dict.fromkeys(m for m in markers if m))
         return fact
+
+    def _draft_quotes(self, drafts: list[Sentence]) -> list[Evidence]:
+        """A draft's statements, each after the place its draft marker was read from."""
+        quotes: list[Evidence] = []
+        for sentence in drafts:
+            official = self.officials.get(sentence.evidence.document)
+            marker = official.evidence.get("draft") if official is not None else None
+            if marker is not None:
+                quotes.append(marker)
+            quotes.append(sentence.evidence)
+        return unique_evidence(quotes)
+
+    def _states_option(self, text: str, aliases: list[str]) -> bool:
+        """Does the text name the option in a clause that says it is done ("智慧医疗、智慧
+        教育已建成"; not "智慧交通尚未建成", evidence.modality)?"""
+        lowered = text.lower()
+        reader = self.qualitative_reader
+        for alias in aliases:
+            at = lowered.find(alias.lower())
+            if at >= 0 and reader.of_clause(text, at, at + len(alias)) == "done":
+                return True
+        return False
 
     def not_applicable(self, item: ItemRule, measure: MeasureRule) -> Fact:
         fact = self._fact(item, measure, [], source="not_applicable")
@@ -627,13 +692,17 @@ def build_facts(
     level: Level,
     declared: dict[str, dict[str, DeclaredMeasure]],
     years: set[int] | None = None,
+    region: str = "",
+    parent: str | None = None,
+    officials: dict[str, OfficialInfo] | None = None,
 ) -> list[Fact]:
     """All facts of one submission: one per item measure.
 
     `years`: the evaluation period; only figures stated for it (or undated) are
     compared with the declaration.
     """
-    return FactBuilder(rules, sentences, level, years).build(declared)
+    builder = FactBuilder(rules, sentences, level, years, region, parent, officials)
+    return builder.build(declared)
 
 
 __all__ = ["build_facts", "fmt_number", "fmt_percent", "matches"]

@@ -22,8 +22,11 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import islice
 
 from sxcheck.limits import OWN_PATTERN_SECONDS
+
+MATCHES = 8  # matches of one pattern looked at in one sentence (a bound, not a limit)
 
 
 class _Timeout(Exception):
@@ -67,6 +70,11 @@ class PlainPatterns:
     def search_any(self, text: str) -> bool:
         return any(p.search(text) for p in self.compiled)
 
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Where the patterns match (up to MATCHES_PER_PATTERN each), in pattern order:
+        one sentence may deny a meeting in one clause and report one in the next."""
+        return [m.span() for p in self.compiled for m in islice(p.finditer(text), MATCHES)]
+
 
 class GuardedPatterns(PlainPatterns):
     """A city's own patterns: each search within `seconds`, a pattern that overruns is dropped."""
@@ -82,6 +90,14 @@ class GuardedPatterns(PlainPatterns):
                 return True
         return False
 
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        return [
+            span
+            for index, pattern in enumerate(self.compiled)
+            if self.alive[index]
+            for span in self._matches(index, pattern, text)
+        ]
+
     def _search(self, index: int, pattern: re.Pattern[str], text: str) -> bool:
         if not _can_guard():
             return pattern.search(text) is not None
@@ -92,6 +108,17 @@ class GuardedPatterns(PlainPatterns):
             self.alive[index] = False
             self.dropped += 1
             return False
+
+    def _matches(self, index: int, pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+        if not _can_guard():
+            return [m.span() for m in islice(pattern.finditer(text), MATCHES)]
+        try:
+            with _time_limit(self.seconds):
+                return [m.span() for m in islice(pattern.finditer(text), MATCHES)]
+        except _Timeout:
+            self.alive[index] = False
+            self.dropped += 1
+            return []
 
 
 def patterns_for(item_id: str, patterns: list[str]) -> PlainPatterns:

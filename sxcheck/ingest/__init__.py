@@ -54,7 +54,9 @@ def _ocr_engine() -> str:
 # 4: tables read as grids (merged headers as paths, cells with their headers, tables
 #    continued across PDF pages joined, sheets split into blocks).
 # 5: a row knows its table's number (two blocks of one sheet are two tables).
-EXTRACTOR_READERS = "5"
+# 6: scanned pages are checked for a red round seal (DocumentInfo.seals, a note when
+#    a checked scan has none).
+EXTRACTOR_READERS = "6"
 
 
 @cache

@@ -18,9 +18,12 @@ from sxcheck.report.figure_labels import figures_line
 from sxcheck.report.safe import cleaned
 from sxcheck.report.view import (
     LEVEL_ZH,
+    OFFICIAL_HEADER,
     STATUS_ZH,
     fixes,
+    issued_line,
     ocr_mark,
+    official_cells,
     percent,
     place,
     problem_codes,
@@ -134,8 +137,11 @@ def to_docx(report: Report) -> bytes:
                     for ev in reason.evidence:
                         page = f"第{ev.page}页 " if ev.page else ""
                         mark = f"，{ocr_mark(ev)}" if ev.source == "ocr" else ""
+                        issued = issued_line(ev)
+                        issued = f"（{issued}）" if issued else ""
                         where = document.add_paragraph(
-                            f"{ev.document} {page}{place(ev)}（sha256 {ev.sha256[:12]}{mark}）"
+                            f"{ev.document}{issued} {page}{place(ev)}"
+                            f"（sha256 {ev.sha256[:12]}{mark}）"
                         )
                         where.paragraph_format.left_indent = Pt(24)
                         quote = document.add_paragraph(f"“{ev.quote}”")
@@ -149,7 +155,7 @@ def to_docx(report: Report) -> bytes:
     document.add_heading("四、材料清单", level=1)
     _table(
         document,
-        ["文件", "类型", "页数", "状态", "读取方式", "说明"],
+        ["文件", "类型", "页数", "状态", "读取方式", *OFFICIAL_HEADER, "说明"],
         [
             [
                 d.path,
@@ -157,6 +163,7 @@ def to_docx(report: Report) -> bytes:
                 str(d.pages or ""),
                 d.status,
                 read_how(d),
+                *official_cells(d),
                 d.error or "；".join(d.notes),
             ]
             for d in report.documents

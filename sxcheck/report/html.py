@@ -20,8 +20,11 @@ from sxcheck.report.figure_labels import LINE_LABEL, figure_label
 from sxcheck.report.safe import cleaned, html_templates
 from sxcheck.report.view import (
     LEVEL_ZH,
+    OFFICIAL_HEADER,
     STATUS_ZH,
+    issued_line,
     ocr_mark,
+    official_cells,
     percent,
     problem_codes,
     read_how,
@@ -172,4 +175,7 @@ def to_html(report: Report) -> str:
         scan=scans.view,
         scan_defs=scans.defs,
         read_how=read_how,
+        official_header=OFFICIAL_HEADER,
+        official_cells=official_cells,
+        issued_line=issued_line,
     )

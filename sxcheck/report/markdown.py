@@ -12,9 +12,12 @@ from sxcheck.report.figure_labels import figures_line
 from sxcheck.report.safe import markdown as md
 from sxcheck.report.view import (
     LEVEL_ZH,
+    OFFICIAL_HEADER,
     STATUS_ZH,
     fixes,
+    issued_line,
     ocr_mark,
+    official_cells,
     percent,
     place,
     problem_codes,
@@ -30,7 +33,9 @@ def _cell(text: str) -> str:
 
 def _where(ev: Evidence) -> str:
     page = f" 第{ev.page}页" if ev.page else ""
-    return f"{_cell(ev.document)}{page} {_cell(place(ev))}"
+    issued = issued_line(ev)
+    issued = f"（{_cell(issued)}）" if issued else ""
+    return f"{_cell(ev.document)}{issued}{page} {_cell(place(ev))}"
 
 
 def to_markdown(report: Report) -> str:
@@ -89,13 +94,14 @@ def to_markdown(report: Report) -> str:
     lines += [
         "## 材料清单",
         "",
-        "| 文件 | 类型 | 页数 | 状态 | 读取方式 | sha256 | 说明 |",
-        "|---|---|---|---|---|---|---|",
+        f"| 文件 | 类型 | 页数 | 状态 | 读取方式 | {' | '.join(OFFICIAL_HEADER)} | sha256 | 说明 |",
+        "|---|---|---|---|---|" + "---|" * len(OFFICIAL_HEADER) + "---|---|",
     ]
     for doc in report.documents:
         note = doc.error or "；".join(doc.notes)
+        official = " | ".join(_cell(cell) for cell in official_cells(doc))
         lines.append(
             f"| {_cell(doc.path)} | {_cell(doc.kind)} | {doc.pages or ''} | {_cell(doc.status)} | "
-            f"{_cell(read_how(doc))} | `{doc.sha256[:12]}` | {_cell(note)} |"
+            f"{_cell(read_how(doc))} | {official} | `{doc.sha256[:12]}` | {_cell(note)} |"
         )
     return "\n".join(lines) + "\n"

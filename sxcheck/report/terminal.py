@@ -12,14 +12,18 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from sxcheck.models import Judgment, Report
+from sxcheck.models import DocumentInfo, Judgment, Report
 from sxcheck.report.figure_labels import figures_line
 from sxcheck.report.safe import cleaned, terminal
 from sxcheck.report.view import (
+    EMPTY,
     LEVEL_ZH,
+    OFFICIAL_HEADER,
     STATUS_ZH,
     fixes,
+    issued_line,
     ocr_mark,
+    official_cells,
     place,
     problem_codes,
     profile_label,
@@ -73,6 +77,7 @@ def print_summary(report: Report, console: Console | None = None) -> None:
             console.print(
                 f"[dim]读取方式[/dim] {escape(doc.path)}: {escape(read_how(doc))}", highlight=False
             )
+        _official(doc, console)
     todo = fixes(report)
     if todo:
         console.print("[bold]先改这些 / Fix first:[/bold]")
@@ -89,6 +94,18 @@ def print_summary(report: Report, console: Console | None = None) -> None:
         console.print(grid, highlight=False)
         if len(todo) > 15:
             console.print(f"  … {len(todo) - 15} more in the report")
+
+
+def _official(doc: DocumentInfo, console: Console) -> None:
+    """The document as an official document, on one line, when anything of it was read:
+    "公文 通知.pdf: 发文机关 晋阳市人民政府办公室 · 文号 晋阳政办发〔2023〕58号 · …"."""
+    cells = official_cells(doc)
+    if all(cell == EMPTY for cell in cells):
+        return
+    shown = " · ".join(
+        f"{name} {cell}" for name, cell in zip(OFFICIAL_HEADER, cells, strict=True) if cell != EMPTY
+    )
+    console.print(f"[dim]公文[/dim] {escape(doc.path)}: {escape(shown)}", highlight=False)
 
 
 def print_judgment(
@@ -117,9 +134,11 @@ def print_judgment(
         for e in reason.evidence:
             page = f" p.{e.page}" if e.page else ""
             mark = f" [{ocr_mark(e)}]" if e.source == "ocr" else ""
+            issued = issued_line(e)
+            issued = f"（{issued}）" if issued else ""
             console.print(
-                f"      {escape(e.document)}{page} {escape(place(e))} sha256 {escape(e.sha256[:12])}"
-                f"{escape(mark)}: “{escape(e.quote)}”",
+                f"      {escape(e.document)}{escape(issued)}{page} {escape(place(e))}"
+                f" sha256 {escape(e.sha256[:12])}{escape(mark)}: “{escape(e.quote)}”",
                 highlight=False,
                 soft_wrap=True,
             )

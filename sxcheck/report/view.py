@@ -167,3 +167,42 @@ def place(ev: Evidence) -> str:
     """Where a quote is, with the cells a fact compared when it names them
     ("table 3 row 12（column 覆盖数 (2024年)）", "sheet 统计表 row 14（统计表!C14）")."""
     return f"{ev.location}（{ev.cell}）" if ev.cell else ev.location
+
+
+EMPTY = "—"  # a documents-table cell with nothing to show
+OFFICIAL_HEADER = ("发文机关", "文号", "成文日期", "草稿", "印章")
+
+
+def seal_text(doc: DocumentInfo) -> str:
+    """The 印章 cell: the pages a red round seal was seen on ("第2、4页"; "有" for a
+    single image), "未见印章" when scanned pages were checked and none had one, "—"
+    when no page was checked (a text document, a greyscale scan)."""
+    if doc.seals is None:
+        return EMPTY
+    if not doc.seals:
+        return "未见印章"
+    if doc.kind == "image" and (doc.pages or 1) == 1:
+        return "有"
+    return f"第{page_ranges(doc.seals)}页"
+
+
+def official_cells(doc: DocumentInfo) -> list[str]:
+    """The documents table's 发文机关, 文号, 成文日期, 草稿 and 印章 cells ("—" when empty):
+    the document as an official document, for every renderer."""
+    official = doc.official
+    values = (
+        [official.issuer, official.number, official.date or official.date_text, official.draft]
+        if official is not None
+        else [None] * 4
+    )
+    return [value or EMPTY for value in values] + [seal_text(doc)]
+
+
+def issued_line(ev: Evidence) -> str:
+    """Beside a quote, its document as an official document: "晋阳政办发〔2023〕58号 ·
+    2023-05-12 · 征求意见稿" (the issuer when no 文号 was read); "" when not one."""
+    issued = ev.issued
+    if issued is None:
+        return ""
+    parts = (issued.number or issued.issuer, issued.date, issued.draft)
+    return " · ".join(part for part in parts if part)

@@ -11,7 +11,17 @@ from openpyxl.styles import Font, PatternFill
 from sxcheck.models import Evidence, Report
 from sxcheck.report.figure_labels import figures_line
 from sxcheck.report.safe import cleaned, text_cells
-from sxcheck.report.view import STATUS_ZH, ocr_mark, place, problem_codes, profile_label, read_how
+from sxcheck.report.view import (
+    OFFICIAL_HEADER,
+    STATUS_ZH,
+    issued_line,
+    ocr_mark,
+    official_cells,
+    place,
+    problem_codes,
+    profile_label,
+    read_how,
+)
 
 FILL = {"pass": "E3F5E6", "partial": "FFF3D6", "fail": "FDE4E4", "not_applicable": "ECEFF3"}
 HEADER = [
@@ -37,6 +47,9 @@ def _where(ev: Evidence, year: int) -> str:
     )
     if ev.source == "ocr":
         where += f" [{ocr_mark(ev)}]"
+    issued = issued_line(ev)
+    if issued:
+        where += f"（{issued}）"
     return f"{where} — {figures_line(ev.figures, year)}" if ev.figures else where
 
 
@@ -91,7 +104,10 @@ def to_xlsx(report: Report) -> bytes:
     ):
         run.append([label, value])
     docs = book.create_sheet("材料清单")
-    docs.append(["文件", "sha256", "类型", "页数", "状态", "读取方式", "OCR平均置信度", "说明"])
+    docs.append(
+        ["文件", "sha256", "类型", "页数", "状态", "读取方式", "OCR平均置信度"]
+        + [*OFFICIAL_HEADER, "说明"]
+    )
     for doc in report.documents:
         docs.append(
             [
@@ -102,6 +118,7 @@ def to_xlsx(report: Report) -> bytes:
                 doc.status,
                 read_how(doc),
                 doc.ocr_confidence,
+                *official_cells(doc),
                 doc.error or "；".join(doc.notes),
             ]
         )

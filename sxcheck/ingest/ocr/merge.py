@@ -8,7 +8,9 @@ its document: grouped into paragraphs the way a text layer's visual lines are
 (layout.split_paragraphs), with each line's offset in the paragraph kept
 (`OcrLine.start`), so a quote can name the lines it came from, their lowest
 confidence and their box. Text-layer pages keep their units; units stay in
-page order.
+page order. Each page also says whether a red round seal was seen on it
+(seals.py): the document lists its sealed pages (`DocumentInfo.seals`) and
+how many were checked, and a checked scan without one gets a note.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sxcheck.ingest.isolate import Limits
 from sxcheck.ingest.layout import split_paragraphs
 from sxcheck.ingest.ocr.pages import OcrPool, PageJob, PageRead
 from sxcheck.limits import MAX_THUMBNAILS
-from sxcheck.models import IngestedDocument, OcrLine, TextUnit
+from sxcheck.models import DocumentInfo, IngestedDocument, OcrLine, TextUnit
 
 Progress = Callable[[str, int, int], None]
 
@@ -105,6 +107,33 @@ def _pages(pages: list[int]) -> str:
     return shown + (" ..." if len(pages) > 10 else "")
 
 
+UNSEALED = "扫描件未见印章"  # the note on a scan checked for a seal on which none was found
+
+
+def _zh_pages(pages: list[int]) -> str:
+    """Pages as runs for a Chinese note: [1, 2, 3, 5] -> "1–3、5"."""
+    runs: list[list[int]] = []
+    for page in sorted(pages):
+        if runs and page == runs[-1][-1] + 1:
+            runs[-1].append(page)
+        else:
+            runs.append([page])
+    return "、".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+
+
+def _apply_seals(info: DocumentInfo, reads: list[PageRead], single_image: bool) -> None:
+    """Which OCR'd pages showed a red round seal (`seals`, None when no page could be
+    checked), and a note when a scan was checked and none was found: the note says
+    so, it fails nothing (whether the document needed a seal is the reader's call)."""
+    checked = sorted(read.page for read in reads if read.seal is not None)
+    info.seal_pages_checked = len(checked)
+    info.seals = sorted(read.page for read in reads if read.seal) if checked else None
+    info.notes = [note for note in info.notes if not note.startswith(UNSEALED)]
+    if checked and not info.seals:
+        where = "" if single_image else f"（已查看第{_zh_pages(checked)}页）"
+        info.notes.append(UNSEALED + where)
+
+
 def apply_reads(doc: IngestedDocument, reads: list[PageRead], engine: str | None) -> None:
     """Put a document's OCR'd pages into it and say how it was read (in place).
 
@@ -118,6 +147,7 @@ def apply_reads(doc: IngestedDocument, reads: list[PageRead], engine: str | None
     had_text = bool(doc.units)
     added: list[TextUnit] = []
     done: list[int] = []
+    read_pages: list[PageRead] = []
     failures: dict[str, list[int]] = {}
     confidences: list[float] = []
     for page in doc.ocr_pending:
@@ -127,6 +157,7 @@ def apply_reads(doc: IngestedDocument, reads: list[PageRead], engine: str | None
             failures.setdefault(reason, []).append(page)
             continue
         done.append(page)
+        read_pages.append(read)
         added += ocr_units(read.lines, info.path, info.sha256, None if single_image else page)
         confidences += [line.confidence for line in read.lines]
         if read.thumbnail:
@@ -138,6 +169,7 @@ def apply_reads(doc: IngestedDocument, reads: list[PageRead], engine: str | None
         info.notes.append(f"page(s) {_pages(pages)} not read by OCR: {reason}; needs OCR")
     if done and not added:
         info.notes.append(f"OCR found no text on page(s) {_pages(done)}")
+    _apply_seals(info, read_pages, single_image)
     info.ocr_pages = sorted(done)
     info.ocr_confidence = round(statistics.fmean(confidences), 4) if confidences else None
     info.ocr_engine = engine if done else None

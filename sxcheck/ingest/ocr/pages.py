@@ -8,7 +8,8 @@ on a busy machine. A worker is a fork (isolate.start_child, as the document
 parser is) that loads the engine once, then caps its memory (RLIMIT_AS, the
 per-document limit, above the loaded engine) and serves pages: it opens the
 file itself by path and checks the sha256 the parent computed, renders the
-page, deskews it, recognises it and returns the lines and a small thumbnail.
+page, looks for a red round seal on it (seals.py), deskews it, recognises it
+and returns the lines, whether it is sealed and a small thumbnail.
 
 Each page gets the per-document time limit from when it is handed over (the
 engine's load has its own, OCR_LOAD_SECONDS). A page that runs out of time or
@@ -66,6 +67,8 @@ class PageRead:
     error: str | None = None
     seconds: float = 0.0
     engine: str | None = None
+    # a red round seal on the page (seals.page_seal); None: not checked (no colour)
+    seal: bool | None = None
 
 
 # ------------------------------------------------------------------ the worker
@@ -124,14 +127,29 @@ def thumbnail(image: Image) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def _seal(image: Image) -> bool | None:
+    """Whether the page shows a red round seal; None when it cannot tell (no colour) or
+    the check itself failed: a seal is reported, never a reason to lose the page's text."""
+    from sxcheck.ingest.ocr.seals import page_seal
+
+    try:
+        return page_seal(image)
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - hostile pixels: not checked, the OCR goes on
+        return None
+
+
 def _read_page(job: PageJob, source: _Source, engine: str) -> PageRead:
     from sxcheck.errors import DocumentError
     from sxcheck.ingest.ocr import recognise
-    from sxcheck.ingest.ocr.render import prepare
+    from sxcheck.ingest.ocr.render import deskew, fit_for_ocr, remove_seals
 
     started = time.monotonic()
     try:
-        image = prepare(_page_image(job, _bytes(job, source)))  # bounded, unsealed, squared
+        page = fit_for_ocr(_page_image(job, _bytes(job, source)))  # bounded
+        sealed = _seal(page)  # before remove_seals greys the seal for OCR
+        image = deskew(remove_seals(page))[0]  # unsealed, squared (render.prepare)
         lines = recognise(image)
         shown = thumbnail(image) if job.thumbnail else None
     except MemoryError:
@@ -142,7 +160,8 @@ def _read_page(job: PageJob, source: _Source, engine: str) -> PageRead:
         return PageRead(job.doc, job.page, error=f"cannot read: {exc.strerror or exc}")
     except Exception as exc:  # a decoder's bug on hostile pixels must not stop the pool
         return PageRead(job.doc, job.page, error=f"OCR failed ({type(exc).__name__})")
-    return PageRead(job.doc, job.page, lines, shown, None, time.monotonic() - started, engine)
+    seconds = time.monotonic() - started
+    return PageRead(job.doc, job.page, lines, shown, None, seconds, engine, sealed)
 
 
 def _serve(conn: Connection, memory_mb: int) -> None:

@@ -1,0 +1,249 @@
+"""Qualitative measures: did it happen? Each statement read with its modality and source.
+
+A measure's `established` and `working` patterns find where a sentence speaks
+of setting something up or of it working; what counts is what the clause
+around the match says (evidence.modality): done, or (where the measure says
+so) ongoing with a result. A match in a planned, conditional or negated
+clause is kept to quote, never counted. On top of that, where the statement
+comes from matters:
+- a row of an attachment list, 目录 or 文件清单 names a document, it does not
+  show what the document says (`listed`);
+- a draft (征求意见稿) says what is being drafted, not what was issued (`draft`);
+- a task table's row whose 完成时限 is after the period is a plan;
+- for a measure about the region's own body or system, another level's is set
+  aside (`other_region`, facts.subject);
+- an official document dated long before the period, or after it, cannot back
+  the measure alone (`stale`, facts.dates), and a later adjusting notice
+  supersedes the earlier ones (`superseded`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sxcheck.catalogue.loader import RuleSet
+from sxcheck.catalogue.schema import Grade, ItemRule, MeasureRule
+from sxcheck.evidence.modality import Modality, reader_for
+from sxcheck.facts.dates import DocumentDates
+from sxcheck.facts.guard import PlainPatterns, patterns_for
+from sxcheck.facts.subject import SubjectCheck
+from sxcheck.models import Evidence, Level, Sentence
+
+_YEAR_MONTH = re.compile(r"(20\d\d)\s*(?:年|[.\-/])\s*(\d{1,2})?")
+
+
+@dataclass
+class QualitativeReading:
+    """The sentences about a qualitative measure, by what they show."""
+
+    established: list[Sentence] = field(default_factory=list)
+    working: list[Sentence] = field(default_factory=list)
+    planned: list[Sentence] = field(default_factory=list)  # planned, ongoing, conditional
+    negated: list[Sentence] = field(default_factory=list)
+    draft: list[Sentence] = field(default_factory=list)
+    listed: list[Sentence] = field(default_factory=list)
+    other_region: list[tuple[Sentence, str]] = field(default_factory=list)
+    stale: list[tuple[Sentence, str]] = field(default_factory=list)  # all that backs it, stale
+    superseded: list[Evidence] = field(default_factory=list)  # earlier, then the adjusting one
+    graded: list[tuple[Grade, Sentence]] = field(default_factory=list)  # grades that count
+
+    @property
+    def found(self) -> bool:
+        return bool(self.established or self.working or self.graded)
+
+
+class QualitativeReader:
+    """Reads qualitative measures for one submission (its level, names and period)."""
+
+    def __init__(
+        self,
+        rules: RuleSet,
+        level: Level,
+        years: set[int] | None,
+        region: str = "",
+        parent: str | None = None,
+    ):
+        lexicon = rules.lexicon
+        self.modality = reader_for(lexicon)
+        # no year known (a unit test): no deadline is late and no document stale
+        self.year = max(years) if years else None
+        self.subject = SubjectCheck(lexicon.subject, level, region, parent)
+        self.dates = DocumentDates(rules.defaults.staleness, rules.period, years) if years else None
+        self.rule_statement = [re.compile(p) for p in lexicon.rule_statement]
+        self.date = re.compile(lexicon.date)
+        self.deadline_column = re.compile(lexicon.figures.column_deadline)
+        self.state_column = re.compile(r"完成情况|进展|进度|状态|落实情况")
+        self.done_state = re.compile(r"已完成|已建成|已上线|已印发|已投入|完成$")
+
+    def _modality(
+        self, sentence: Sentence, spans: list[tuple[int, int]], ongoing: bool
+    ) -> Modality | None:
+        """What the matches say: done when any match is in a done clause (or ongoing, when
+        it counts); else the modality of the first; None when nothing matched."""
+        first: Modality | None = None
+        for start, end in spans:
+            clause = self.modality.at(sentence.text, start, end, self.year)
+            if clause.modality == "done" or (ongoing and clause.modality == "ongoing"):
+                return "done"
+            first = first or clause.modality
+        return first
+
+    def of_clause(self, text: str, start: int, end: int) -> Modality:
+        """The modality of the whole clause a name stands in: an option or a grade is named
+        as a noun ("短信服务暂未开通", "供热智能化管理平台正在建设"), its verb after it."""
+        spanned = [
+            c for c in self.modality.clauses(text, self.year) if c.start < end and start < c.end
+        ]
+        return (
+            spanned[0].modality
+            if spanned
+            else self.modality.at(text, start, end, self.year).modality
+        )
+
+    def _row_planned(self, sentence: Sentence) -> bool:
+        """A task table's row whose deadline (完成时限) is after the period, with no cell saying
+        it is done already: a plan, however its task is worded ("建成城市运行管理平台")."""
+        if not sentence.cells or self.dates is None:
+            return False
+        for cell in sentence.cells:
+            if self.state_column.search(cell.header) and self.done_state.search(cell.text):
+                return False
+        for cell in sentence.cells:
+            if not self.deadline_column.search(cell.header):
+                continue
+            found = _YEAR_MONTH.search(cell.text)
+            if found is None:
+                continue
+            year, month = int(found.group(1)), int(found.group(2) or 12)
+            if (year, month) > (self.dates.end.year, self.dates.end.month):
+                return True
+        return False
+
+    def read(
+        self, item: ItemRule, measure: MeasureRule, mentions: list[Sentence]
+    ) -> QualitativeReading:
+        established_re = patterns_for(item.id, measure.established)
+        working_re = patterns_for(item.id, measure.working)
+        grades = [(grade, patterns_for(item.id, grade.any_of)) for grade in measure.grades]
+        reading = QualitativeReading()
+        for sentence in mentions:
+            self._read_one(sentence, measure, established_re, working_re, reading)
+            for grade, grade_re in grades:
+                self._read_grade(sentence, measure, grade, grade_re.spans(sentence.text), reading)
+        self._check_dates(reading)
+        return reading
+
+    def _read_one(
+        self,
+        sentence: Sentence,
+        measure: MeasureRule,
+        established_re: PlainPatterns,
+        working_re: PlainPatterns,
+        reading: QualitativeReading,
+    ) -> None:
+        est_spans = established_re.spans(sentence.text)
+        work_spans = (
+            working_re.spans(sentence.text)
+            if not any(p.search(sentence.text) for p in self.rule_statement)
+            and (not measure.working_needs_date or self.date.search(sentence.text))
+            else []
+        )
+        if not est_spans and not work_spans:
+            return
+        ongoing = measure.ongoing_counts
+        established = self._modality(sentence, est_spans, ongoing)
+        working = self._modality(sentence, work_spans, ongoing)
+        if established != "done" and working != "done":
+            blocked = established or working
+            (reading.negated if blocked == "negated" else reading.planned).append(sentence)
+            return
+        done_spans = [
+            span
+            for spans, modality in ((est_spans, established), (work_spans, working))
+            if modality == "done"
+            for span in spans
+        ]
+        aside = self._set_aside(sentence, measure, done_spans)
+        if aside is None:
+            if established == "done":
+                reading.established.append(sentence)
+            if working == "done":
+                reading.working.append(sentence)
+        elif aside == "listed":
+            reading.listed.append(sentence)
+        elif aside == "draft":
+            reading.draft.append(sentence)
+        elif aside == "planned":
+            reading.planned.append(sentence)
+        else:
+            reading.other_region.append((sentence, aside))
+
+    def _read_grade(
+        self,
+        sentence: Sentence,
+        measure: MeasureRule,
+        grade: Grade,
+        spans: list[tuple[int, int]],
+        reading: QualitativeReading,
+    ) -> None:
+        """A graded measure (3.3.2): the grade counts only where its words are done."""
+        if not spans:
+            return
+        said = [self.of_clause(sentence.text, start, end) for start, end in spans]
+        ongoing = measure.ongoing_counts
+        modality = next((m for m in said if m == "done" or (ongoing and m == "ongoing")), said[0])
+        modality = "done" if modality == "ongoing" else modality
+        aside = self._set_aside(sentence, measure, spans) if modality == "done" else None
+        if modality == "done" and aside is None:
+            reading.graded.append((grade, sentence))
+        elif modality == "negated":
+            reading.negated.append(sentence)
+        elif modality != "done" or aside == "planned":
+            reading.planned.append(sentence)
+        elif aside == "draft":
+            reading.draft.append(sentence)
+        elif aside == "listed":
+            reading.listed.append(sentence)
+        else:
+            reading.other_region.append((sentence, aside))
+
+    def _set_aside(
+        self, sentence: Sentence, measure: MeasureRule, spans: list[tuple[int, int]]
+    ) -> str | None:
+        """Why a done statement does not count: "listed" (an attachment list's row),
+        "draft", "planned" (a task row due after the period), or the qualifier naming
+        another level's body or system; None when it counts."""
+        if sentence.listing:
+            return "listed"
+        issued = sentence.evidence.issued
+        if issued is not None and issued.draft:
+            return "draft"
+        if self._row_planned(sentence):
+            return "planned"
+        if measure.own_region:
+            return self.subject.other_level(sentence.text, spans)
+        return None
+
+    def _check_dates(self, reading: QualitativeReading) -> None:
+        """Stale when every document backing the measure is; an adjusting notice supersedes."""
+        backing = [*reading.established, *reading.working]
+        if not backing or self.dates is None:
+            return
+        adjusting = [
+            s for s in reading.established if s.evidence.issued and s.evidence.issued.adjusts
+        ]
+        for later in adjusting:
+            earlier = [
+                s
+                for s in reading.established
+                if s.evidence.document != later.evidence.document
+                and DocumentDates.later(later.evidence.issued, s.evidence.issued)
+            ]
+            if earlier:
+                reading.superseded = [*(s.evidence for s in earlier), later.evidence]
+                break
+        dates = self.dates
+        stale = [(s, dates.stale(s.evidence.issued)) for s in backing]
+        if all(why is not None for _, why in stale):
+            reading.stale = [(s, why) for s, why in stale if why is not None]
