@@ -132,6 +132,8 @@ class DocumentRef(BaseModel):
     draft: str | None = None  # the draft marker when the document is a draft
     kind: str | None = None  # 文种, as OfficialInfo.kind
     adjusts: str | None = None  # as OfficialInfo.adjusts ("调整")
+    # the year the document is of: its date's, else one its title names ("2024年…工作总结")
+    year: int | None = None
 
 
 class DocumentInfo(BaseModel):

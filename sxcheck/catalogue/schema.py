@@ -317,6 +317,9 @@ class ModalityWords(Strict):
     # over the list's items, through `item_marks` and new statements, to the sentence's end
     heading_marks: str = r"[：:]"
     item_marks: str = r"[；;]"
+    # a clause ending so is subordinate ("平台投入使用后，将实现…"): without cues of its own
+    # it reads as the plan, rule or condition of the clause it leads into
+    subordinate_end: str = r"(?:后|之后|以后|时|之时|前|之前)$"
     # a clause opening so starts a new statement (一是…，二是…): no plan carries into it
     new_statement: list[str] = Field(default_factory=list)
     # words holding a cue's characters that are no cue (未来, 无线, 不断, 按…要求)
@@ -475,6 +478,8 @@ class Lexicon(Strict):
     # may back a year's declaration but never contradict it
     interim: list[str] = Field(default_factory=list)
     date: str = r"20\d\d年(?:\d{1,2}月)?"
+    # a month with no year: dated when its paragraph gives the year ("7月，…组织开展演练")
+    month: str = r"(?<![\d年])(?:1[0-2]|0?[1-9])月(?!底前|前)"
     figures: FigureWords = Field(default_factory=FigureWords)  # issue 14: roles and periods
     table_headers: TableHeaders = Field(default_factory=TableHeaders)  # issue 16: tables
     modality: ModalityWords = Field(default_factory=ModalityWords)  # issue 17

@@ -57,9 +57,14 @@ def read_documents(
 
 def document_ref(official: OfficialInfo | None) -> DocumentRef | None:
     """What a quote's reader needs of its document as an official document, if it is one."""
-    if official is None or not (official.number or official.date or official.draft):
+    if official is None:
+        return None
+    named = _TITLE_YEAR.search(official.title or "")
+    year = int(official.date[:4]) if official.date else int(named.group(1)) if named else None
+    if not (official.number or official.date or official.draft or year):
         return None
     return DocumentRef(
+        year=year,
         issuer=official.issuer,
         number=official.number,
         date=official.date,
@@ -181,6 +186,7 @@ def _plan_documents(units: list[TextUnit], words: list[str]) -> set[str]:
 
 
 _SENTENCE_MARKS = re.compile("[，。；！？,;]")
+_TITLE_YEAR = re.compile(r"(20\d\d)\s*年(?!\s*[—\-至到])")
 
 
 def _in_plan(quantities: list[Quantity], plan: bool) -> list[Quantity]:

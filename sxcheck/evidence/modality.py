@@ -23,21 +23,39 @@ the same text):
   (a routine such as 每季度, a deadline or a later year, an earlier year);
 * a clause without cues of its own takes the plan, rule or condition carried
   from an earlier clause of its statement ("到2025年，我市将构建…，建成…"); a
-  clause deciding done ends that carry ("到2023年底，全市已建成…，覆盖…"), as does a
+  clause with cues keeps its own reading when it is done or negated ("到2023年
+  底，全市已建成…") and otherwise the stronger of its own and the carried one
+  ("会议要求，各县区加快推进…" is required); a carried condition always governs
+  ("如发生…时，未及时报告的…"). A clause deciding done ends the carry, as does a
   clause opening a new statement (一是…，二是…); a negation never carries;
+* a clause ending in a heading mark ("下一步工作打算：") carries its plan over
+  the list it heads, through ；and 一是/二是, to the end of the sentence;
+* work under way (ongoing) in a statement that names a later year or deadline
+  is planned ("抓紧推进…建设，2025年供暖季前投入使用");
+* a written year is read against the evaluation year `year`: after it, or a
+  deadline (…前) or target (到…) not before it, is a weak plan; up to it, a
+  dated event (done); a base of comparison (较2020年) is nothing; without `year`
+  only targets and deadlines are read;
 * `at()` reads the cues of the span's clauses that stand before the span's end
   (before the span or inside it): "已建成但尚未投入使用" is done at 建成 and negated
   at 投入使用. A written year or deadline speaks of its whole clause
   ("平台2025年6月底前投入使用" is planned at 平台 too).
+
+Speed: the cue pattern is compiled once per lexicon behind a lookahead of the
+characters a cue can begin with (derived from the pattern itself), so a
+position no cue can start at fails in one test; a scan is O(text length), and
+`at()` on a text scanned before (the last 256 texts, up to 2M characters) is a
+bisection into its clauses.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from sxcheck.catalogue.schema import Lexicon, ModalityWords
@@ -137,6 +155,7 @@ class _Span:
     cues: tuple[_Cue, ...]
     carried: _Cue | None
     due: _Cue | None = None  # a later year or deadline of its statement
+    lead: _Cue | None = None  # a subordinate clause's main clause ("投入使用后，将实现…")
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,38 +182,41 @@ def _first_chars(pattern: str) -> str | None:
     None when any could (a negated class, a category, a dot). Put before the scanner
     as a lookahead, it makes every other position fail in one test instead of trying
     each of the lexicon's alternatives there."""
-    try:
-        from re import _constants as c
-        from re import _parser as parser
+    try:  # the standard library's own regex parser (not in the typing stubs)
+        c = importlib.import_module("re._constants")
+        parser = importlib.import_module("re._parser")
     except ImportError:  # pragma: no cover - a Python without the 3.11 module names
         return None
     try:
-        chars, nullable = _firsts(parser.parse(pattern), c)
-    except (TypeError, ValueError):  # pragma: no cover - an op this walk does not know
+        parsed = parser.parse(pattern)
+        if parsed.state.flags & re.IGNORECASE:
+            return None  # a letter would stand for its other case too
+        chars, nullable = _firsts(parsed, c)
+    except (TypeError, ValueError, AttributeError):  # pragma: no cover - an unknown op
         return None
     if chars is None or nullable or not chars:
         return None
     return "[" + "".join(re.escape(ch) for ch in sorted(chars)) + "]"
 
 
-def _firsts(ops: object, c: object) -> tuple[set[str] | None, bool]:
+def _firsts(ops: Any, c: Any) -> tuple[set[str] | None, bool]:
     """(first characters or None for any, whether the ops can match empty)."""
     found: set[str] = set()
-    for op, av in ops:  # type: ignore[attr-defined]
-        if op is c.LITERAL:  # type: ignore[attr-defined]
+    for op, av in ops:
+        if op is c.LITERAL:
             return found | {chr(av)}, False
-        if op is c.IN:  # type: ignore[attr-defined]
+        if op is c.IN:
             for kind, value in av:
-                if kind is c.LITERAL:  # type: ignore[attr-defined]
+                if kind is c.LITERAL:
                     found.add(chr(value))
-                elif kind is c.RANGE and value[1] - value[0] < 2048:  # type: ignore[attr-defined]
+                elif kind is c.RANGE and value[1] - value[0] < 2048:
                     found.update(chr(v) for v in range(value[0], value[1] + 1))
                 else:
                     return None, False
             return found, False
-        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):  # type: ignore[attr-defined]
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
             continue  # zero width: the next op consumes the first character
-        if op is c.BRANCH:  # type: ignore[attr-defined]
+        if op is c.BRANCH:
             alts = [_firsts(alt, c) for alt in av[1]]
             nullable = False
             for chars, empty in alts:
@@ -202,12 +224,14 @@ def _firsts(ops: object, c: object) -> tuple[set[str] | None, bool]:
                     return None, False
                 found |= chars
                 nullable = nullable or empty
-        elif op is c.SUBPATTERN:  # type: ignore[attr-defined]
+        elif op is c.SUBPATTERN:
+            if av[1] & re.IGNORECASE:
+                return None, False
             chars, nullable = _firsts(av[-1], c)
             if chars is None:
                 return None, False
             found |= chars
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):  # type: ignore[attr-defined]
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
             chars, empty = _firsts(av[2], c)
             if chars is None:
                 return None, False
@@ -238,12 +262,16 @@ class ModalityReader:
             rf"(?P<date>{_DATE})",
         ]
         groups += [f"(?P<{kind}>{_alt(getattr(words, kind))})" for kind in _ORDER]
-        scanner = "|".join(groups)
-        first = _first_chars(scanner)
-        self._scanner = re.compile(f"(?={first})(?:{scanner})" if first else scanner)
+        self.alternation = "|".join(groups)  # every cue kind, as one pattern
+        first = _first_chars(self.alternation)
+        self._scanner = re.compile(
+            f"(?={first})(?:{self.alternation})" if first else self.alternation
+        )
         self._drafts = re.compile(_alt(words.drafts))
         self._new_statement = re.compile(rf"\s*(?:{_alt(words.new_statement)})")
         self._heading = re.compile(words.heading_marks)
+        end = words.subordinate_end
+        self._subordinate = re.compile(end if end.endswith("$") else f"(?:{end})$")
         self._item = re.compile(words.item_marks)
         self._base = re.compile(words.date_base_before)
         self._as_of = re.compile(words.date_as_of_before)
@@ -279,10 +307,18 @@ class ModalityReader:
 
     # ---------------------------------------------------------------- reading
 
+    @classmethod
+    def _decide(cls, span: _Span, cues: list[_Cue] | tuple[_Cue, ...]) -> Clause:
+        best = cls._governing(span, cues)
+        if best is None:
+            return Clause(span.start, span.end, "done")
+        return Clause(span.start, span.end, best.modality, best.text)
+
     @staticmethod
-    def _decide(span: _Span, cues: list[_Cue] | tuple[_Cue, ...]) -> Clause:
-        """The strongest cue, else the carried one, else done. Work under way whose
-        statement names a later deadline ("抓紧推进…建设，2025年供暖季前投入使用") is planned."""
+    def _governing(span: _Span, cues: list[_Cue] | tuple[_Cue, ...]) -> _Cue | None:
+        """The strongest cue, else the carried one, else the main clause's (of a
+        subordinate one), else none (done). Work under way whose statement names a
+        later deadline ("抓紧推进…建设，2025年供暖季前投入使用") is planned."""
         best = _strongest(cues)
         carried = span.carried
         if carried is not None and (
@@ -292,10 +328,10 @@ class ModalityReader:
         ):
             best = carried
         if best is None:
-            return Clause(span.start, span.end, "done")
+            return span.lead
         if best.modality == "ongoing" and span.due is not None:
-            best = span.due
-        return Clause(span.start, span.end, best.modality, best.text)
+            return span.due
+        return best
 
     def _scan(self, text: str, year: int | None) -> _Scan:
         """The clauses of `text` with their cues, scanned once (kept for repeated `at`)."""
@@ -332,7 +368,7 @@ class ModalityReader:
                     if not self._item.fullmatch(match.group()):
                         heading = None
                     carried = heading
-                    _mark_due(spans, opened)
+                    _finish(spans, opened, text, self._subordinate)
                     opened = len(spans)
                 begin, cues = match.end(), []
             elif kind == "title":
@@ -346,7 +382,7 @@ class ModalityReader:
             elif kind is not None and kind != "look_alikes":
                 cues.append(_Cue(match.start(), match.end(), kind, match.group()))
         self._close(text, begin, len(text), cues, carried, heading, spans)
-        _mark_due(spans, opened)
+        _finish(spans, opened, text, self._subordinate)
         return _Scan(
             spans=tuple(spans),
             starts=tuple(s.start for s in spans),
@@ -407,15 +443,24 @@ class ModalityReader:
         return _Cue(start, end, "later" if stated > year else "earlier", written)
 
 
-def _mark_due(spans: list[_Span], opened: int) -> None:
-    """Give the spans of one statement (spans[opened:]) its later year or deadline."""
-    due = next(
-        (c for s in spans[opened:] for c in s.cues if c.kind in ("later", "deadline")), None
-    )
-    if due is not None:
-        for index in range(opened, len(spans)):
-            span = spans[index]
-            spans[index] = _Span(span.start, span.end, span.cues, span.carried, due)
+def _finish(spans: list[_Span], opened: int, text: str, subordinate: re.Pattern[str]) -> None:
+    """Complete the spans of one statement (spans[opened:]): each learns the
+    statement's later year or deadline, and a subordinate clause without cues of its
+    own ("平台投入使用后，") the plan, rule or condition of the clause it leads into."""
+    due = next((c for s in spans[opened:] for c in s.cues if c.kind in ("later", "deadline")), None)
+    lead: _Cue | None = None
+    for index in range(len(spans) - 1, opened - 1, -1):
+        span = spans[index]
+        own = None
+        if (
+            not span.cues
+            and span.carried is None
+            and subordinate.search(text, span.start, span.end)
+        ):
+            own = lead
+        spans[index] = _Span(span.start, span.end, span.cues, span.carried, due, own)
+        decided = ModalityReader._governing(spans[index], spans[index].cues)
+        lead = decided if decided is not None and decided.modality in _CARRIED else None
 
 
 _READERS: dict[int, tuple[Lexicon, ModalityReader]] = {}

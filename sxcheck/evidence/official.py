@@ -430,9 +430,12 @@ class _Reader:
         self._title_draft(pieces, joined)
 
     def _title_draft(self, pieces: list[_Span], joined: str) -> None:
-        """A draft marker in the title, outside a 《》 naming another document."""
+        """A draft marker in the title, outside a 《》 naming another document, or inside
+        the 《》 of a letter asking for comments on it ("关于征求《…（征求意见稿）》意见的函"):
+        such a letter is issued, but what it carries, the text after it, is the draft."""
+        consulting = "征求" in re.sub("《[^《》]*》", "", joined)
         for match in self.p.draft.finditer(joined):
-            if _quoted(joined, match.start()):
+            if _quoted(joined, match.start()) and not consulting:
                 continue
             self.put("draft", match.group(), _piece_at(pieces, match.start(), match.end()))
             return

@@ -138,6 +138,8 @@ class FactBuilder:
             if sentence.listing:
                 continue
             drafted = sentence.evidence.issued is not None and bool(sentence.evidence.issued.draft)
+            # a task table's row due after the period is a plan, however its task is worded
+            drafted = drafted or self.qualitative_reader.row_planned(sentence)
             if not drafted and not is_not_done(sentence.text, self.not_done):
                 done.append((sentence, text))
                 continue
@@ -554,6 +556,8 @@ class FactBuilder:
         mentions = [s for s, _ in self._mentioning(measure)]
         planned_mentions = [s for s in mentions if is_not_done(s.text, self.not_done)]
         reading = self.qualitative_reader.read(item, measure, mentions)
+        if not reading.found and not reading.draft:
+            reading.draft = self._drafts_of(measure, mentions)
         planned = list({id(s): s for s in [*reading.planned, *planned_mentions]}.values())
         done = [s for s in mentions if s not in planned_mentions and not s.listing]
         # the first grade (in the rules' order) a counting statement shows
@@ -601,6 +605,25 @@ class FactBuilder:
             markers = (s.evidence.issued.draft for s in reading.draft if s.evidence.issued)
             fact.params["draft"] = "、".join(dict.fromkeys(m for m in markers if m))
         return fact
+
+    def _drafts_of(self, measure: MeasureRule, mentions: list[Sentence]) -> list[Sentence]:
+        """Drafts that are the very document the measure asks for: a 实施方案（征求意见稿）
+        for "智慧城市实施方案" states no 印发, yet it is the plan, in draft. One sentence
+        of each (the first about the measure), when the draft's title is about it."""
+        drafts: dict[str, Sentence] = {}
+        for sentence in mentions:
+            issued = sentence.evidence.issued
+            document = sentence.evidence.document
+            if issued is None or not issued.draft or document in drafts:
+                continue
+            official = self.officials.get(document)
+            if (
+                official is not None
+                and official.title
+                and matches(measure.evidence, official.title)
+            ):
+                drafts[document] = sentence
+        return list(drafts.values())
 
     def _draft_quotes(self, drafts: list[Sentence]) -> list[Evidence]:
         """A draft's statements, each after the place its draft marker was read from."""

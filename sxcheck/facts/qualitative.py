@@ -72,6 +72,7 @@ class QualitativeReader:
         self.dates = DocumentDates(rules.defaults.staleness, rules.period, years) if years else None
         self.rule_statement = [re.compile(p) for p in lexicon.rule_statement]
         self.date = re.compile(lexicon.date)
+        self.month = re.compile(lexicon.month)
         self.deadline_column = re.compile(lexicon.figures.column_deadline)
         self.state_column = re.compile(r"完成情况|进展|进度|状态|落实情况")
         self.done_state = re.compile(r"已完成|已建成|已上线|已印发|已投入|完成$")
@@ -89,6 +90,17 @@ class QualitativeReader:
             first = first or clause.modality
         return first
 
+    def dated(self, sentence: Sentence) -> bool:
+        """Does the sentence date what it reports: a year of its own, or a month of a year its
+        paragraph or its dated document gives ("2024年4月，…印发…预案。7月，…组织开展攻防
+        演练"; "7月，…参加…攻防演练" in a 工作总结 dated 2024年12月)?"""
+        if self.date.search(sentence.text):
+            return True
+        if not self.month.search(sentence.text):
+            return False
+        issued = sentence.evidence.issued
+        return bool(self.date.search(sentence.evidence.context or "") or (issued and issued.year))
+
     def of_clause(self, text: str, start: int, end: int) -> Modality:
         """The modality of the whole clause a name stands in: an option or a grade is named
         as a noun ("短信服务暂未开通", "供热智能化管理平台正在建设"), its verb after it."""
@@ -101,7 +113,7 @@ class QualitativeReader:
             else self.modality.at(text, start, end, self.year).modality
         )
 
-    def _row_planned(self, sentence: Sentence) -> bool:
+    def row_planned(self, sentence: Sentence) -> bool:
         """A task table's row whose deadline (完成时限) is after the period, with no cell saying
         it is done already: a plan, however its task is worded ("建成城市运行管理平台")."""
         if not sentence.cells or self.dates is None:
@@ -146,7 +158,7 @@ class QualitativeReader:
         work_spans = (
             working_re.spans(sentence.text)
             if not any(p.search(sentence.text) for p in self.rule_statement)
-            and (not measure.working_needs_date or self.date.search(sentence.text))
+            and (not measure.working_needs_date or self.dated(sentence))
             else []
         )
         if not est_spans and not work_spans:
@@ -219,7 +231,7 @@ class QualitativeReader:
         issued = sentence.evidence.issued
         if issued is not None and issued.draft:
             return "draft"
-        if self._row_planned(sentence):
+        if self.row_planned(sentence):
             return "planned"
         if measure.own_region:
             return self.subject.other_level(sentence.text, spans)

@@ -2,9 +2,9 @@
 
 A county writes "我县已接入市级城市运行管理服务平台": it uses its city's platform;
 that is no evidence the county has one of its own. For a measure asking the
-region's own body or system (`own_region`), a match qualified by another
-level ("市级", "省级", the parent city's name) with no body of the region's own
-named before it in its clause ("县级平台已接入市级平台" names one) is set aside.
+region's own body or system (`own_region`), a sentence that names another
+level's ("市级", "省级", the parent city's name before a body or system) and
+none of the region's own ("县级平台已接入市级平台" names one) is set aside.
 The words are rules data (lexicon `subject`); the logic here is generic.
 """
 
@@ -15,8 +15,7 @@ import re
 from sxcheck.catalogue.schema import SubjectWords
 from sxcheck.models import Level
 
-_CLAUSE_START = re.compile(r"[，,；;。：:！？]")
-_BEFORE = 8  # characters before a match a qualifier may stand in ("接入市级平台")
+_BREAK = re.compile(r"[\d，,。；;、：:]")
 _NOUN_AFTER = 24  # how far after a qualifier its body or system's noun may come
 
 
@@ -42,28 +41,41 @@ class SubjectCheck:
         self.nouns = re.compile("|".join(map(re.escape, words.system_nouns)) or "(?!)")
 
     def other_level(self, text: str, spans: list[tuple[int, int]]) -> str | None:
-        """The qualifier (as written) by which a matched statement is about another level's
-        body or system, or None when any match is about the region's own."""
+        """The qualifier (as written) by which a sentence whose matches are `spans` speaks
+        of another level's body or system and never of the region's own, or None.
+
+        The whole sentence is read, not the match: in "我县已接入市级城市运行管理服务平台，
+        县领导可通过市级驾驶舱查看…，累计调阅2300余次" the count of uses is the city's
+        cockpit's, though no qualifier stands in its clause. The region's own is named
+        when a body or system comes before the first qualifier ("县级平台已接入市级平台",
+        "平台已接入省级平台") or an own-level qualifier names one anywhere ("…，同时建成县级
+        领导驾驶舱")."""
         if self.other is None or not spans:
             return None
-        found: str | None = None
-        for start, end in spans:
-            qualifier = self._other_at(text, start, end)
-            if qualifier is None:
-                return None  # one match about the region's own is enough
-            found = qualifier
-        return found
-
-    def _other_at(self, text: str, start: int, end: int) -> str | None:
-        assert self.other is not None
-        clause_start = max((m.end() for m in _CLAUSE_START.finditer(text, 0, start)), default=0)
-        window_start = max(clause_start, start - _BEFORE)
-        for match in self.other.finditer(text, window_start, end):
-            after = text[match.end() : match.end() + _NOUN_AFTER]
-            if not self.nouns.search(after):
-                continue  # "市级财政资金" names no body or system
-            before = text[clause_start : match.start()]
-            if self.nouns.search(before) or (self.own is not None and self.own.search(before)):
-                continue  # "县级平台已接入市级平台": the region's own is the subject
+        if self.own is not None and any(
+            self._names_own(text, m.end()) for m in self.own.finditer(text)
+        ):
+            return None
+        for match in self.other.finditer(text):
+            if not self._names_body(text, match.end()):
+                continue  # "市级专项资金1200万元用于驾驶舱建设" names no body or system
+            if self.nouns.search(text, 0, match.start()):
+                return None  # a body or system named first is the subject
             return match.group()
         return None
+
+    def _names_own(self, text: str, end: int) -> bool:
+        """Does an own-level qualifier ending at `end` name a body or system of the region's
+        ("县级领导驾驶舱"), not stand before another's ("石楼坪县已接入市级平台")?"""
+        assert self.other is not None
+        stop = min(len(text), end + _NOUN_AFTER)
+        other = self.other.search(text, end, stop)
+        return self._names_body(text, end, other.start() if other else stop)
+
+    def _names_body(self, text: str, end: int, stop: int | None = None) -> bool:
+        """Is the qualifier ending at `end` part of a body's or system's name: a noun of
+        the lexicon after it, with no number or clause mark between ("市级城市运行管理服务
+        平台", "市级“领导驾驶舱”"; not "市级专项资金1200万元用于驾驶舱")?"""
+        stop = min(len(text), end + _NOUN_AFTER) if stop is None else stop
+        noun = self.nouns.search(text, end, stop)
+        return noun is not None and not _BREAK.search(text, end, noun.start())
