@@ -29,8 +29,10 @@ WORD_LISTS = (
     "required",
     "drafts",
     "ongoing",
+    "stages",
     "done",
     "routine",
+    "duties",
     "deadline",
 )
 
@@ -106,8 +108,9 @@ def test_clauses_are_the_text_between_marks(reader):
     assert [(c.modality, c.cue) for c in clauses] == [
         ("negated", "暂未"),
         ("negated", "也未"),
-        ("done", ""),
+        ("done", "设在"),
     ]
+    assert reader.clauses("通报中心位于市公安局。") == [Clause(0, 10, "done", "")]
 
 
 def test_negation_scopes_to_the_end_of_its_clause(reader):
@@ -235,9 +238,32 @@ def test_a_long_text_scans_in_linear_time(rules):
     """200,000 characters in 16,000 clauses (a large report) read in well under the bound;
     a scan that re-read the text per clause would take minutes."""
     reader = ModalityReader(rules.lexicon.modality)
-    text = "".join(c["text"] for c in CASES) * 24
+    text = "".join(c["text"] for c in CASES if " | " not in c["text"]) * 24
     assert len(text) > 200_000
     began = time.perf_counter()
     clauses = reader.clauses(text, 2024)
     assert time.perf_counter() - began < 10
     assert len(clauses) > 15_000
+
+
+def test_a_table_row_is_one_clause_its_status_cell_decides(reader):
+    row = "任务=建成县级平台 | 责任单位=县数据局 | 完成时限=2025年6月 | 进展情况=正在建设"
+    assert reader.clauses(row, 2024) == [Clause(0, len(row), "ongoing", "正在")]
+    task = row.index("建成县级平台")
+    assert reader.at(row, task, task + 6, 2024).modality == "ongoing"
+    without = row[: row.index(" | 进展情况")]
+    assert reader.at(without, task, task + 6, 2024) == Clause(
+        0, len(without), "planned", "2025年6月"
+    )
+
+
+def test_a_stated_problem_is_no_modality_of_its_row(reader):
+    row = "问题=考核办法未出台 | 整改措施=印发考核办法 | 整改时限=2024年12月 | 整改情况=已印发"
+    assert reader.at(row, 0, 5, 2024).modality == "done"
+
+
+def test_a_procedure_after_a_subordinate_clause_is_conditional(reader):
+    text = "收到告警信息后，值班人员15分钟内完成研判。"
+    assert [c.modality for c in reader.clauses(text)] == ["conditional", "conditional"]
+    narrative = "收到告警信息后，值班人员及时完成研判。"
+    assert [c.modality for c in reader.clauses(narrative)] == ["done", "done"]

@@ -21,7 +21,7 @@ COUNTY = "region: 石楼坪县\nlevel: county\nyear: 2024\nparent: 汾阳湾市\
 
 def _submission(tmp_path: Path, manifest: str) -> Path:
     root = tmp_path / "submission"
-    root.mkdir()
+    root.mkdir(parents=True)
     (root / "submission.yaml").write_text(manifest, encoding="utf-8")
     return root
 
@@ -209,3 +209,40 @@ def test_done_in_real_phrasings_still_passes(tmp_path):
     judged, _ = _judged(root)
     assert judged["8.1.1"]["status"] == "pass", judged["8.1.1"]["reasons"]
     assert "stale_document" not in _codes(judged["8.1.1"])
+
+
+def test_a_profile_period_moves_the_staleness_bound(tmp_path):
+    root = _submission(tmp_path, CITY)
+    _setting_up(root / "领导小组通知.docx", 2019, 21)
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(
+        'name: 宽口径\nperiod: {start: "2024-01-01", end: "2024-12-31", stale_before: "2018-01-01"}\n',
+        encoding="utf-8",
+    )
+    code, report, err = check_json(root, "--no-store", "--profile", str(profile))
+    assert code in (0, 1), err
+    body = next(j for j in report["indicators"] if j["id"] == "8.1.1")
+    assert "stale_document" not in _codes(body), body["reasons"]
+
+
+def test_a_notice_dated_after_the_period_is_stale_but_a_report_is_not(tmp_path):
+    root = _submission(tmp_path, CITY)
+    _setting_up(root / "领导小组通知.docx", 2025, 3)
+    judged, _ = _judged(root)
+    assert "stale_document" in _codes(judged["8.1.1"]), judged["8.1.1"]["reasons"]
+
+    later = _submission(tmp_path / "report", CITY)
+    _notice(
+        later / "工作总结.docx",
+        [
+            "汾阳湾市大数据中心",
+            "关于2024年新型智慧城市建设工作的总结报告",
+            "2024年3月，市政府成立汾阳湾市新型智慧城市建设领导小组。"
+            "2024年5月，领导小组召开全体会议，审议通过年度工作要点。",
+            "汾阳湾市大数据中心",
+            "2025年1月10日",
+        ],
+    )
+    judged, report = _judged(later)
+    assert report["documents"][0]["official"]["kind"] in ("报告", "总结")
+    assert "stale_document" not in _codes(judged["8.1.1"]), judged["8.1.1"]["reasons"]

@@ -320,6 +320,14 @@ class ModalityWords(Strict):
     # a clause ending so is subordinate ("平台投入使用后，将实现…"): without cues of its own
     # it reads as the plan, rule or condition of the clause it leads into
     subordinate_end: str = r"(?:后|之后|以后|时|之时|前|之前)$"
+    # after a subordinate clause, a clause with one of these states a procedure: conditional
+    procedure: list[str] = Field(default_factory=list)
+    # a table row: its cells joined by `cell_mark` (a literal), each "header=value" or a
+    # value; the row is one clause, decided by its status cell (进展情况=正在编制) if it has
+    # one, else by its cells' cues but a stated problem's (问题=…不符合)
+    cell_mark: str = " | "
+    status_headers: str = r"进展|完成情况|状态"
+    problem_headers: str = r"问题"
     # a clause opening so starts a new statement (一是…，二是…): no plan carries into it
     new_statement: list[str] = Field(default_factory=list)
     # words holding a cue's characters that are no cue (未来, 无线, 不断, 按…要求)
@@ -330,10 +338,15 @@ class ModalityWords(Strict):
     planned: list[str] = Field(default_factory=list)  # 将, 拟, 计划, 力争, 下一步
     required: list[str] = Field(default_factory=list)  # 原则上, 应当, 须, 不得
     ongoing: list[str] = Field(default_factory=list)  # 正在, 试运行, 启动, 征求意见稿
+    # a project's stage (招标, 立项): ongoing for the clause and what stands before the word
+    # (its subject), not for a span holding it ("已完成招标" is done)
+    stages: list[str] = Field(default_factory=list)
     # draft markers: ongoing, and read inside a 《title》 too (whose other words are no cue)
     drafts: list[str] = Field(default_factory=list)
     done: list[str] = Field(default_factory=list)  # 已, 按计划, 如期, 实现了
-    routine: list[str] = Field(default_factory=list)  # weak required: 每季度, 定期, 负责
+    routine: list[str] = Field(default_factory=list)  # weak required: 每季度, 定期, 要求
+    # weak required words of a duty (负责): of their own clause only
+    duties: list[str] = Field(default_factory=list)
     deadline: list[str] = Field(default_factory=list)  # weak planned: 年内, 年底前, 明年
     # around a written year (2025年, 2025年6月底, 2021—2025年): 较2020年 is a base, not a
     # time; 截至2024年底 a state as of then (done); 到2025年 a target; 2025年6月底前 a deadline
@@ -348,7 +361,7 @@ class ModalityWords(Strict):
         """A typo in a word list is an error naming the word, never a silent miss."""
         for name, value in self:
             for pattern in value if isinstance(value, list) else [value]:
-                if name == "doc":
+                if name in ("doc", "cell_mark"):
                     continue
                 try:
                     re.compile(pattern)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sxcheck.evidence.figures import CELL, read_numbers
 from sxcheck.evidence.normalise import normalise
 from sxcheck.evidence.official import listing_rows, read_official
+from sxcheck.ingest.ocr.merge import UNSEALED
 from sxcheck.ingest.layout import split_sentences
 from sxcheck.limits import CONTEXT_CHARS, MAX_SENTENCE_CHARS
 from sxcheck.models import (
@@ -48,6 +49,11 @@ def read_documents(
             continue
         official = read_official(document.units, lexicon.official)
         document.info.official = official
+        if official is None or not official.number:
+            # a scan without a seal is worth a note only for a document issued with a 文号
+            # (a 通知, 决定, 批复 is sealed; a screenshot or a work report need not be)
+            notes = document.info.notes
+            document.info.notes = [n for n in notes if not n.startswith(UNSEALED)]
         if official is not None:
             officials[document.info.path] = official
         listing |= {len(units) + i for i in listing_rows(document.units, lexicon.official)}

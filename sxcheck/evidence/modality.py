@@ -30,16 +30,26 @@ the same text):
   clause opening a new statement (一是…，二是…); a negation never carries;
 * a clause ending in a heading mark ("下一步工作打算：") carries its plan over
   the list it heads, through ；and 一是/二是, to the end of the sentence;
-* work under way (ongoing) in a statement that names a later year or deadline
-  is planned ("抓紧推进…建设，2025年供暖季前投入使用");
+* a subordinate clause (…后，…时，…前，) without cues reads as the plan, rule or
+  condition of the clause it leads into ("平台上线后，将为…"); the clause after it
+  stating what may or will follow is a procedure, conditional ("收到预警信息后，2小时
+  内转发", "…完成后，平台可远程调节");
+* work under way keeps its reading beside a deadline of another clause
+  ("正在抓紧建设，力争2025年供暖季前投入使用": ongoing at 建设, planned at 投入使用);
+* a table row (cells joined by `cell_mark`, each "header=value" or a value) is one
+  clause: its status cell decides (进展情况=正在编制), else its cells' cues but a
+  stated problem's (问题=…不符合); every span of it reads so;
 * a written year is read against the evaluation year `year`: after it, or a
   deadline (…前) or target (到…) not before it, is a weak plan; up to it, a
-  dated event (done); a base of comparison (较2020年) is nothing; without `year`
-  only targets and deadlines are read;
+  dated event (done); a range counts from its first year (2024—2025年供暖季);
+  a base of comparison (较2020年) is nothing; without `year` only targets and
+  deadlines are read;
 * `at()` reads the cues of the span's clauses that stand before the span's end
   (before the span or inside it): "已建成但尚未投入使用" is done at 建成 and negated
-  at 投入使用. A written year or deadline speaks of its whole clause
-  ("平台2025年6月底前投入使用" is planned at 平台 too).
+  at 投入使用. A written year, a deadline or a condition speaks of its whole
+  clause ("平台2025年6月底前投入使用" is planned at 平台 too); a project's stage
+  word only of what stands before it ("平台项目已完成招标": ongoing at 平台 and for
+  the clause, done at 已完成招标).
 
 Speed: the cue pattern is compiled once per lexicon behind a lookahead of the
 characters a cue can begin with (derived from the pattern itself), so a
@@ -80,9 +90,11 @@ _RANK: dict[str, tuple[Modality, int]] = {
     "required": ("required", 4),
     "ongoing": ("ongoing", 5),
     "drafts": ("ongoing", 5),
+    "stages": ("ongoing", 5),
     "done": ("done", 6),
     "double_negation": ("done", 6),
     "routine": ("required", 7),
+    "duties": ("required", 7),
     "deadline": ("planned", 8),
     "later": ("planned", 8),  # a year after the evaluation year, or a deadline
     "earlier": ("done", 9),  # a year up to the evaluation year: a dated event
@@ -96,25 +108,30 @@ _ORDER = (
     "done",
     "required",
     "routine",
+    "duties",
     "conditional",
     "drafts",
     "ongoing",
+    "stages",
     "deadline",
     "planned",
     "negated",
 )
 _CARRIED = frozenset(["planned", "required", "conditional"])  # modalities a statement carries
-_WIDE = frozenset(["deadline", "later", "earlier"])  # time cues: of their whole clause
+# cues of their whole clause wherever they stand in it: times and conditions
+# ("平台2025年6月底前投入使用" is planned at 平台; "新建系统未完成测评的，" conditional at 测评)
+_WIDE = frozenset(["deadline", "later", "earlier", "conditional"])
 _CN_DIGIT = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
 _CN_DIGIT.update({"六": 6, "七": 7, "八": 8, "九": 9})
 _YEAR = r"(?:20\d\d|二[〇零][一二三四五六七八九〇零][〇零一二三四五六七八九])"
-# a written year, a range of years (its last year counts) and its month, day or part
+# a written year, a range of years (its first year counts: 2024—2025年供暖季 has begun)
+# and its month, day or part
 _DATE = (
     rf"{_YEAR}\s*(?:年?\s*[—–\-－~至到]\s*{_YEAR}\s*)?年"
     r"(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?)?"
     r"(?:底|末|初|中旬|上旬|下旬|上半年|下半年)?"
 )
-_LAST_YEAR = re.compile(rf"({_YEAR})\s*年")
+_FIRST_YEAR = re.compile(_YEAR)
 _BEFORE = 6  # characters before a year read by the date words
 _CACHE_TEXTS = 256  # scans kept for `at`: the last texts read...
 _CACHE_CHARS = 2_000_000  # ...up to this many characters in all
@@ -154,8 +171,8 @@ class _Span:
     end: int
     cues: tuple[_Cue, ...]
     carried: _Cue | None
-    due: _Cue | None = None  # a later year or deadline of its statement
     lead: _Cue | None = None  # a subordinate clause's main clause ("投入使用后，将实现…")
+    row: bool = False  # a table row: one clause, its cue governs every span of it
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +180,19 @@ class _Scan:
     spans: tuple[_Span, ...]
     starts: tuple[int, ...]
     ends: tuple[int, ...]
+
+
+def _governs(cue: _Cue, span: _Span, end: int) -> bool:
+    """Whether `cue` of `span` governs a span of it ending at `end`: a cue before the
+    span's end (before it or inside it); a time or condition wherever it stands; a stage
+    only after the span (its subject: "平台项目已完成招标" at 平台, not at 已完成招标).
+    (A duty word of a later clause, "…作为运营主体，负责平台日常运营", qualifies its own
+    clause only: `at` leaves it out for a span begun before.)"""
+    if span.row:
+        return True
+    if cue.kind == "stages":
+        return cue.start >= end
+    return cue.start < end or cue.kind in _WIDE
 
 
 def _alt(words: list[str]) -> str:
@@ -273,6 +303,9 @@ class ModalityReader:
         end = words.subordinate_end
         self._subordinate = re.compile(end if end.endswith("$") else f"(?:{end})$")
         self._item = re.compile(words.item_marks)
+        self._procedure = re.compile(_alt(words.procedure))
+        self._status = re.compile(words.status_headers)
+        self._problem = re.compile(words.problem_headers)
         self._base = re.compile(words.date_base_before)
         self._as_of = re.compile(words.date_as_of_before)
         self._target = re.compile(words.date_target_before)
@@ -301,7 +334,12 @@ class ModalityReader:
         if first >= len(scan.spans) or last < first:
             return Clause(start, min(end, len(text)), "done")
         spans = scan.spans[first : last + 1]
-        cues = [c for s in spans for c in s.cues if c.start < end or c.kind in _WIDE]
+        cues = [
+            c
+            for s in spans
+            for c in s.cues
+            if _governs(c, s, end) and (s is spans[0] or c.kind != "duties")
+        ]
         decided = self._decide(spans[0], cues)
         return Clause(spans[0].start, spans[-1].end, decided.modality, decided.cue)
 
@@ -316,22 +354,23 @@ class ModalityReader:
 
     @staticmethod
     def _governing(span: _Span, cues: list[_Cue] | tuple[_Cue, ...]) -> _Cue | None:
-        """The strongest cue, else the carried one, else the main clause's (of a
-        subordinate one), else none (done). Work under way whose statement names a
-        later deadline ("抓紧推进…建设，2025年供暖季前投入使用") is planned."""
+        """The clause's strongest cue; the carried one instead when it is a condition, or
+        when the clause's own cue is only work under way or a weak one ("会议要求，各县区
+        加快推进…" is required); with no cue of its own, the carried one, else the main
+        clause's (of a subordinate clause); else none (done)."""
         best = _strongest(cues)
         carried = span.carried
         if carried is not None and (
             best is None
             or carried.modality == "conditional"
-            or (best.modality not in ("done", "negated") and carried.rank < best.rank)
+            or (
+                best.rank >= _RANK["ongoing"][1]
+                and best.modality != "done"
+                and carried.rank < best.rank
+            )
         ):
             best = carried
-        if best is None:
-            return span.lead
-        if best.modality == "ongoing" and span.due is not None:
-            return span.due
-        return best
+        return span.lead if best is None else best
 
     def _scan(self, text: str, year: int | None) -> _Scan:
         """The clauses of `text` with their cues, scanned once (kept for repeated `at`)."""
@@ -351,6 +390,8 @@ class ModalityReader:
         return scan
 
     def _read(self, text: str, year: int | None) -> _Scan:
+        if self.words.cell_mark and self.words.cell_mark in text:
+            return self._row(text, year)
         spans: list[_Span] = []
         cues: list[_Cue] = []
         carried: _Cue | None = None
@@ -359,35 +400,75 @@ class ModalityReader:
         for match in self._scanner.finditer(text):
             kind = match.lastgroup
             if kind in ("statement", "clause"):
+                count = len(spans)
                 carried = self._close(text, begin, match.start(), cues, carried, heading, spans)
-                if kind == "clause" and self._heading.fullmatch(match.group()):
-                    best = _strongest(cues)
+                if (
+                    kind == "clause"
+                    and len(spans) > count
+                    and self._heading.fullmatch(match.group())
+                ):
+                    best = self._governing(spans[-1], spans[-1].cues)
                     if best is not None and best.modality in _CARRIED:
                         heading = best
                 elif kind == "statement":
                     if not self._item.fullmatch(match.group()):
                         heading = None
                     carried = heading
-                    _finish(spans, opened, text, self._subordinate)
+                    _finish(spans, opened, text, self)
                     opened = len(spans)
                 begin, cues = match.end(), []
-            elif kind == "title":
-                draft = self._drafts.search(match.group())
-                if draft:
-                    cues.append(_Cue(match.start(), match.end(), "drafts", draft.group()))
-            elif kind == "date":
-                cue = self._date(text, match, year)
-                if cue is not None:
-                    cues.append(cue)
-            elif kind is not None and kind != "look_alikes":
-                cues.append(_Cue(match.start(), match.end(), kind, match.group()))
+            else:
+                cues += self._cues(text, match, year)
         self._close(text, begin, len(text), cues, carried, heading, spans)
-        _finish(spans, opened, text, self._subordinate)
+        _finish(spans, opened, text, self)
         return _Scan(
             spans=tuple(spans),
             starts=tuple(s.start for s in spans),
             ends=tuple(s.end for s in spans),
         )
+
+    def _cues(self, text: str, match: re.Match[str], year: int | None) -> list[_Cue]:
+        """The cue a scanned token is (none for a look-alike or an undated year)."""
+        kind = match.lastgroup
+        if kind == "title":  # a 《title》: only its draft marker is a cue
+            draft = self._drafts.search(match.group())
+            return [_Cue(match.start(), match.end(), "drafts", draft.group())] if draft else []
+        if kind == "date":
+            cue = self._date(text, match, year)
+            return [cue] if cue is not None else []
+        if kind in (None, "look_alikes", "statement", "clause"):
+            return []
+        return [_Cue(match.start(), match.end(), kind, match.group())]
+
+    def _row(self, text: str, year: int | None) -> _Scan:
+        """A table row as one clause: its status cell decides ("进展情况=正在编制"), else its
+        cells' cues but a stated problem's ("问题=3个系统测评不符合")."""
+        status: list[_Cue] = []
+        others: list[_Cue] = []
+        has_status = False
+        at = 0
+        for cell in text.split(self.words.cell_mark):
+            begin, at = at, at + len(cell) + len(self.words.cell_mark)
+            header, equals, _ = cell.partition("=")
+            header = header.strip() if equals else ""
+            value = begin + (len(cell) - len(cell.lstrip()) if not equals else cell.index("=") + 1)
+            cues = [
+                cue
+                for match in self._scanner.finditer(text, value, begin + len(cell))
+                for cue in self._cues(text, match, year)
+            ]
+            if header and self._status.search(header):
+                has_status = True
+                status += cues
+            elif not (header and self._problem.search(header)):
+                others += cues
+        best = _strongest(status if has_status else others)
+        start = len(text) - len(text.lstrip())
+        end = len(text.rstrip())
+        if start >= end:
+            return _Scan((), (), ())
+        span = _Span(start, end, (best,) if best else (), None, row=True)
+        return _Scan((span,), (start,), (end,))
 
     def _close(
         self,
@@ -431,7 +512,10 @@ class ModalityReader:
         if deadline:
             end = deadline.end()
         written = text[start:end]
-        stated = _year_value(_LAST_YEAR.findall(match.group())[-1])
+        first = _FIRST_YEAR.search(match.group())
+        if first is None:  # pragma: no cover - every date token holds a year
+            return None
+        stated = _year_value(first.group())
         if self._as_of.search(before):
             return _Cue(start, end, "earlier", written)
         if deadline or self._target.search(before):
@@ -443,23 +527,26 @@ class ModalityReader:
         return _Cue(start, end, "later" if stated > year else "earlier", written)
 
 
-def _finish(spans: list[_Span], opened: int, text: str, subordinate: re.Pattern[str]) -> None:
-    """Complete the spans of one statement (spans[opened:]): each learns the
-    statement's later year or deadline, and a subordinate clause without cues of its
-    own ("平台投入使用后，") the plan, rule or condition of the clause it leads into."""
-    due = next((c for s in spans[opened:] for c in s.cues if c.kind in ("later", "deadline")), None)
+def _finish(spans: list[_Span], opened: int, text: str, reader: ModalityReader) -> None:
+    """Complete the spans of one statement (spans[opened:]). After a subordinate clause
+    ("收到预警信息后，"), a clause stating what may or will follow ("2小时内转发", "平台可…")
+    is a procedure (conditional); a subordinate clause without cues of its own reads as
+    the plan, rule or condition of the clause it leads into ("平台上线后，将…")."""
+    subordinate = [bool(reader._subordinate.search(text, s.start, s.end)) for s in spans[opened:]]
+    for index in range(opened + 1, len(spans)):
+        span = spans[index]
+        if not subordinate[index - opened - 1] or any(c.rank <= 4 for c in span.cues):
+            continue
+        found = reader._procedure.search(text, span.start, span.end)
+        if found:
+            cue = _Cue(found.start(), found.end(), "conditional", found.group())
+            spans[index] = _Span(span.start, span.end, (*span.cues, cue), span.carried)
     lead: _Cue | None = None
     for index in range(len(spans) - 1, opened - 1, -1):
         span = spans[index]
-        own = None
-        if (
-            not span.cues
-            and span.carried is None
-            and subordinate.search(text, span.start, span.end)
-        ):
-            own = lead
-        spans[index] = _Span(span.start, span.end, span.cues, span.carried, due, own)
-        decided = ModalityReader._governing(spans[index], spans[index].cues)
+        if not span.cues and span.carried is None and subordinate[index - opened]:
+            span = spans[index] = _Span(span.start, span.end, span.cues, None, lead)
+        decided = ModalityReader._governing(span, span.cues)
         lead = decided if decided is not None and decided.modality in _CARRIED else None
 
 

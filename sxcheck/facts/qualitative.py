@@ -102,16 +102,15 @@ class QualitativeReader:
         return bool(self.date.search(sentence.evidence.context or "") or (issued and issued.year))
 
     def of_clause(self, text: str, start: int, end: int) -> Modality:
-        """The modality of the whole clause a name stands in: an option or a grade is named
-        as a noun ("短信服务暂未开通", "供热智能化管理平台正在建设"), its verb after it."""
-        spanned = [
-            c for c in self.modality.clauses(text, self.year) if c.start < end and start < c.end
-        ]
-        return (
-            spanned[0].modality
-            if spanned
-            else self.modality.at(text, start, end, self.year).modality
-        )
+        """The modality of the clause a name's predicate stands in: an option or a grade is
+        named as a noun ("短信服务暂未开通", "供热智能化管理平台正在建设"), its verb after it,
+        so the clause counts, not the words before the name. A match running over clauses
+        ("供热平台建设项目已完成招标，预计2025年供暖季前投入使用") is read where it ends."""
+        last = max(start, end - 1)
+        for clause in self.modality.clauses(text, self.year):
+            if clause.start <= last < clause.end:
+                return clause.modality
+        return self.modality.at(text, start, end, self.year).modality
 
     def row_planned(self, sentence: Sentence) -> bool:
         """A task table's row whose deadline (完成时限) is after the period, with no cell saying
@@ -205,7 +204,7 @@ class QualitativeReader:
         said = [self.of_clause(sentence.text, start, end) for start, end in spans]
         ongoing = measure.ongoing_counts
         modality = next((m for m in said if m == "done" or (ongoing and m == "ongoing")), said[0])
-        modality = "done" if modality == "ongoing" else modality
+        modality = "done" if ongoing and modality == "ongoing" else modality
         aside = self._set_aside(sentence, measure, spans) if modality == "done" else None
         if modality == "done" and aside is None:
             reading.graded.append((grade, sentence))
