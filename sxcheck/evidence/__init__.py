@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from sxcheck.evidence.figures import CELL, read_numbers
 from sxcheck.evidence.normalise import normalise
 from sxcheck.evidence.official import listing_rows, read_official
-from sxcheck.ingest.ocr.merge import UNSEALED
 from sxcheck.ingest.layout import split_sentences
+from sxcheck.ingest.ocr.merge import UNSEALED
 from sxcheck.limits import CONTEXT_CHARS, MAX_SENTENCE_CHARS
 from sxcheck.models import (
     DocumentRef,

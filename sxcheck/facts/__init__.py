@@ -38,6 +38,7 @@ from sxcheck.facts.observe import (
 from sxcheck.facts.ocr import Folding, certain_first, mark_uncertain
 from sxcheck.facts.periods import Periods
 from sxcheck.facts.qualitative import QualitativeReader
+from sxcheck.facts.qualitative_fact import qualitative_fact
 from sxcheck.facts.quotes import cap_quotes, joined_with_previous
 from sxcheck.facts.rows import count_rows
 from sxcheck.facts.tables import TableReader, table_key
@@ -49,7 +50,6 @@ from sxcheck.models import (
     Level,
     OfficialInfo,
     Sentence,
-    unique_evidence,
 )
 
 LEVEL_NAMES = {"city": "市级", "county": "县级"}
@@ -547,94 +547,17 @@ class FactBuilder:
         return fact
 
     def qualitative(self, item: ItemRule, measure: MeasureRule) -> Fact:
-        """Classify the sentences about a measure: established, working, planned, negated,
-        drafted, listed, another level's (facts.qualitative); then the fact the engine reads.
-
-        Working evidence must be an event, not a rule ("每季度召开一次会议" is a
-        rule); where the measure asks for it, it must carry a date.
-        """
+        """The fact of a qualitative measure (facts.qualitative_fact)."""
         mentions = [s for s, _ in self._mentioning(measure)]
-        planned_mentions = [s for s in mentions if is_not_done(s.text, self.not_done)]
-        reading = self.qualitative_reader.read(item, measure, mentions)
-        if not reading.found and not reading.draft:
-            reading.draft = self._drafts_of(measure, mentions)
-        planned = list({id(s): s for s in [*reading.planned, *planned_mentions]}.values())
-        done = [s for s in mentions if s not in planned_mentions and not s.listing]
-        # the first grade (in the rules' order) a counting statement shows
-        order = {id(g): i for i, g in enumerate(measure.grades)}
-        ranked = sorted(reading.graded, key=lambda pair: order[id(pair[0])])
-        grade = ranked[0][0] if ranked else None
-        graded_by = [s.evidence for g, s in ranked if g is grade]
-        found = reading.found
-        source = "evidence" if found else ("draft" if reading.draft else "none")
-        fact = self._fact(
+        return qualitative_fact(
+            self.qualitative_reader,
             item,
             measure,
-            planned,
-            source=source,
-            established=len(reading.established),
-            working=len(reading.working),
-            needs_working=bool(measure.working),
-            graded=bool(measure.grades),
-            grade=grade.key if grade else "",
-            mentions=len(done),
-            negated=len(reading.negated),
-            drafted=len(reading.draft),
-            listed=len(reading.listed),
-            other_region=len(reading.other_region),
-            stale=bool(reading.stale) and not grade,
-            superseded=bool(reading.superseded),
+            mentions,
+            [s for s in mentions if is_not_done(s.text, self.not_done)],
+            self.officials,
+            self._fact,
         )
-        fact.evidence["established"] = [s.evidence for s in reading.established[:5]]
-        fact.evidence["working"] = [s.evidence for s in reading.working[:5]]
-        fact.evidence["graded"] = graded_by[:5]
-        fact.evidence["mentions"] = [s.evidence for s in done[:5]]
-        fact.evidence["negated"] = [s.evidence for s in reading.negated[:5]]
-        fact.evidence["listed"] = [s.evidence for s in reading.listed[:5]]
-        fact.evidence["other_region"] = [s.evidence for s, _ in reading.other_region[:5]]
-        fact.evidence["stale"] = [s.evidence for s, _ in reading.stale[:5]]
-        fact.evidence["superseded"] = reading.superseded[:6]
-        fact.evidence["draft"] = self._draft_quotes(reading.draft[:5])
-        if grade:
-            fact.params["grade"] = grade.name
-        if reading.other_region:
-            fact.params["qualifier"] = "、".join(dict.fromkeys(q for _, q in reading.other_region))
-        if reading.stale:
-            fact.params["stale"] = "；".join(dict.fromkeys(w for _, w in reading.stale))
-        if reading.draft:
-            markers = (s.evidence.issued.draft for s in reading.draft if s.evidence.issued)
-            fact.params["draft"] = "、".join(dict.fromkeys(m for m in markers if m))
-        return fact
-
-    def _drafts_of(self, measure: MeasureRule, mentions: list[Sentence]) -> list[Sentence]:
-        """Drafts that are the very document the measure asks for: a 实施方案（征求意见稿）
-        for "智慧城市实施方案" states no 印发, yet it is the plan, in draft. One sentence
-        of each (the first about the measure), when the draft's title is about it."""
-        drafts: dict[str, Sentence] = {}
-        for sentence in mentions:
-            issued = sentence.evidence.issued
-            document = sentence.evidence.document
-            if issued is None or not issued.draft or document in drafts:
-                continue
-            official = self.officials.get(document)
-            if (
-                official is not None
-                and official.title
-                and matches(measure.evidence, official.title)
-            ):
-                drafts[document] = sentence
-        return list(drafts.values())
-
-    def _draft_quotes(self, drafts: list[Sentence]) -> list[Evidence]:
-        """A draft's statements, each after the place its draft marker was read from."""
-        quotes: list[Evidence] = []
-        for sentence in drafts:
-            official = self.officials.get(sentence.evidence.document)
-            marker = official.evidence.get("draft") if official is not None else None
-            if marker is not None:
-                quotes.append(marker)
-            quotes.append(sentence.evidence)
-        return unique_evidence(quotes)
 
     def _states_option(self, text: str, aliases: list[str]) -> bool:
         """Does the text name the option in a clause that says it is done ("智慧医疗、智慧

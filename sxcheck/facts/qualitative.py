@@ -181,14 +181,8 @@ class QualitativeReader:
                 reading.established.append(sentence)
             if working == "done":
                 reading.working.append(sentence)
-        elif aside == "listed":
-            reading.listed.append(sentence)
-        elif aside == "draft":
-            reading.draft.append(sentence)
-        elif aside == "planned":
-            reading.planned.append(sentence)
         else:
-            reading.other_region.append((sentence, aside))
+            _put_aside(reading, sentence, aside)
 
     def _read_grade(
         self,
@@ -206,18 +200,12 @@ class QualitativeReader:
         modality = next((m for m in said if m == "done" or (ongoing and m == "ongoing")), said[0])
         modality = "done" if ongoing and modality == "ongoing" else modality
         aside = self._set_aside(sentence, measure, spans) if modality == "done" else None
-        if modality == "done" and aside is None:
+        if modality != "done":
+            (reading.negated if modality == "negated" else reading.planned).append(sentence)
+        elif aside is None:
             reading.graded.append((grade, sentence))
-        elif modality == "negated":
-            reading.negated.append(sentence)
-        elif modality != "done" or aside == "planned":
-            reading.planned.append(sentence)
-        elif aside == "draft":
-            reading.draft.append(sentence)
-        elif aside == "listed":
-            reading.listed.append(sentence)
         else:
-            reading.other_region.append((sentence, aside))
+            _put_aside(reading, sentence, aside)
 
     def _set_aside(
         self, sentence: Sentence, measure: MeasureRule, spans: list[tuple[int, int]]
@@ -258,3 +246,15 @@ class QualitativeReader:
         stale = [(s, dates.stale(s.evidence.issued)) for s in backing]
         if all(why is not None for _, why in stale):
             reading.stale = [(s, why) for s, why in stale if why is not None]
+
+
+def _put_aside(reading: QualitativeReading, sentence: Sentence, aside: str) -> None:
+    """Keep a done statement that does not count under its reason (QualitativeReader._set_aside)."""
+    if aside == "listed":
+        reading.listed.append(sentence)
+    elif aside == "draft":
+        reading.draft.append(sentence)
+    elif aside == "planned":
+        reading.planned.append(sentence)
+    else:
+        reading.other_region.append((sentence, aside))
