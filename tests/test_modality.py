@@ -1,4 +1,4 @@
-"""The modality reader (sxcheck/evidence/modality.py) against rules/lexicon.cases.yaml
+"""The modality reader (sxcheck/evidence/modality/) against rules/lexicon.cases.yaml
 `modality`, and its API: clause spans, `at()` scopes, years, caching, bad words."""
 
 from __future__ import annotations

@@ -21,7 +21,8 @@ WORDS = load_rules().lexicon.subject
 def test_subject_case(case):
     check = SubjectCheck(WORDS, case["level"], case["region"], case.get("parent"))
     whole = [(0, len(case["text"]))]
-    assert check.other_level(case["text"], whole) == case["other"]
+    denied = [tuple(span) for span in case.get("denied", [])]
+    assert check.other_level(case["text"], whole, denied) == case["other"]
 
 
 def test_both_kinds_of_case_are_there():

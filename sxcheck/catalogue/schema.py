@@ -491,6 +491,8 @@ class Lexicon(Strict):
     # may back a year's declaration but never contradict it
     interim: list[str] = Field(default_factory=list)
     date: str = r"20\d\d年(?:\d{1,2}月)?"
+    # 文种 of plans: a clause of such a document that says nothing of its own is a task
+    plan_kinds: list[str] = Field(default_factory=list)
     # a month with no year: dated when its paragraph gives the year ("7月，…组织开展演练")
     month: str = r"(?<![\d年])(?:1[0-2]|0?[1-9])月(?!底前|前)"
     figures: FigureWords = Field(default_factory=FigureWords)  # issue 14: roles and periods

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from sxcheck.catalogue.loader import RuleSet
 from sxcheck.catalogue.schema import Grade, ItemRule, MeasureRule
-from sxcheck.evidence.modality import Modality, reader_for
+from sxcheck.evidence.modality import Clause, Modality, reader_for
 from sxcheck.facts.dates import DocumentDates
 from sxcheck.facts.guard import PlainPatterns, patterns_for
 from sxcheck.facts.subject import SubjectCheck
@@ -73,6 +73,7 @@ class QualitativeReader:
         self.rule_statement = [re.compile(p) for p in lexicon.rule_statement]
         self.date = re.compile(lexicon.date)
         self.month = re.compile(lexicon.month)
+        self.plan_kinds = set(lexicon.plan_kinds)
         self.deadline_column = re.compile(lexicon.figures.column_deadline)
         self.state_column = re.compile(r"完成情况|进展|进度|状态|落实情况")
         self.done_state = re.compile(r"已完成|已建成|已上线|已印发|已投入|完成$")
@@ -80,15 +81,66 @@ class QualitativeReader:
     def _modality(
         self, sentence: Sentence, spans: list[tuple[int, int]], ongoing: bool
     ) -> Modality | None:
-        """What the matches say: done when any match is in a done clause (or ongoing, when
-        it counts); else the modality of the first; None when nothing matched."""
-        first: Modality | None = None
+        """What the matches say: done when any match is said done (or ongoing, when it
+        counts); else what the first says; None when nothing matched."""
+        said = self._said_all(sentence, spans, ongoing)
+        return said[0] if said else None
+
+    def _said_all(
+        self, sentence: Sentence, spans: list[tuple[int, int]], ongoing: bool
+    ) -> tuple[Modality, str] | None:
+        first: tuple[Modality, str] | None = None
         for start, end in spans:
-            clause = self.modality.at(sentence.text, start, end, self.year)
-            if clause.modality == "done" or (ongoing and clause.modality == "ongoing"):
-                return "done"
-            first = first or clause.modality
+            modality, cue = self.said(sentence, start, end)
+            if modality == "done" or (ongoing and modality == "ongoing"):
+                return "done", cue
+            first = first or (modality, cue)
         return first
+
+    def said(self, sentence: Sentence, start: int, end: int) -> tuple[Modality, str]:
+        """The modality (and its cue) of what `text[start:end]` states.
+
+        The cues before the span's end decide (evidence.modality `at`), unless the span
+        is only a name and the predicate of the clause it ends in comes after it: "《…实施
+        方案》已形成征求意见稿", "由县城投公司承担的平台运营业务自2024年起不再委托" are
+        drafting and negated although nothing before the name says so. A span that carries
+        its own done word ("已建成但尚未投入使用" at 已建成) keeps it, as does one that took in
+        the cue (read by `at`). In a plan (a 规划, 方案 or
+        计划 as its 文种), a clause that says nothing of its own is a task, not work done.
+        """
+        text = sentence.text
+        clause = self.modality.at(text, start, end, self.year)
+        modality, cue = clause.modality, clause.cue
+        if modality == "done" and not self._says_done(text[start:end]):
+            whole = self._clause_at(text, start, end)
+            if whole is not None and whole.modality != "done" and self._cue_after(text, whole, end):
+                modality, cue = whole.modality, whole.cue
+        if modality == "done" and not cue and self._in_plan(sentence):
+            return "planned", ""
+        return modality, cue
+
+    @staticmethod
+    def _cue_after(text: str, clause: Clause, end: int) -> bool:
+        """Does the clause's deciding cue come after the span (its predicate: "《…方案》已形成
+        征求意见稿"), not inside it (a span that took in "负责" is read by `at`)?"""
+        if not clause.cue:
+            return False
+        at = text.find(clause.cue, clause.start, clause.end)
+        return at >= end or at < 0
+
+    def _says_done(self, span: str) -> bool:
+        return any(c.modality == "done" and c.cue for c in self.modality.clauses(span, self.year))
+
+    def _clause_at(self, text: str, start: int, end: int) -> Clause | None:
+        last = max(start, end - 1)
+        for clause in self.modality.clauses(text, self.year):
+            if clause.start <= last < clause.end:
+                return clause
+        return None
+
+    def _in_plan(self, sentence: Sentence) -> bool:
+        issued = sentence.evidence.issued
+        return issued is not None and (issued.kind or "") in self.plan_kinds
 
     def dated(self, sentence: Sentence) -> bool:
         """Does the sentence date what it reports: a year of its own, or a month of a year its
@@ -106,10 +158,9 @@ class QualitativeReader:
         named as a noun ("短信服务暂未开通", "供热智能化管理平台正在建设"), its verb after it,
         so the clause counts, not the words before the name. A match running over clauses
         ("供热平台建设项目已完成招标，预计2025年供暖季前投入使用") is read where it ends."""
-        last = max(start, end - 1)
-        for clause in self.modality.clauses(text, self.year):
-            if clause.start <= last < clause.end:
-                return clause.modality
+        clause = self._clause_at(text, start, end)
+        if clause is not None:
+            return clause.modality
         return self.modality.at(text, start, end, self.year).modality
 
     def row_planned(self, sentence: Sentence) -> bool:
@@ -163,10 +214,14 @@ class QualitativeReader:
         if not est_spans and not work_spans:
             return
         ongoing = measure.ongoing_counts
-        established = self._modality(sentence, est_spans, ongoing)
-        working = self._modality(sentence, work_spans, ongoing)
+        est_said = self._said_all(sentence, est_spans, ongoing)
+        work_said = self._said_all(sentence, work_spans, ongoing)
+        established = est_said[0] if est_said else None
+        working = work_said[0] if work_said else None
         if established != "done" and working != "done":
-            blocked = established or working
+            # a report's "《…方案》已形成征求意见稿" is drafting under way: planned, like
+            # 正在编制 (only a draft document itself gives draft_only: facts.qualitative_fact)
+            blocked = (est_said or work_said or ("planned", ""))[0]
             (reading.negated if blocked == "negated" else reading.planned).append(sentence)
             return
         done_spans = [
@@ -217,11 +272,17 @@ class QualitativeReader:
             return "listed"
         issued = sentence.evidence.issued
         if issued is not None and issued.draft:
-            return "draft"
+            return "draft"  # what a draft says done is drafted, not issued (its tasks: _in_plan)
         if self.row_planned(sentence):
             return "planned"
         if measure.own_region:
-            return self.subject.other_level(sentence.text, spans)
+            text = sentence.text
+            denied = [
+                (c.start, c.end)
+                for c in self.modality.clauses(text, self.year)
+                if c.modality == "negated"
+            ]
+            return self.subject.other_level(text, spans, denied)
         return None
 
     def _check_dates(self, reading: QualitativeReading) -> None:

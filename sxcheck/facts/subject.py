@@ -40,7 +40,12 @@ class SubjectCheck:
         self.own = _alternation(words.own_level.get(level, []), region, parent)
         self.nouns = re.compile("|".join(map(re.escape, words.system_nouns)) or "(?!)")
 
-    def other_level(self, text: str, spans: list[tuple[int, int]]) -> str | None:
+    def other_level(
+        self,
+        text: str,
+        spans: list[tuple[int, int]],
+        denied: list[tuple[int, int]] | None = None,
+    ) -> str | None:
         """The qualifier (as written) by which a sentence whose matches are `spans` speaks
         of another level's body or system and never of the region's own, or None.
 
@@ -49,17 +54,22 @@ class SubjectCheck:
         cockpit's, though no qualifier stands in its clause. The region's own is named
         when a body or system comes before the first qualifier ("县级平台已接入市级平台",
         "平台已接入省级平台") or an own-level qualifier names one anywhere ("…，同时建成县级
-        领导驾驶舱")."""
+        领导驾驶舱"); one named in a `denied` (negated) clause is not ("我县未单独建设县级领导
+        驾驶舱，依托市级领导驾驶舱开设专区")."""
         if self.other is None or not spans:
             return None
+        denied = denied or []
+        # an own body named in a denied clause ("我县未单独建设县级领导驾驶舱") is none
         if self.own is not None and any(
-            self._names_own(text, m.end()) for m in self.own.finditer(text)
+            self._names_own(text, m.end()) and not any(a <= m.start() < b for a, b in denied)
+            for m in self.own.finditer(text)
         ):
             return None
         for match in self.other.finditer(text):
             if not self._names_body(text, match.end()):
                 continue  # "市级专项资金1200万元用于驾驶舱建设" names no body or system
-            if self.nouns.search(text, 0, match.start()):
+            named = (n for n in self.nouns.finditer(text, 0, match.start()))
+            if any(not any(a <= n.start() < b for a, b in denied) for n in named):
                 return None  # a body or system named first is the subject
             return match.group()
         return None

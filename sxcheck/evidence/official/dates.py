@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date as Date
 
-from sxcheck.evidence.official.patterns import MAX_ISSUER, Patterns, issuer_name
+from sxcheck.evidence.official.patterns import MAX_ISSUER, SENTENCE, Patterns, issuer_name
 from sxcheck.evidence.official.spans import Line, Span, strip
 
 _CN = {"〇": 0, "○": 0, "零": 0, "O": 0, "0": 0, "Ｏ": 0, "o": 0, "一": 1, "二": 2, "三": 3}
@@ -20,7 +20,6 @@ DATE = re.compile(
     r"|(?<![\d.])(?P<ny>(?:19|20)\d\d)(?P<sep>[.\-/－])(?P<nm>\d{1,2})(?P=sep)(?P<nd>\d{1,2})"
     r"(?![\d.])"
 )
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,14 +51,34 @@ def standalone_date(span: Span, p: Patterns) -> Dated | None:
     return None
 
 
+def last_part(line: Line) -> Span | None:
+    """The line after its last sentence mark (the whole line without one), stripped."""
+    ends = [match.end() for match in SENTENCE.finditer(line.text)]
+    return strip(Span(line, ends[-1] if ends else 0, len(line.text)))
+
+
+def noted_date(span: Span) -> Dated | None:
+    """A bracket under a title opening with a date (its 题注: "（2024年6月18日…会议审议）"):
+    the date of a 决定 or 条例 passed or read by a meeting."""
+    text = span.text
+    if len(text) < 8 or text[0] not in "（(" or text[-1] not in "）)":
+        return None
+    match = DATE.match(text, 1)
+    if match is None or iso(match) is None:
+        return None
+    return Dated(Span(span.line, span.start + 1, span.start + match.end()), None, False)
+
+
 def dates(lines: list[Line], p: Patterns) -> list[Dated]:
-    """The lines that are dates (signatures, 版记), in order."""
+    """The lines that are dates (signatures, 版记), in order; a line's part after its
+    last sentence counts (a PDF paragraph may run the signature into the body's last
+    sentence: "…抓好落实。清源县人民政府办公室 2024年4月3日")."""
     out = []
     for line in lines:
-        if line.unit.kind != "paragraph" or len(line.text) > MAX_ISSUER + 20:
+        span = last_part(line) if line.unit.kind == "paragraph" else None
+        if span is None or len(span.text) > MAX_ISSUER + 20:
             continue
-        span = strip(Span(line, 0, len(line.text)))
-        found = standalone_date(span, p) if span is not None else None
+        found = standalone_date(span, p)
         if found is not None:
             out.append(found)
     return out
@@ -97,5 +116,3 @@ def _cn_number(text: str) -> int:
     if len(tens) > 1 or len(units) > 1:
         return 0
     return (_CN.get(tens, 0) if tens else 1) * 10 + (_CN.get(units, 0) if units else 0)
-
-

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from sxcheck.evidence.official.dates import Dated, standalone_date
+from sxcheck.evidence.official.dates import Dated, noted_date, standalone_date
+from sxcheck.evidence.official.joins import is_recipients, pieces
 from sxcheck.evidence.official.patterns import (
     BODY_LENGTH,
     DRAFT_LINE,
@@ -19,6 +20,7 @@ from sxcheck.evidence.official.patterns import (
     TITLE_LINES,
     Patterns,
     issuer_name,
+    number_spans,
 )
 from sxcheck.evidence.official.spans import (
     Line,
@@ -34,17 +36,23 @@ from sxcheck.evidence.official.spans import (
 from sxcheck.models import Evidence
 
 
-def head_of(lines: list[Line], p: Patterns) -> list[Line]:
-    """The document's first lines up to its first sentence, or through its 主送机关."""
+def head_of(lines: list[Line], p: Patterns) -> tuple[list[Line], list[Line]]:
+    """The document's head and the lines after it: its first lines up to its first
+    sentence, or through its 主送机关, each unit read as the head lines joined in it
+    (joins.pieces); a label line ("主题分类：政务公开；信息化", a 政府信息公开 page's
+    fields run into one unit) is metadata, never the body's first sentence."""
     head: list[Line] = []
-    for line in lines[:HEAD_LINES]:
-        text = line.text.strip()
-        if SENTENCE.search(text) or len(text) > BODY_LENGTH:
-            break
-        head.append(line)
-        if recipients_span(line, p) is not None:
-            break
-    return head
+    for position, line in enumerate(lines[:HEAD_LINES]):
+        parts = pieces(line, p, opening=not head)
+        for k, piece in enumerate(parts):
+            text = piece.text.strip()
+            label = p.any_label.match(text)
+            if not label and (SENTENCE.search(text) or len(text) > BODY_LENGTH):
+                return head, [*parts[k:], *lines[position + 1 :]]
+            head.append(piece)
+            if recipients_span(piece, p) is not None:
+                return head, [*parts[k + 1 :], *lines[position + 1 :]]
+    return head, lines[HEAD_LINES:]
 
 
 def recipients_span(line: Line, p: Patterns, merged: bool = False) -> Span | None:
@@ -56,16 +64,11 @@ def recipients_span(line: Line, p: Patterns, merged: bool = False) -> Span | Non
         if colon < 0 or SENTENCE.search(text, 0, colon):
             return None
         text = text[: colon + 1]
-    if line.unit.kind != "paragraph" or not text.endswith(("：", ":")) or len(text) > 200:
+    if line.unit.kind != "paragraph" or not is_recipients(text, p):
         return None
     body = text[:-1].strip()
-    if len(body) < 2 or p.not_recipient.match(body) or not p.recipient_words.search(body):
-        return None
-    if p.label.search(text):  # "发文单位：" of a page's metadata
-        return None
     start = len(line.text) - len(line.text.lstrip())
     return Span(line, start, start + len(body))
-
 
 
 class HeadReader:
@@ -78,8 +81,9 @@ class HeadReader:
         self.kind: str | None = None
         self.title: list[Span] = []
         self.header = False
-        self.header_lines: set[int] = set()
+        self.header_lines: set[tuple[int, int]] = set()
         self.head_dates: list[Dated] = []
+        self.header_kind: tuple[str, Span] | None = None
 
     def put(self, field: str, value: str, span: Span, overwrite: bool = False) -> None:
         if value and (overwrite or field not in self.values):
@@ -89,7 +93,8 @@ class HeadReader:
     # -- the head
 
     def read_head(self, head: list[Line], after: list[Line]) -> None:
-        """Header, 文号, marks, dates, draft lines and 主送机关; then the title in the rest."""
+        """Header, 文号, marks, dates, draft lines and 主送机关; then the title in the rest
+        (else the 文种 a header names: "…令"). `after`: the lines after the head."""
         rests: list[Span | None] = []
         issuer_lines: list[Span] = []
         for line in head:
@@ -99,8 +104,7 @@ class HeadReader:
             rest = self._header(line, issuer_lines)
             if self.header_lines:  # issuers on the lines before "文件" are the header's
                 rests = [
-                    None if r is not None and r.line.index in self.header_lines else r
-                    for r in rests
+                    None if r is not None and r.line.key in self.header_lines else r for r in rests
                 ]
             rest = self._number(rest) if rest is not None else None
             rest = strip(rest) if rest is not None else None
@@ -108,8 +112,11 @@ class HeadReader:
                 rest = None
             rests.append(rest)
         self._title(rests)
-        if "recipients" not in self.values and len(head) < len(after):
-            merged = recipients_span(after[len(head)], self.p, merged=True)
+        if self.kind is None and self.header_kind is not None:  # "晋阳市人民政府令"
+            self.kind = self.header_kind[0]
+            self.put("kind", self.kind, self.header_kind[1])
+        if "recipients" not in self.values and after:
+            merged = recipients_span(after[0], self.p, merged=True)
             if merged is not None:  # "各县…单位：为加强…" (a DOCX, one paragraph)
                 self.put("recipients", merged.text, merged)
         for rest in rests:  # a line that is an issuer's name alone (a 函's header, a cover)
@@ -126,7 +133,10 @@ class HeadReader:
         match = self.p.header.match(text)
         if match and self._issuer_name(match.group(1)):
             names = [*before, Span(line, span.start, span.start + match.end(1))]
-            self._put_header(names)
+            self._put_header(names, line)
+            self._header_kind(
+                strip(Span(line, span.start + match.end(1), span.start + match.end()))
+            )
             before.clear()
             return Span(line, span.start + match.end(), span.end)
         if self.p.header_alone.fullmatch(text) and before:
@@ -139,9 +149,19 @@ class HeadReader:
         before.clear()
         return span
 
-    def _put_header(self, names: list[Span]) -> None:
+    def _header_kind(self, word: Span | None) -> None:
+        """The 文种 a header's word names ("晋阳市人民政府令": 令; "文件" names none)."""
+        if word is not None and self.header_kind is None:
+            name = next((n for n, kind in self.p.kinds if kind.fullmatch(word.text)), None)
+            if name is not None:
+                self.header_kind = (name, word)
+
+    def _put_header(self, names: list[Span], line: Line | None = None) -> None:
+        """The header's issuers, on the lines before it and on its own `line`; the lines
+        before it hold nothing else (what follows "文件" on its own line, a 文号 or a
+        title run into it, is read on)."""
         self.header = True
-        self.header_lines |= {name.line.index for name in names}
+        self.header_lines |= {name.line.key for name in names if name.line is not line}
         value = " ".join(tidy(n) for n in names)
         self.put("issuer", value, names[0], overwrite=True)
 
@@ -155,20 +175,19 @@ class HeadReader:
                 + " " * (signer.end() - signer.start())
                 + text[signer.end() :]
             )
-        for pattern in self.p.numbers:
-            for match in pattern.finditer(text):
-                low, high = bracketed(text, *match.span())
-                before, after = text[:low].strip(), text[high:].strip()
-                other = before or after  # a header or a title may stand beside it
-                if (before and after) or SENTENCE.search(other):
-                    continue
-                if len(other) > SHORT_REST and not self.p.title_end.search(other):
-                    continue
-                number = Span(span.line, span.start + match.start(), span.start + match.end())
-                if "number" not in self.values:
-                    self.put("number", plain_number(number.text), number)
-                rest = (span.start, span.start + low) if before else (span.start + high, span.end)
-                return Span(span.line, *rest)
+        for start, end in number_spans(text, self.p):
+            low, high = bracketed(text, start, end)
+            before, after = text[:low].strip(), text[high:].strip()
+            other = before or after  # a header or a title may stand beside it
+            if (before and after) or SENTENCE.search(other):
+                continue
+            if len(other) > SHORT_REST and not self.p.title_end.search(other):
+                continue
+            number = Span(span.line, span.start + start, span.start + end)
+            if "number" not in self.values:
+                self.put("number", plain_number(number.text), number)
+            rest = (span.start, span.start + low) if before else (span.start + high, span.end)
+            return Span(span.line, *rest)
         if signer:
             return Span(span.line, span.start, span.start + signer.start())
         return span
@@ -188,7 +207,7 @@ class HeadReader:
             span = Span(rest.line, rest.start + draft.start(), rest.start + draft.end())
             self.put("draft", span.text, span)
             return True
-        dated = standalone_date(rest, self.p)
+        dated = standalone_date(rest, self.p) or noted_date(rest)
         if dated is not None:
             self.head_dates.append(dated)
             return True

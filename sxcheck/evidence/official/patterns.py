@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -44,6 +45,11 @@ class Patterns:
         kinds = "|".join(f"(?P<k{i}>{p})" for i, p in enumerate(words.kinds.values())) or "(?!)"
         drafts = "|".join(f"(?:{p})" for p in words.drafts) or "(?!)"
         self.title_end = re.compile(f"(?:{kinds})(?:{words.title_tail}|{drafts}){{0,2}}$")
+        # a 文种 word anywhere, and one bracket or draft marker after it (where a title
+        # ends inside a unit joining head lines); a header word that is a 文种 (令)
+        self.kind_word = any_of(list(words.kinds.values()))
+        self.title_tail = re.compile(f"{words.title_tail}|{drafts}")
+        self.kinds = [(name, re.compile(p)) for name, p in words.kinds.items()]
         self.marks = any_of(words.head_marks)
         self.draft = any_of(words.drafts)
         self.recipient_words = any_of(words.recipient_words)
@@ -88,7 +94,32 @@ def compiled(words: OfficialWords) -> Patterns:
 
 def issuer_name(text: str, p: Patterns) -> bool:
     """Is `text` an issuing body's name (or joint ones apart by spaces) alone?"""
-        text = text.strip()
-        if len(text) < 3 or len(text) > MAX_ISSUER or "关于" in text:
-            return False
-        return all(self.p.issuer.fullmatch(name) for name in text.split())
+    text = text.strip()
+    if len(text) < 3 or len(text) > MAX_ISSUER or "关于" in text:
+        return False
+    return all(p.issuer.fullmatch(name) for name in text.split())
+
+
+def number_spans(text: str, p: Patterns) -> Iterator[tuple[int, int]]:
+    """Each 文号 or 期号 in `text` (the lexicon's patterns in order) as [start, end), its
+    start moved past what its 机关代字 took from a name, a title or a header word run
+    into it ("汾东市人民政府汾政发〔2019〕15号", "…的决定晋阳政发〔2023〕30号", "文件晋办发…"):
+    the 代字 keeps two characters at least."""
+    for pattern in p.numbers:
+        for match in pattern.finditer(text):
+            yield _code_start(text, match, p), match.end()
+
+
+def _code_start(text: str, match: re.Match[str], p: Patterns) -> int:
+    bracket = text.find("〔", match.start(), match.end())
+    for cut in range(bracket - 2, match.start(), -1):
+        before = text[:cut].strip()
+        header = p.header.match(before)
+        if (
+            issuer_name(before, p)
+            or p.header_alone.fullmatch(before)
+            or (header is not None and header.end() == len(before))
+            or p.title_end.search(before)
+        ):
+            return cut
+    return match.start()

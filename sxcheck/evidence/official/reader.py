@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from sxcheck.evidence.official.dates import DATE, Dated, dates, iso
+from sxcheck.evidence.official.dates import DATE, Dated, dates, iso, last_part
 from sxcheck.evidence.official.head import HeadReader, head_of
 from sxcheck.evidence.official.patterns import (
     BODY_UNITS,
@@ -40,16 +40,15 @@ def read_official(units: list[TextUnit], words: OfficialWords) -> OfficialInfo |
     p = compiled(words)
     first = read_lines(units, range(min(FIRST_UNITS, len(units))))
     last = read_lines(units, range(max(FIRST_UNITS, len(units) - LAST_UNITS), len(units)))
-    head = head_of(first, p)
+    head, body = head_of(first, p)
     reader = Reader(p)
     reader.read_labels(first)
-    reader.read_head(head, first)
-    reader.read_signature(first[len(head) :], last)
+    reader.read_head(head, body)
+    reader.read_signature(body, last)
     if reader.kind == "纪要":
-        reader.read_meeting(first[: len(head) + BODY_UNITS])
-    reader.read_adjusts(first[len(head) : len(head) + BODY_UNITS])
+        reader.read_meeting([*head, *body[:BODY_UNITS]])
+    reader.read_adjusts(body[:BODY_UNITS])
     return reader.result()
-
 
 
 class Reader(HeadReader):
@@ -101,7 +100,8 @@ class Reader(HeadReader):
     # -- the signature
 
     def read_signature(self, body: list[Line], last: list[Line]) -> None:
-        """The 成文日期 (and the issuer above it), else a head date, else the 印发日期."""
+        """The 成文日期 (and the issuer above it), else a head date (and the issuer before
+        it on its line: a report's "…管理局 2025年1月9日"), else the 印发日期."""
         after_head = [(d, body) for d in dates(body, self.p)]
         at_end = [(d, last) for d in dates(last, self.p)]
         written = [x for x in after_head if not x[0].issued] or [
@@ -113,7 +113,7 @@ class Reader(HeadReader):
         elif written:
             self._put_dated(*written[0])
         elif self.head_dates:
-            self._put_date(self.head_dates[0].date)
+            self._put_dated(self.head_dates[0], [])
         elif issued:
             self._put_dated(*issued[0])
 
@@ -124,8 +124,8 @@ class Reader(HeadReader):
             self.put("issuer", tidy(dated.issuer), dated.issuer)
             return
         position = next((k for k, line in enumerate(lines) if line is dated.date.line), 0)
-        if position > 0:  # the line above (blank units are left out of `lines`)
-            above = strip(Span(lines[position - 1], 0, len(lines[position - 1].text)))
+        if position > 0:  # the line above (blank units are left out of `lines`), or its
+            above = last_part(lines[position - 1])  # part after the body's last sentence
             if above is not None and self._issuer_name(above.text):
                 self.put("issuer", tidy(above), above)
 
@@ -201,5 +201,3 @@ class Reader(HeadReader):
         if not (self.header or "number" in self.values or "title" in self.values):
             return None
         return OfficialInfo(**self.values, evidence=self.evidence)
-
-

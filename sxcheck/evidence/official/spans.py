@@ -12,12 +12,29 @@ from sxcheck.models import Evidence, TextUnit
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    """A unit as matched: its index in the document, its matching text and the map back."""
+    """A unit as matched: its index in the document, its matching text and the map back.
+
+    A head line joined with others in one unit (a PDF's paragraph, an OCR group) is read
+    as a piece of it: `text` is then a part of the unit's matching text, from `start` on,
+    and `part` tells the pieces of one unit apart."""
 
     index: int
     unit: TextUnit
     text: str
     offsets: Offsets | None
+    start: int = 0
+    part: int = 0
+
+    @property
+    def key(self) -> tuple[int, int]:
+        """The line's identity in its document (a unit, or a piece of one)."""
+        return self.index, self.part
+
+    def piece(self, start: int, end: int, part: int) -> Line:
+        """The part [start, end) of this line's text, as a line of its own."""
+        return Line(
+            self.index, self.unit, self.text[start:end], self.offsets, self.start + start, part
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,11 +120,15 @@ def plain_number(text: str) -> str:
 
 def original(span: Span) -> str:
     """The unit's own characters behind a span of its matching text."""
+    low, high = unit_span(span)
+    return span.line.unit.text[low:high]
+
+
+def unit_span(span: Span) -> tuple[int, int]:
+    """Where a span of a line's matching text is in its unit's own text."""
     line = span.line
-    if line.offsets is None:
-        return line.unit.text[span.start : span.end]
-    low, high = line.offsets.span(span.start, span.end)
-    return line.unit.text[low:high]
+    start, end = line.start + span.start, line.start + span.end
+    return line.offsets.span(start, end) if line.offsets is not None else (start, end)
 
 
 def evidence_of(span: Span) -> Evidence:
@@ -116,8 +137,7 @@ def evidence_of(span: Span) -> Evidence:
     from sxcheck.evidence import ocr_provenance, row_location  # the package imports this module
 
     unit = span.line.unit
-    offsets = span.line.offsets
-    low, high = offsets.span(span.start, span.end) if offsets else (span.start, span.end)
+    low, high = unit_span(span)
     return Evidence(
         document=unit.document,
         sha256=unit.sha256,
@@ -126,5 +146,3 @@ def evidence_of(span: Span) -> Evidence:
         quote=unit.text[low:high],
         **ocr_provenance(unit, low, high),
     )
-
-
