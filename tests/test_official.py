@@ -287,6 +287,55 @@ def test_a_real_draft_plan_read_from_its_file(tmp_path: Path, words):
     assert len(rows) == 3
 
 
+JOINED = {
+    "cover": (
+        [
+            title("汾东市“十四五”数字政府建设规划"),
+            para("汾东市人民政府办公室"),
+            para("二〇二一年十一月"),
+            page_break(),
+            para("“十三五”时期，全市数字政府建设取得积极进展，政务云平台建成投用。"),
+        ],
+        "汾东市“十四五”数字政府建设规划汾东市人民政府办公室",
+        {"title": "汾东市“十四五”数字政府建设规划", "kind": "规划", "date": "2021-11"},
+    ),
+    "minutes": (
+        [
+            title("汾川县数字政府建设领导小组会议纪要"),
+            para("〔2024〕第2期"),
+            para("汾川县数字政府建设领导小组办公室"),
+            para("会议时间：2024年6月20日"),
+            para("会议地点：县政府三楼会议室"),
+            para("会议听取了各成员单位上半年工作进展情况汇报，研究部署下一阶段重点工作。"),
+        ],
+        "汾川县数字政府建设领导小组办公室会议时间：2024年6月20日",
+        {"number": "〔2024〕第2期", "kind": "纪要", "date": "2024-06-20", "recipients": None},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(JOINED))
+def test_head_lines_a_pdf_joins_are_read_apart(tmp_path: Path, words, name):
+    """On a sparse first page the PDF reader's paragraphs (grouped by line length) run
+    head lines into one unit: a cover's title and its organ, a 纪要's issuer and its
+    labelled lines. Each is read apart, quoted from the joined unit's own text."""
+    blocks, joined, expected = JOINED[name]
+    path = write_pdf(tmp_path / f"{name}.pdf", blocks)
+    data = path.read_bytes()
+    document = parse_document(data, path.name, hashlib.sha256(data).hexdigest())
+    unit = next(u for u in document.units if u.text.startswith(joined))  # the join happened
+    info = read_official(document.units, words)
+    assert info is not None
+    assert {field: getattr(info, field) for field in expected} == expected
+    issuer = blocks[1 if name == "cover" else 2].text
+    assert info.issuer == issuer
+    assert (info.evidence["issuer"].quote, info.evidence["issuer"].location) == (
+        issuer,
+        unit.location,
+    )
+    _check_evidence(info, document.units)
+
+
 def test_reading_is_fast_on_a_long_document(words):
     """Reading looks at 75 units whatever the length; listing rows look at every unit
     once (a 汇编 holds many notices with their attachment lists)."""

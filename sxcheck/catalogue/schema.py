@@ -302,7 +302,7 @@ class TableHeaders(Strict):
 class ModalityWords(Strict):
     """`rules/lexicon.yaml` `modality`: the words that make a clause done, ongoing,
     planned (or a target), required by a rule, conditional or negated
-    (sxcheck/evidence/modality.py holds the generic scoping logic). Regexes.
+    (sxcheck/evidence/modality/ holds the generic scoping logic). Regexes.
 
     Each list is one kind of cue. Strong cues decide a clause whatever else it
     says; the weak ones (`routine`, `deadline`, and a year read against the
@@ -373,7 +373,7 @@ class ModalityWords(Strict):
 class OfficialWords(Strict):
     """`rules/lexicon.yaml` `official`: how an official document (公文) names its
     issuer, 文号, 文种, date, 主送机关 and draft status on its first page, and how an
-    attachment list, 目录 or 文件清单 opens (sxcheck/evidence/official.py). Regexes,
+    attachment list, 目录 or 文件清单 opens (sxcheck/evidence/official/). Regexes,
     matched on the matching text (evidence.normalise: spacing joined, ASCII digits, a
     文号's year bracket made 〔〕); how dates are written is the reader's own."""
 

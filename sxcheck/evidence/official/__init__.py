@@ -16,17 +16,24 @@ API (fixed; issue 17):
 
 How a first page is read (GB/T 9704 layout, and the looser one of reports and
 plans): the *head* is the document's first lines up to its first sentence (a
-line with 。；！？) or its 主送机关 line, at most HEAD_LINES lines. In the head, a
-line may hold (and a PDF or a scan may join several of these into one line):
-the red header ("晋阳市人民政府办公室文件", also over several lines), the 文号
+line with 。；！？, but never a label line: "主题分类：政务公开；信息化") or its
+主送机关 line, at most HEAD_LINES lines. A PDF's paragraphs or a scan's line groups
+may run several head lines into one unit (and a head line into the body's first
+sentence): each unit is read as the head lines it holds, cut where one ends (`joins`:
+after a 文号, before 关于, after a title's 文种 word, around a date, at a 主送机关's
+"：", before a label), each a piece of its unit. In the head, a line may hold:
+the red header ("晋阳市人民政府办公室文件", also over several lines; a 政府令's
+"晋阳市人民政府令", whose 令 is its 文种 when no title names one), the 文号
 (at one end of its line, beside "签发人：…"), marks (份号, 密级, 特急), the title
 (one line or up to four consecutive ones, ending with a 文种 and at most two
 brackets), a draft marker (a short line, or a bracket), a date (a plan's cover,
-a 纪要's "晋阳市人民政府办公室 2024年3月15日"), and the 主送机关 (a line
-ending with ：, or the start of the first body line up to its colon when a DOCX
-runs them into one paragraph). The *signature* is a line that is a date alone (or
-an issuer and a date), after the head in the first FIRST_UNITS units or among the
-last LAST_UNITS: the line before it names the issuer. Labelled metadata (a
+a 纪要's "晋阳市人民政府办公室 2024年3月15日", a 决定's 题注 "（2024年6月18日…
+会议审议）"), and the 主送机关 (a line ending with ：naming bodies, never a
+sentence's opening "为…，作出如下决定：", or the start of the first body line up to
+its colon when a DOCX runs them into one paragraph). The *signature* is a line (or
+a line's part after its last sentence) that is a date alone (or an issuer and a
+date), after the head in the first FIRST_UNITS units or among the last LAST_UNITS:
+the line before it (or its part after its last sentence) names the issuer. Labelled metadata (a
 政府信息公开 page printed: "发文字号：…", "成文日期：…", "标题：…") in the first
 units is read before all of this and wins.
 
@@ -38,7 +45,8 @@ else a date of its head (a cover's "2021年12月"), else its 印发日期 (the �
 
 Which issuer: a label's, else the red header's, else the title's part before 关于,
 else a head line that is an issuer's name alone, else the signature's (for a
-纪要: its header line's, "晋阳市人民政府办公室 2024年3月15日").
+纪要, and for a document dated by its head: its head's date line's, "晋阳市人民
+政府办公室 2024年3月15日").
 
 Which 文号: a label's, else one at an end of a head line; one cited in the body
 ("（晋政办发〔2022〕59号）精神") is never the document's own. A title adjusting
@@ -58,11 +66,11 @@ a red header, or a title ending with a 文种 of the lexicon (通知 … 总结,
 document with none of these (a data table, a report titled "…建设情况", a news
 page) is None, whatever dates or names it holds.
 
-The package: `patterns` (the lexicon's words compiled, the reader's limits),
-`spans` (units as matched, their parts, quotes), `dates` (how dates are written, a
-line that is a date), `head` (the head: header, 文号, marks, title, 主送机关), `reader`
-(labels, signature, meeting date, adjusts; `read_official`) and `listing`
-(`listing_rows`).
+The package: `patterns` (the lexicon's words compiled, the reader's limits, where
+a 文号 starts), `spans` (units as matched, their parts, quotes), `dates` (how dates
+are written, a line that is a date), `joins` (head lines joined in one unit, cut
+apart), `head` (the head: header, 文号, marks, title, 主送机关), `reader` (labels,
+signature, meeting date, adjusts; `read_official`) and `listing` (`listing_rows`).
 """
 
 from sxcheck.evidence.official.listing import listing_rows

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from sxcheck.evidence.official.dates import Dated, noted_date, standalone_date
-from sxcheck.evidence.official.joins import is_recipients, pieces
+from sxcheck.evidence.official.joins import pieces
 from sxcheck.evidence.official.patterns import (
     BODY_LENGTH,
     DRAFT_LINE,
@@ -22,6 +22,7 @@ from sxcheck.evidence.official.patterns import (
     issuer_name,
     number_spans,
 )
+from sxcheck.evidence.official.shapes import is_recipients
 from sxcheck.evidence.official.spans import (
     Line,
     Span,
@@ -139,10 +140,11 @@ class HeadReader:
             )
             before.clear()
             return Span(line, span.start + match.end(), span.end)
-        if self.p.header_alone.fullmatch(text) and before:
+        alone = self.p.header_alone.match(text)
+        if alone and before:  # "文件" under its issuers (a 文号 may follow it on its line)
             self._put_header(list(before))
             before.clear()
-            return None
+            return strip(Span(line, span.start + alone.end(), span.end))
         if self._issuer_name(text) and not self.header:
             before.append(span)
             return span

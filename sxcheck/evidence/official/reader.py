@@ -90,8 +90,12 @@ class Reader(HeadReader):
                 self._put_date(
                     Span(span.line, span.start + found.start(), span.start + found.end())
                 )
-        elif field == "issuer" and len(text) <= MAX_ISSUER:
-            self.put("issuer", tidy(span), span)
+        elif field == "issuer":
+            about = text.find("关于")  # a title run into the value ("…办公室关于…的通知")
+            if about > 0 and self._issuer_name(text[:about]):
+                span = Span(span.line, span.start, span.start + about)
+            if len(span.text) <= MAX_ISSUER:
+                self.put("issuer", tidy(span), span)
         elif field == "title" and len(text) <= MAX_TITLE:
             match = self.p.title_end.search(text)
             if match:
