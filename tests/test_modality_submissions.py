@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .conftest import check_json
-from .docbuilders import para, table, write_docx, write_pdf, write_xlsx
+from .docbuilders import para, write_docx, write_pdf, write_xlsx
 from .test_sample import assert_quotes_found
 
 CITY = "region: 汾阳湾市\nlevel: city\nyear: 2024\n"
