@@ -33,6 +33,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix sxcheck tests
 
 bench: $(STAMP)
+	$(BIN)/python -m tests.bench_process
 	$(BIN)/python -m tests.bench
 	$(BIN)/python -m tests.bench_batch
 	$(BIN)/python -m tests.bench_ocr

@@ -2,6 +2,11 @@
 
 User errors (SxcheckError) become one line on stderr and exit code 2; no
 traceback ever reaches a user for a problem with their input.
+
+Start-up is paid by every command, `--help` included: at module level this file
+imports only click and sxcheck's light modules (errors, limits). Everything else
+(the rules, the readers, the pipeline, the store, the report writers, rich) is
+imported inside the commands that use it; tests/test_cli_startup.py checks it stays so.
 """
 
 from __future__ import annotations
@@ -11,17 +16,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import yaml
-from rich.console import Console
 
 from sxcheck import __version__, limits
-from sxcheck.catalogue.loader import DEFAULT_RULES_DIR, collect, load_rules
 from sxcheck.errors import SxcheckError
-from sxcheck.ingest.isolate import Limits
-from sxcheck.report import write_atomically
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 STATUS_ORDER = {"pass": 0, "partial": 1, "fail": 2}
 
@@ -199,6 +202,9 @@ def check(
     run_timeout: float,
 ) -> None:
     """Evaluate one SUBMISSION (a folder or a .zip); the run is recorded in the store."""
+    from rich.console import Console
+
+    from sxcheck.ingest.isolate import Limits
     from sxcheck.pipeline import check as run_check
     from sxcheck.report import check_format, to_json, write_report
     from sxcheck.report.terminal import print_summary
@@ -277,8 +283,11 @@ def batch(
     run_timeout: float,
 ) -> None:
     """Evaluate many submissions (folders, zips, or folders of them) and compare them."""
+    from rich.console import Console
+
     from sxcheck.batch import run_batch
-    from sxcheck.report import write_report
+    from sxcheck.ingest.isolate import Limits
+    from sxcheck.report import write_atomically, write_report
     from sxcheck.report.comparison import check_batch_format, render_batch
     from sxcheck.store import resolve_url
 
@@ -380,6 +389,7 @@ def history(region: str | None, limit: int, db: str | None) -> None:
 @_user_errors
 def diff(first: str, second: str | None, reports: tuple[Path, ...], db: str | None) -> None:
     """What changed between runs FIRST and SECOND, or between the last two runs of a region."""
+    from sxcheck.report import write_atomically
     from sxcheck.report.diff import diff_reports, diff_text, render_diff
     from sxcheck.store import open_store
 
@@ -437,6 +447,8 @@ def rules() -> None:
 @_user_errors
 def rules_list() -> None:
     """The 69 items: id, 一级/二级, name, kind."""
+    from sxcheck.catalogue.loader import load_rules
+
     ruleset = load_rules()
     for item_id, item in ruleset.items.items():
         tree = ruleset.tree[item_id]
@@ -508,6 +520,8 @@ def rules_validate(directory: Path | None) -> None:
 
     DIRECTORY is a full rules folder (with catalogue.yaml) or a folder of
     特色性指标, checked against the built-in rules."""
+    from sxcheck.catalogue.loader import DEFAULT_RULES_DIR, collect, load_rules
+
     if directory is not None and not (directory / "catalogue.yaml").is_file():
         from sxcheck.catalogue.extend import extend_rules
 
@@ -563,6 +577,8 @@ def rules_test(item: str | None, rules_dir: tuple[Path, ...]) -> None:
 @_user_errors
 def template(level: str, fmt: str, output: Path | None) -> None:
     """A blank self-assessment form (submission.yaml, or submission.xlsx for Excel)."""
+    from sxcheck.catalogue.loader import load_rules
+    from sxcheck.report import write_atomically
     from sxcheck.template import blank_xlsx, blank_yaml
 
     if fmt == "xlsx":
@@ -578,4 +594,4 @@ def template(level: str, fmt: str, output: Path | None) -> None:
         click.echo(text, nl=False)
 
 
-__all__ = ["main", "yaml"]
+__all__ = ["main"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,9 @@ from sxcheck.catalogue.loader import RuleSet, load_rules
 from sxcheck.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
+# the rule cache (sxcheck.catalogue.loader) of the tests is thrown away, never ~/.cache/sxcheck
+os.environ["SXCHECK_CACHE_DIR"] = tempfile.mkdtemp(prefix="sxcheck-test-cache-")
+atexit.register(shutil.rmtree, os.environ["SXCHECK_CACHE_DIR"], True)
 SAMPLE = ROOT / "evidence_samples" / "晋阳市-2024"
 
 

@@ -328,3 +328,16 @@ def test_the_migrations_build_the_tables_the_code_uses(tmp_path):
     with engine.connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
     assert differences == []
+
+
+def test_the_head_revision_read_from_the_migration_files_is_alembics():
+    """A current store is opened without importing Alembic (issue 18): the head it compares
+    with is read from the migration files' own lines, and must be the one Alembic finds."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from sxcheck.store.db import MIGRATIONS, _head
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert _head() == ScriptDirectory.from_config(config).get_current_head()

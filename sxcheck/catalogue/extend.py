@@ -46,7 +46,7 @@ def extend_rules(base: RuleSet, folders: list[Path]) -> RuleSet:
         return base
     items = dict(base.items)
     item_files = dict(base.item_files)
-    cases = dict(base.cases)
+    cases = dict(base.extra_cases)  # the base folder's own are parsed only when used
     tree = dict(base.tree)
     skipped = list(base.skipped)
     digest = hashlib.sha256(base.digest.encode())
@@ -73,7 +73,7 @@ def extend_rules(base: RuleSet, folders: list[Path]) -> RuleSet:
         base,
         items=items,
         item_files=item_files,
-        cases=cases,
+        extra_cases=cases,
         tree=tree,
         skipped=skipped,
         digest=digest.hexdigest(),

@@ -4,12 +4,23 @@ The loader is the only way rule data enters sxcheck: it checks every file
 against the schema, cross-checks the files against each other (every item of
 the catalogue has a rule file, band names exist, cases name real items) and
 computes the rules digest recorded in every report.
+
+A validated rule set is kept in the user cache directory (`SXCHECK_CACHE_DIR`,
+else `$XDG_CACHE_HOME/sxcheck`, else `~/.cache/sxcheck`), keyed by the bytes of
+every rule file, the sxcheck and Python versions and the loader's own code, so
+a run reads the files and hashes them but parses nothing when they are
+unchanged. The `*.cases.yaml` files (only `rules test` and `rules validate`
+need them) are parsed on first use of `RuleSet.cases`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import pickle
 import re
+import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -57,6 +68,39 @@ class Tree:
     second_name: str
 
 
+class LazyCases:
+    """A rules directory's `*.cases.yaml`, parsed on first use (RulesError if invalid).
+
+    Shared by the rule sets made from one loaded set (a profile, own rules);
+    never pickled with its parsed content, so the rule cache holds no cases.
+    """
+
+    def __init__(
+        self,
+        files: tuple[Path, ...] = (),
+        items: frozenset[str] = frozenset(),
+        loaded: dict[str, tuple[Path, CasesFile]] | None = None,
+    ) -> None:
+        self.files = files
+        self.items = items  # the items of the folder the cases must name
+        self.loaded = loaded
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"files": self.files, "items": self.items, "loaded": None}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def get(self) -> dict[str, tuple[Path, CasesFile]]:
+        if self.loaded is None:
+            problems: list[Problem] = []
+            cases = parse_cases(self.files, self.items, problems)
+            if problems:
+                raise RulesError("rule files are invalid:\n" + "\n".join(map(str, problems)))
+            self.loaded = cases
+        return self.loaded
+
+
 @dataclass
 class RuleSet:
     """Everything loaded from one rules directory, validated."""
@@ -68,7 +112,7 @@ class RuleSet:
     messages: dict[str, str]
     items: dict[str, ItemRule]
     item_files: dict[str, Path]
-    cases: dict[str, tuple[Path, CasesFile]]
+    base_cases: LazyCases = field(repr=False, compare=False)  # read `cases`
     digest: str
     tree: dict[str, Tree] = field(default_factory=dict)
     # custom (特色性) rule files that failed validation: "file:line: message", item skipped
@@ -85,6 +129,13 @@ class RuleSet:
     ocr_confusions: OcrConfusions = field(default_factory=OcrConfusions)
     # an OCR'd figure below this confidence cannot alone pass an item (a profile may set it)
     ocr_min_confidence: float = OCR_MIN_CONFIDENCE
+    # cases of the folders of 特色性指标 added to the base (parsed when the folder was read)
+    extra_cases: dict[str, tuple[Path, CasesFile]] = field(default_factory=dict)
+
+    @property
+    def cases(self) -> dict[str, tuple[Path, CasesFile]]:
+        """Item id -> (file, cases): the base folder's, parsed now if not yet, then the added."""
+        return {**self.base_cases.get(), **self.extra_cases}
 
     def bands_for(self, bands: str | Bands | None) -> Bands:
         if isinstance(bands, Bands):
@@ -181,8 +232,28 @@ def _digest(files: list[FoundFile]) -> str:
     return sha.hexdigest()
 
 
-def collect(rules_dir: Path) -> tuple[RuleSet | None, list[Problem]]:
-    """Load a rules directory; return it (or None) and every problem found."""
+def parse_cases(
+    files: tuple[Path, ...], items: frozenset[str] | set[str], problems: list[Problem]
+) -> dict[str, tuple[Path, CasesFile]]:
+    """The cases files of a rules folder by item; a Problem for each invalid or unknown one."""
+    cases: dict[str, tuple[Path, CasesFile]] = {}
+    for path in files:
+        parsed = parse_file(path, CasesFile, problems)
+        if parsed:
+            cases[parsed.item] = (path, parsed)
+    for item_id, (path, _) in cases.items():
+        if item_id not in items:
+            problems.append(Problem(path, 1, f"cases for unknown item {item_id}"))
+    return cases
+
+
+def collect(
+    rules_dir: Path, with_cases: bool = True, files: list[FoundFile] | None = None
+) -> tuple[RuleSet | None, list[Problem]]:
+    """Load a rules directory; return it (or None) and every problem found.
+
+    With with_cases=False the `*.cases.yaml` are only read for the digest and
+    parsed on first use of `RuleSet.cases`."""
     problems: list[Problem] = []
     root = rules_dir.resolve()
     if not root.is_dir():
@@ -202,8 +273,9 @@ def collect(rules_dir: Path) -> tuple[RuleSet | None, list[Problem]]:
 
     items: dict[str, ItemRule] = {}
     item_files: dict[str, Path] = {}
-    cases: dict[str, tuple[Path, CasesFile]] = {}
-    all_files = yaml_files(root, contained=False)  # the evaluator's own rules
+    case_files: list[Path] = []
+    # the evaluator's own rules (or those already read)
+    all_files = yaml_files(root, contained=False) if files is None else files
     nodes: dict[Path, yaml.Node | None] = {}
     for found in all_files:
         path = found.path
@@ -213,9 +285,7 @@ def collect(rules_dir: Path) -> tuple[RuleSet | None, list[Problem]]:
         if path.parent == root:
             continue
         if path.name.endswith(".cases.yaml"):
-            parsed_cases = parse_file(path, CasesFile, problems, found.data)
-            if parsed_cases:
-                cases[parsed_cases.item] = (path, parsed_cases)
+            case_files.append(path)
             continue
         rule, nodes[path] = parse_with_node(path, ItemRule, problems, found.data)
         if rule is None:
@@ -252,9 +322,9 @@ def collect(rules_dir: Path) -> tuple[RuleSet | None, list[Problem]]:
                 problems.append(
                     Problem(path, line, f"bands '{measure.bands}' is not defined in defaults.yaml")
                 )
-    for item_id, (path, _) in cases.items():
-        if item_id not in items:
-            problems.append(Problem(path, 1, f"cases for unknown item {item_id}"))
+    base_cases = LazyCases(tuple(case_files), frozenset(items))
+    if with_cases:
+        base_cases.loaded = parse_cases(base_cases.files, base_cases.items, problems)
     return (
         RuleSet(
             root=root,
@@ -264,7 +334,7 @@ def collect(rules_dir: Path) -> tuple[RuleSet | None, list[Problem]]:
             messages=messages.messages,
             items=dict(sorted(items.items(), key=lambda kv: _sort_key(kv[0]))),
             item_files=item_files,
-            cases=cases,
+            base_cases=base_cases,
             digest=_digest(all_files),
             tree=tree,
             ocr_confusions=confusions,
@@ -279,15 +349,94 @@ def _sort_key(item_id: str) -> tuple[int, ...]:
 
 
 _CACHE: dict[Path, RuleSet] = {}
+# the code whose output the rule cache holds: a change to it is a new cache key
+_CODE = ("loader.py", "schema.py", "safeyaml.py", "../limits.py")
 
 
-def load_rules(rules_dir: Path | None = None) -> RuleSet:
-    """Load a rules directory or raise RulesError listing every problem."""
+def cache_dir() -> Path:
+    """Where the rule cache lives: SXCHECK_CACHE_DIR, $XDG_CACHE_HOME/sxcheck or ~/.cache/sxcheck."""
+    if os.environ.get("SXCHECK_CACHE_DIR"):
+        return Path(os.environ["SXCHECK_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "sxcheck"
+
+
+def _cache_key(root: Path, files: list[FoundFile]) -> str:
+    """Digest of every rule file (names and bytes, unreadable ones by their reason),
+    the folder, the sxcheck and Python versions and the loader's code."""
+    import sxcheck
+
+    sha = hashlib.sha256(b"sxcheck rules cache 1\0")
+    for part in (str(root), sxcheck.__version__, sys.version, sys.implementation.cache_tag):
+        sha.update(str(part).encode() + b"\0")
+    here = Path(__file__).resolve().parent
+    for name in _CODE:
+        try:
+            sha.update((here / name).read_bytes())
+        except OSError:
+            sha.update(b"?")
+        sha.update(b"\0")
+    for found in files:
+        sha.update(found.rel.encode() + b"\0")
+        sha.update(found.data if found.data is not None else f"!{found.problem}".encode())
+        sha.update(b"\0")
+    return sha.hexdigest()
+
+
+def _cache_file(root: Path) -> Path:
+    return cache_dir() / f"rules-{hashlib.sha256(str(root).encode()).hexdigest()[:16]}.pickle"
+
+
+def _cached(path: Path, key: str) -> RuleSet | None:
+    """The rule set stored under `key`, or None (missing, stale, corrupt: never an error)."""
+    try:
+        with path.open("rb") as stream:
+            stored_key, ruleset = pickle.load(stream)  # noqa: S301 - the user's own cache
+    except Exception:  # noqa: BLE001 - a corrupt or unreadable cache is rewritten
+        return None
+    if stored_key != key or not isinstance(ruleset, RuleSet):
+        return None
+    return ruleset
+
+
+def _store(path: Path, key: str, ruleset: RuleSet) -> None:
+    """Write the cache atomically (a temporary file renamed over it); failures are ignored."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".rules-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as stream:
+                pickle.dump((key, ruleset), stream, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temp, path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+    except Exception:  # noqa: BLE001 - no cache (read-only home, full disk) is only slower
+        return
+
+
+def load_rules(rules_dir: Path | None = None, use_cache: bool = True) -> RuleSet:
+    """Load a rules directory or raise RulesError listing every problem.
+
+    The validated set comes from the rule cache when every file is unchanged
+    (see cache_dir); otherwise it is parsed, validated and stored there. With
+    use_cache=False it is parsed whatever is cached, and kept nowhere."""
     root = (rules_dir or DEFAULT_RULES_DIR).resolve()
-    if root in _CACHE:
+    if use_cache and root in _CACHE:
         return _CACHE[root]
-    ruleset, problems = collect(root)
+    key = cache_file = files = None
+    if use_cache and root.is_dir():
+        files = yaml_files(root, contained=False)
+        key = _cache_key(root, files)
+        cache_file = _cache_file(root)
+        cached = _cached(cache_file, key)
+        if cached is not None:
+            _CACHE[root] = cached
+            return cached
+    ruleset, problems = collect(root, with_cases=False, files=files)
     if problems or ruleset is None:
         raise RulesError("rule files are invalid:\n" + "\n".join(str(p) for p in problems))
-    _CACHE[root] = ruleset
+    if key is not None and cache_file is not None:
+        _store(cache_file, key, ruleset)
+        _CACHE[root] = ruleset
     return ruleset

@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from decimal import Decimal, InvalidOperation
-
-import cn2an
+from functools import cache
+from typing import Any
 
 from sxcheck.limits import MAX_NUMBER_DIGITS
 from sxcheck.models import Quantity
@@ -163,13 +163,22 @@ def normalise(text: str) -> str:
 MAX_CN_NUMERAL = 32
 
 
+@cache
+def _cn2an() -> Any:
+    """cn2an, imported on the first Chinese numeral: it builds its converters at import
+    (a third of a second), which a run whose text has none (a re-check) never needs."""
+    import cn2an
+
+    return cn2an.cn2an
+
+
 def _cn_value(text: str) -> Decimal | None:
     if len(text) > MAX_CN_NUMERAL:
         return None
     if not any(ch in _CN_DIGITS + "十" for ch in text):
         return None  # "万人", "百兆": a multiplier alone is a word, not a number
     try:
-        return Decimal(str(cn2an.cn2an(text, "smart")))
+        return Decimal(str(_cn2an()(text, "smart")))
     except (ValueError, KeyError, InvalidOperation, TypeError):
         return None
 

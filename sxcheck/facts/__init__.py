@@ -14,6 +14,7 @@ from typing import Any
 
 from sxcheck.catalogue.loader import RuleSet
 from sxcheck.catalogue.schema import ItemRule, MeasureRule
+from sxcheck.facts import keywords
 from sxcheck.facts.compare import (
     contradicts,
     fmt_number,
@@ -109,12 +110,35 @@ class FactBuilder:
         """Every sentence about the measure, whatever its modality (a sentence whose subject
         is named in the one before it, "其中418所…", is read joined with it)."""
         found: list[tuple[Sentence, str]] = []
-        for index, sentence in enumerate(self.sentences):
-            text = relevant_text(sentence, measure.evidence, self.folding)
+        # one scan of every sentence for every measure's keywords (facts.keywords): only
+        # the sentences that may mention the measure are read, exactly as before
+        spots: tuple[set[int], set[int]] | None = None
+        if keywords.ENABLED:
+            if getattr(self, "_mentions", None) is None:
+                joinable = [
+                    j
+                    if j is not None
+                    and any(q.is_measure_figure for q in s.quantities)
+                    and any(p.search(s.text) for p in self.continues)
+                    else None
+                    for s, j in zip(self.sentences, self.joined, strict=False)
+                ]
+                self._mentions = keywords.Mentions(self.rules, self.sentences, joinable)
+            spots = self._mentions.of(measure.evidence)
+        own, joins = spots if spots is not None else (None, None)
+        positions = range(len(self.sentences)) if own is None else sorted(own | (joins or set()))
+        for index in positions:
+            sentence = self.sentences[index]
+            text = (
+                relevant_text(sentence, measure.evidence, self.folding)
+                if own is None or index in own
+                else None
+            )
             joined = self.joined[index]
             if (
                 text is None
                 and joined is not None
+                and (joins is None or index in joins)
                 and any(q.is_measure_figure for q in sentence.quantities)
                 and any(p.search(sentence.text) for p in self.continues)
             ):

@@ -7,10 +7,12 @@ import os
 import tempfile
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sxcheck.errors import SxcheckError
-from sxcheck.models import Report
+
+if TYPE_CHECKING:  # pydantic and the models are not needed to write a file
+    from sxcheck.models import Report
 
 
 def to_json(report: Report) -> str:

@@ -28,7 +28,6 @@ from sqlalchemy import Engine, func
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
-from sxcheck.ingest import cacheable
 from sxcheck.models import DocumentInfo, Fact, IngestedDocument, Report, TextUnit
 from sxcheck.store.db import StoreError, _first_line, open_engine, resolve_url, target
 from sxcheck.store.tables import (
@@ -198,6 +197,8 @@ class Store:
     def _add_extractions(
         session: Session, documents: list[IngestedDocument], version: str, now: str
     ) -> None:
+        from sxcheck.ingest import cacheable  # ingest's readers: only when something was read
+
         seen: set[str] = set()
         for doc in documents:
             sha = doc.info.sha256

@@ -4,6 +4,9 @@ SQLite by default (`./sxcheck.db`), any SQLAlchemy URL with `--db` or
 `SXCHECK_DB` (`postgresql+psycopg://user:pw@host/db` for a team). The schema
 is versioned with Alembic: an older store is upgraded in place when opened; a
 store written by a newer sxcheck is refused with a clear error, never touched.
+Alembic is imported only when the stored version is not the head revision (read
+from the migration files' `revision =` lines): opening a current store, as every
+run but the first does, never pays for it.
 
 A `--db` may name anything, so a store is inspected through a read-only
 connection first (`sqlite3` `mode=ro`, which cannot write even by accident;
@@ -20,14 +23,11 @@ import os
 import re
 import sqlite3
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -35,6 +35,10 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
 
 from sxcheck.errors import SxcheckError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 DEFAULT_URL = "sqlite:///sxcheck.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -88,6 +92,8 @@ def target(db: str | None) -> Target:
 
 
 def _alembic(connection: Any) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -220,6 +226,8 @@ def _classify(where: Target, found: Found, head: str | None, scripts: ScriptDire
                 f"{where.shown}: not an sxcheck store (it has other tables); {NOTHING_WRITTEN}"
             )
         return True
+    from alembic.util.exc import CommandError
+
     try:
         scripts.get_revision(found.version)
     except CommandError:
@@ -236,6 +244,25 @@ def _classify(where: Target, found: Found, head: str | None, scripts: ScriptDire
 
 def _refuse(message: str) -> bool:
     raise StoreError(message)
+
+
+_REVISION = re.compile(r"^(down_revision|revision)\s*=\s*(None|\"[^\"]*\"|'[^']*')\s*$", re.M)
+
+
+@cache
+def _head() -> str | None:
+    """The head revision from the migration files' own lines, without Alembic; None
+    when they do not say plainly (then Alembic decides)."""
+    revisions: dict[str, str | None] = {}
+    for path in sorted((MIGRATIONS / "versions").glob("*.py")):
+        found = _REVISION.finditer(path.read_text(encoding="utf-8"))
+        lines: dict[str, str] = {m[1]: m[2] for m in found}
+        if set(lines) != {"revision", "down_revision"} or lines["revision"] == "None":
+            return None
+        down = lines["down_revision"]
+        revisions[lines["revision"][1:-1]] = None if down == "None" else down[1:-1]
+    heads = set(revisions) - set(revisions.values())
+    return heads.pop() if len(heads) == 1 else None
 
 
 # ------------------------------------------------------------ writing
@@ -266,6 +293,8 @@ def _writer(where: Target) -> Engine:
 
 
 def _upgrade(engine: Engine) -> None:
+    from alembic import command
+
     with engine.begin() as connection:
         command.upgrade(_alembic(connection), "head")
 
@@ -315,11 +344,15 @@ def open_engine(db: str | None = None, write: bool = True) -> Engine:
         raise StoreError(f"{where.shown}: cannot use this database ({_first_line(exc)})") from None
     finally:
         reader.dispose()
-    scripts = ScriptDirectory.from_config(_alembic(None))
-    head = scripts.get_current_head()
     if not found.tables and not write:
         raise StoreError(f"{where.shown}: empty, no runs recorded yet")
-    upgrade = _classify(where, found, head, scripts)
+    if found.version is not None and found.version == _head():
+        upgrade = False  # current: what _classify would say, without importing Alembic
+    else:
+        from alembic.script import ScriptDirectory
+
+        scripts = ScriptDirectory.from_config(_alembic(None))
+        upgrade = _classify(where, found, scripts.get_current_head(), scripts)
     if not upgrade and (damage := _damage(where, found)):
         raise StoreError(damage)
     if not write and not upgrade:
