@@ -20,13 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from sxcheck.errors import DocumentError
-from sxcheck.ingest.convert import LEGACY_KINDS, read_converted
-from sxcheck.ingest.docx_reader import read_docx
-from sxcheck.ingest.ofd import read_ofd
-from sxcheck.ingest.pdf import read_pdf
 from sxcheck.ingest.sniff import sniff
 from sxcheck.ingest.text import read_text
-from sxcheck.ingest.xlsx import read_xlsx
 from sxcheck.limits import MAX_FILE_BYTES, MiB
 from sxcheck.models import DocumentInfo, IngestedDocument, TextUnit
 
@@ -253,8 +248,22 @@ def _unread(
     return IngestedDocument(info=info)
 
 
+def load_readers() -> None:
+    """Import the format readers (pdfplumber, pypdfium2, openpyxl, the DOCX and OFD
+    readers, LibreOffice conversion): about half a second, paid only by a run that reads
+    a document (a re-check of unchanged documents reads none). The parse child calls it
+    before its memory cap is set, so the cap stays on top of what the readers map."""
+    from sxcheck.ingest import convert, docx_reader, ofd, pdf, xlsx  # noqa: F401
+
+
 def parse_document(data: bytes, rel: str, sha: str) -> IngestedDocument:
     """Parse bytes already read (by type sniffed from content); never raises."""
+    from sxcheck.ingest.convert import LEGACY_KINDS, read_converted
+    from sxcheck.ingest.docx_reader import read_docx
+    from sxcheck.ingest.ofd import read_ofd
+    from sxcheck.ingest.pdf import read_pdf
+    from sxcheck.ingest.xlsx import read_xlsx
+
     path = Path(rel)
     info = DocumentInfo(path=rel, sha256=sha, size=len(data), kind="unknown")
     try:

@@ -44,8 +44,9 @@ class Limits:
 
 def _serve(conn: Connection, memory_mb: int) -> None:
     """The child: parse what arrives, send back the result; exit after running out of memory."""
-    from sxcheck.ingest import parse_document, parse_file
+    from sxcheck.ingest import load_readers, parse_document, parse_file
 
+    load_readers()  # before the cap: the cap is on top of what the readers map
     cap_memory(memory_mb)  # an abort at the cap is reported by the parent, not dumped
     while True:
         try:

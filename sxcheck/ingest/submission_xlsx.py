@@ -28,9 +28,6 @@ from pathlib import Path
 from typing import Any
 from xml.parsers import expat
 
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
-
 from sxcheck.catalogue.safeyaml import YamlProblem, read_regular
 from sxcheck.errors import SubmissionError
 from sxcheck.limits import (
@@ -93,6 +90,8 @@ def short_text(value: Any) -> str:
 
 
 def _column(index: int) -> str:
+    from openpyxl.utils import get_column_letter  # openpyxl only when a form is read
+
     return get_column_letter(index + 1)
 
 
@@ -328,6 +327,8 @@ def read_form(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl warns on stderr about styles and dates
         try:
+            from openpyxl import load_workbook
+
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         except SubmissionError:
