@@ -1,0 +1,361 @@
+"""Facts of figure measures (ratios and values): what the documents state beside what
+was declared, whether they agree, and which figures were set aside.
+
+A mixin of facts.FactBuilder, split from it by idea: the builder finds the sentences
+about a measure (`_relevant`) and makes facts (`_fact`); these methods read figures.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sxcheck.catalogue.loader import RuleSet
+from sxcheck.catalogue.schema import ItemRule, MeasureRule
+from sxcheck.facts.compare import (
+    contradicts,
+    fmt_number,
+    fmt_percent,
+    same_figures,
+    show,
+    show_all,
+    states,
+    value_agrees,
+)
+from sxcheck.facts.observe import (
+    Observation,
+    columns_speak_of,
+    ratio_observation,
+    rounded_only,
+    states_figures,
+    value_observation,
+)
+from sxcheck.facts.ocr import Folding, certain_first
+from sxcheck.facts.periods import Periods
+from sxcheck.facts.rows import count_rows
+from sxcheck.facts.tables import TableReader, table_key
+from sxcheck.models import (
+    DeclaredMeasure,
+    Evidence,
+    Fact,
+    Sentence,
+)
+
+
+class FigureFacts:
+    """Ratio and value facts; the attributes and helpers are FactBuilder's."""
+
+    if TYPE_CHECKING:
+        rules: RuleSet
+        periods: Periods
+        sentences: list[Sentence]
+        tables: TableReader
+        total_rows: list[Sentence]
+        compared: dict[str, tuple[list[Decimal], Decimal | None]]
+        stated_totals: dict[
+            str, list[tuple[Decimal, list[Evidence], tuple[Decimal, Decimal] | None]]
+        ]
+        total_label: re.Pattern[str]
+        whole: list[re.Pattern[str]]
+        change: re.Pattern[str] | None
+        interim: list[re.Pattern[str]]
+        folding: Folding
+        ocr_min: float
+        _tables: dict[str, list[Sentence]] | None
+
+        def _relevant(
+            self, measure: MeasureRule
+        ) -> tuple[list[tuple[Sentence, str]], list[Sentence]]: ...
+
+        def _fact(
+            self, item: ItemRule, measure: MeasureRule, planned: list[Sentence], **data: Any
+        ) -> Fact: ...
+
+    def _rows_stating(
+        self,
+        measure: MeasureRule,
+        done: list[tuple[Sentence, str]],
+        numerator: Decimal,
+        denominator: Decimal,
+    ) -> list[Evidence]:
+        """A key-value table states the two figures in two rows of one table.
+
+        "可使用电子证照办理的事项（项） | 1600" is about the measure; the row
+        "政务服务事项总数（项） | 1950" of the same table names a total
+        (lexicon.total_label), or names the measure's denominator (新能源汽车保有量),
+        and states the declared denominator. Both rows are
+        quoted; exact figures only, so a coincidence is unlikely.
+        """
+        totals: dict[str, list[Sentence]] = {}  # per table, its rows stating the total
+        for sentence, _ in done:
+            if sentence.kind == "paragraph" or not states_figures(
+                [numerator], self.periods.figures_in(sentence)
+            ):
+                continue
+            key = table_key(sentence)
+            if key not in totals:
+                totals[key] = [
+                    other
+                    for other in self._rows_of(key)
+                    if (
+                        self.total_label.search(other.text)
+                        or _names(other.text, measure.denominator or "")
+                    )
+                    and states_figures([denominator], self.periods.figures_in(other))
+                ]
+            other = next((o for o in totals[key] if o is not sentence), None)
+            if other is not None:
+                return [sentence.evidence, other.evidence]
+        return []
+
+    def _rows_of(self, key: str) -> list[Sentence]:
+        """The rows of one table (indexed once: looking them up is then linear overall)."""
+        if self._tables is None:
+            self._tables = {}
+            for other in self.sentences:
+                if other.kind != "paragraph":
+                    self._tables.setdefault(table_key(other), []).append(other)
+        return self._tables.get(key, [])
+
+    def _set_aside(
+        self, fact: Fact, done: list[tuple[Sentence, str]], planned: list[Sentence]
+    ) -> None:
+        """Figures about the measure stated for another period: shown, never compared.
+
+        "规划所载2020年基期值45%、2025年目标值100%" is context, not a claim about the
+        evaluation year; the trail lists them so a reviewer sees why they did not count.
+        Every cited sentence gets its numbers' roles and periods (Evidence.figures).
+        """
+        labels: list[str] = []
+        quotes: list[Evidence] = []
+        stated: list[tuple[Sentence, str | None]] = [*done, *((p, None) for p in planned)]
+        for sentence, text in stated:
+            aside = [q for q in self.periods.within(sentence, text) if self.periods.set_aside(q)]
+            self.periods.noted(sentence)
+            if aside:
+                labels += [self.periods.label(q) for q in aside]
+                quotes.append(sentence.evidence)
+        if labels:
+            fact.data["set_aside"] = len(labels)
+            fact.evidence["set_aside"] = quotes
+            fact.params["set_aside"] = "、".join(dict.fromkeys(labels))
+
+    # ------------------------------------------------------------ per kind
+
+    def _without_interim(self, fact: Fact, disagreeing: list[Observation]) -> list[Observation]:
+        """A figure for part of the year ("截至8月底…93.1%") is progress, not a contradiction
+        of the year's declared figure: it is listed as set aside instead."""
+        interim = [o for o in disagreeing if any(p.search(o.sentence.text) for p in self.interim)]
+        if not interim:
+            return disagreeing
+        labels = [f"年内阶段性数据{show(o)}" for o in interim]
+        earlier = fact.params.get("set_aside")
+        fact.params["set_aside"] = "、".join(
+            dict.fromkeys([*([earlier] if earlier else []), *labels])
+        )
+        fact.data["set_aside"] = int(fact.data.get("set_aside", 0)) + len(interim)
+        fact.evidence["set_aside"] = [
+            *fact.evidence.get("set_aside", []),
+            *(e for o in interim for e in o.quotes),
+        ]
+        kept = {id(o) for o in interim}
+        return [o for o in disagreeing if id(o) not in kept]
+
+    def ratio(self, item: ItemRule, measure: MeasureRule, declared: DeclaredMeasure | None) -> Fact:
+        done, planned = self._relevant(measure)
+        observations = [
+            (self.tables.ratio(s, measure) if text == s.text else None)
+            or ratio_observation(
+                s,
+                text,
+                self.whole,
+                measure.evidence,
+                measure.bounded,
+                (measure.numerator or "", measure.denominator or ""),
+                self.change,
+                quantities=self.periods.figures_in(s, text),
+                folding=self.folding,
+            )
+            for s, text in done
+        ]
+        quoted = {id(s.evidence) for s, _ in done}
+        # a table's 合计 row where only some columns speak of the measure (its part rows are
+        # parts, not claims; a row per indicator names the measure in its label instead)
+        for sentence in self.total_rows:
+            if id(sentence.evidence) not in quoted and columns_speak_of(
+                sentence, measure.evidence, self.folding
+            ):
+                observation = self.tables.ratio(sentence, measure)
+                if observation is not None:
+                    observations.append(observation)
+        observations = certain_first(
+            [o for o in observations if o.ratio_percent is not None], self.ocr_min
+        )
+        if measure.table_rows is not None:
+            observations += count_rows(self.sentences, measure.table_rows)
+        if measure.denominator:
+            # totals the documents state, for the cross-item check of one total (an n/n
+            # inferred from "均已…" states a count, not the measure's total)
+            self.stated_totals[f"{item.id}/{measure.key}"] = [
+                (o.denominator, o.quotes, o.denominator_range)
+                for o in observations
+                if o.denominator and not o.inferred
+            ]
+        fact = self._fact(
+            item, measure, planned, source="none", valid=True, has_value=False, value=0.0
+        )
+        self._set_aside(fact, done, planned)
+        if declared is not None and (
+            declared.numerator is not None or declared.denominator is not None
+        ):
+            return self._declared_ratio(fact, measure, declared, done, observations)
+        if observations:
+            best = next((o for o in observations if o.numerator is not None), observations[0])
+            ratio = Decimal(best.ratio_percent or 0) / 100
+            shown = show(best)
+            disagreeing = [
+                o
+                for o in observations
+                if not (o.inferred and o.denominator == best.denominator)
+                and not same_figures(o, best)
+            ]
+            conflict = [e for o in disagreeing for e in o.quotes]
+            fact.data.update(
+                source="evidence",
+                has_value=True,
+                value=float(ratio),
+                valid=not (measure.bounded and ratio > 1),
+                inconsistent=bool(conflict),
+                corroborated=True,
+            )
+            fact.evidence["used"] = best.quotes
+            counts = [c for c in (best.numerator, best.denominator) if c is not None]
+            self.compared[fact.id] = (counts, best.ratio_percent)
+            if best.denominator:
+                fact.data["denominator"] = float(best.denominator)
+            fact.evidence["conflict"] = conflict
+            fact.params.update(value=shown, found=show_all(disagreeing), declared=shown)
+            fact.params["detail"] = f"材料载明的比例{shown}超过100%"
+        return fact
+
+    def _declared_ratio(
+        self,
+        fact: Fact,
+        measure: MeasureRule,
+        declared: DeclaredMeasure,
+        done: list[tuple[Sentence, str]],
+        observations: list[Observation],
+    ) -> Fact:
+        num, den = declared.numerator, declared.denominator
+        shown = f"{fmt_number(num or 0)}/{fmt_number(den or 0)}"
+        fact.params["declared"] = shown
+        fact.data.update(source="declared", corroborated=False, inconsistent=False)
+        problem = None
+        if num is None or den is None:
+            problem = "需同时申报分子和分母"
+        elif den <= 0:
+            problem = f"分母为{fmt_number(den)}，必须大于0"
+        elif num < 0:
+            problem = f"分子为{fmt_number(num)}，不能为负数"
+        elif measure.bounded and num > den:
+            problem = f"分子{fmt_number(num)}大于分母{fmt_number(den)}"
+        if problem or num is None or den is None:
+            fact.data.update(valid=False)
+            fact.params["detail"] = problem or ""
+            return fact
+        ratio = num / den
+        self.compared[fact.id] = ([num, den], ratio * 100)
+        fact.params["value"] = f"{fmt_percent(ratio)}（{shown}）"
+        fact.data.update(valid=True, has_value=True, value=float(ratio), denominator=float(den))
+        # membership by identity, never `evidence in list` (pydantic equality, quadratic
+        # in 5,000 repeated sentences)
+        stating = [(s, self.periods.figures_in(s)) for s, _ in done]
+        stating = [(s, fs) for s, fs in stating if states_figures([num, den], fs)]
+        support = [s.evidence for s, _ in stating]
+        rounded = [q.text for _, fs in stating for q in rounded_only(fs, [num, den])]
+        if rounded:
+            fact.params["rounding"] = (
+                f"（材料所载{'、'.join(dict.fromkeys(rounded))}为约数，在其取整精度内一致）"
+            )
+        quoted = {id(e) for e in support}
+        support += [
+            e
+            for o in observations
+            if id(o.sentence.evidence) not in quoted and states(o, num, den)
+            for e in o.quotes
+        ]
+        if not support:
+            support = self._rows_stating(measure, done, num, den)
+        quoted = {id(e) for e in support}
+        disagreeing = [
+            o
+            for o in observations
+            if id(o.sentence.evidence) not in quoted and contradicts(o, num, den)
+        ]
+        disagreeing = self._without_interim(fact, disagreeing)
+        fact.data.update(corroborated=bool(support), inconsistent=bool(disagreeing))
+        fact.evidence["support"] = support
+        fact.evidence["conflict"] = [e for o in disagreeing for e in o.quotes]
+        fact.params["found"] = show_all(disagreeing)
+        return fact
+
+    def value(self, item: ItemRule, measure: MeasureRule, declared: DeclaredMeasure | None) -> Fact:
+        done, planned = self._relevant(measure)
+        units = measure.accept_units or ([measure.unit] if measure.unit else [""])
+        observations = [
+            value_observation(
+                s, text, units, measure.evidence, self.periods.figures_in(s, text), self.folding
+            )
+            for s, text in done
+        ]
+        observations = certain_first([o for o in observations if o.values], self.ocr_min)
+        fact = self._fact(
+            item, measure, planned, source="none", valid=True, has_value=False, value=0.0
+        )
+        self._set_aside(fact, done, planned)
+        unit = measure.unit or ""
+        if declared is not None and declared.value is not None:
+            value = declared.value
+            self.compared[fact.id] = ([value], None)
+            fact.params.update(
+                declared=f"{fmt_number(value)}{unit}", value=f"{fmt_number(value)}{unit}"
+            )
+            support = [o for o in observations if any(value_agrees(q, value) for q in o.values)]
+            agreeing = {id(o) for o in support}
+            conflict = [o for o in observations if id(o) not in agreeing]
+            fact.data.update(
+                source="declared",
+                valid=value >= 0,
+                has_value=value >= 0,
+                value=float(value),
+                corroborated=bool(support),
+                inconsistent=bool(conflict),
+            )
+            if value < 0:
+                fact.params["detail"] = f"数值{fmt_number(value)}不能为负数"
+            fact.evidence["support"] = [o.sentence.evidence for o in support]
+            fact.evidence["conflict"] = [o.sentence.evidence for o in conflict]
+            fact.params["found"] = "、".join(f"{q.text}" for o in conflict for q in o.values[:1])
+        elif observations:
+            best = observations[0].values[0]
+            conflict = [o for o in observations if not any(q.value == best.value for q in o.values)]
+            fact.data.update(
+                source="evidence",
+                has_value=True,
+                value=float(best.value),
+                corroborated=True,
+                inconsistent=bool(conflict),
+            )
+            self.compared[fact.id] = ([best.value], None)
+            fact.params.update(value=best.text, declared=best.text)
+            fact.params["found"] = "、".join(q.text for o in conflict for q in o.values[:1])
+            fact.evidence["used"] = [observations[0].sentence.evidence]
+            fact.evidence["conflict"] = [o.sentence.evidence for o in conflict]
+        return fact
+
+
+def _names(row: str, description: str, size: int = 3) -> bool:
+    """Does a table row's label share a run of `size` characters with a description?"""
+    label = row.split(" | ", 1)[0]
+    return any(description[i : i + size] in label for i in range(len(description) - size + 1))
