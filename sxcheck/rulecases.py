@@ -38,7 +38,8 @@ def _declared(
     return {item_id: {k: DeclaredMeasure.model_validate(v) for k, v in entry.items()}}
 
 
-def run_case(rules: RuleSet, item_id: str, case: RuleCase) -> CaseResult:
+def case_submission(case: RuleCase) -> tuple[list[IngestedDocument], SubmissionInfo]:
+    """A case's documents read as text files, and the submission they make."""
     documents = []
     for doc in case.documents:
         data = doc.text.encode("utf-8")
@@ -47,7 +48,17 @@ def run_case(rules: RuleSet, item_id: str, case: RuleCase) -> CaseResult:
         doc_info = DocumentInfo(path=doc.name, sha256=sha, size=len(data), kind="txt")
         documents.append(IngestedDocument(info=doc_info, units=units))
     info = SubmissionInfo(region=f"case:{case.name}", level=case.level, year=case.year)
-    report = evaluate(rules, documents, info, _declared(rules, item_id, case.declared))
+    return documents, info
+
+
+def case_declared(rules: RuleSet, item_id: str, case: RuleCase) -> dict:
+    """A case's declaration, as the pipeline takes it."""
+    return _declared(rules, item_id, case.declared)
+
+
+def run_case(rules: RuleSet, item_id: str, case: RuleCase) -> CaseResult:
+    documents, info = case_submission(case)
+    report = evaluate(rules, documents, info, case_declared(rules, item_id, case))
     judgment = next(j for j in report.indicators if j.id == item_id)
     codes = {r.code for r in judgment.reasons}
     problems = []

@@ -7,7 +7,6 @@ measure tested on every sentence (the old path); the facts must be identical.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
@@ -17,10 +16,9 @@ from sxcheck.catalogue.schema import ConfusionGroup, EvidencePattern, OcrConfusi
 from sxcheck.facts import keywords
 from sxcheck.facts.observe import mentions
 from sxcheck.facts.ocr import matching
-from sxcheck.ingest.text import read_text
-from sxcheck.models import DocumentInfo, Evidence, IngestedDocument, Sentence, SubmissionInfo
+from sxcheck.models import Evidence, Sentence
 from sxcheck.pipeline import effective_rules, facts_of, read_submission
-from sxcheck.rulecases import _declared
+from sxcheck.rulecases import case_declared, case_submission
 
 from .conftest import ROOT
 
@@ -53,15 +51,8 @@ def test_sample_facts_unchanged(sample: Path, monkeypatch):
 
 @pytest.mark.parametrize(("item_id", "case"), CASES)
 def test_rule_case_facts_unchanged(item_id, case, monkeypatch):
-    documents = []
-    for doc in case.documents:
-        data = doc.text.encode("utf-8")
-        sha = hashlib.sha256(data).hexdigest()
-        units, _, _ = read_text(data, doc.name, sha)
-        doc_info = DocumentInfo(path=doc.name, sha256=sha, size=len(data), kind="txt")
-        documents.append(IngestedDocument(info=doc_info, units=units))
-    info = SubmissionInfo(region=f"case:{case.name}", level=case.level, year=case.year)
-    declared = _declared(RULES, item_id, case.declared)
+    documents, info = case_submission(case)
+    declared = case_declared(RULES, item_id, case)
     facts, old = both_ways(RULES, documents, info, declared, monkeypatch)
     assert facts == old
 

@@ -493,6 +493,8 @@ class Lexicon(Strict):
     date: str = r"20\d\d年(?:\d{1,2}月)?"
     # 文种 of plans: a clause of such a document that says nothing of its own is a task
     plan_kinds: list[str] = Field(default_factory=list)
+    # a task row's status cell saying it is done, whatever its deadline
+    row_done: str = r"已完成|已建成|已上线|已印发|已投入|完成$"
     # a month with no year: dated when its paragraph gives the year ("7月，…组织开展演练")
     month: str = r"(?<![\d年])(?:1[0-2]|0?[1-9])月(?!底前|前)"
     figures: FigureWords = Field(default_factory=FigureWords)  # issue 14: roles and periods

@@ -75,20 +75,15 @@ class QualitativeReader:
         self.month = re.compile(lexicon.month)
         self.plan_kinds = set(lexicon.plan_kinds)
         self.deadline_column = re.compile(lexicon.figures.column_deadline)
-        self.state_column = re.compile(r"完成情况|进展|进度|状态|落实情况")
-        self.done_state = re.compile(r"已完成|已建成|已上线|已印发|已投入|完成$")
-
-    def _modality(
-        self, sentence: Sentence, spans: list[tuple[int, int]], ongoing: bool
-    ) -> Modality | None:
-        """What the matches say: done when any match is said done (or ongoing, when it
-        counts); else what the first says; None when nothing matched."""
-        said = self._said_all(sentence, spans, ongoing)
-        return said[0] if said else None
+        # a task row's status column (the same headers the modality reader reads a row by)
+        self.state_column = re.compile(lexicon.modality.status_headers)
+        self.done_state = re.compile(lexicon.row_done)
 
     def _said_all(
         self, sentence: Sentence, spans: list[tuple[int, int]], ongoing: bool
     ) -> tuple[Modality, str] | None:
+        """What the matches say, with the cue: done when any match is said done (or ongoing,
+        when it counts); else what the first says; None when nothing matched."""
         first: tuple[Modality, str] | None = None
         for start, end in spans:
             modality, cue = self.said(sentence, start, end)
