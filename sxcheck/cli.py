@@ -202,6 +202,10 @@ def check(
     run_timeout: float,
 ) -> None:
     """Evaluate one SUBMISSION (a folder or a .zip); the run is recorded in the store."""
+    if not no_store and _quick_recheck(
+        submission, reports, as_json, fail_on, quiet, rules_dir, profile, db
+    ):
+        return
     from rich.console import Console
 
     from sxcheck.ingest.isolate import Limits
@@ -240,6 +244,58 @@ def check(
         limit = STATUS_ORDER[fail_on]
         if any(STATUS_ORDER.get(j.status.value, -1) >= limit for j in report.indicators):
             sys.exit(1)
+
+
+def _quick_recheck(
+    submission: Path,
+    reports: tuple[Path, ...],
+    as_json: bool,
+    fail_on: str | None,
+    quiet: bool,
+    rules_dir: tuple[Path, ...],
+    profile: Path | None,
+    db: str | None,
+) -> bool:
+    """An unchanged submission answered from the store before anything is read
+    (store.quick); False when the full check must run. Shows the result as `check`
+    does, building the report only when something shows it."""
+    import time
+
+    from sxcheck.fingerprint import quick_digest
+    from sxcheck.store.quick import recheck
+
+    started = time.time()
+    shown = bool(reports or as_json or not quiet)
+    if reports:
+        from sxcheck.report import check_format
+
+        for path in reports:
+            check_format(path)  # a bad --report fails before anything is recorded
+    hit = recheck(db, quick_digest(submission, list(rules_dir), profile), started, shown)
+    if hit is None:
+        return False
+    if hit.report is not None:
+        from sxcheck.models import Report
+        from sxcheck.report import to_json, write_report
+        from sxcheck.report.terminal import print_summary
+
+        try:
+            report = Report.model_validate(hit.report)
+        except ValueError:  # pydantic's ValidationError: parts that decode but do not fit
+            raise SxcheckError(
+                f"run {hit.run_id}: its stored report is damaged (not a valid report)"
+            ) from None
+        for path in reports:
+            write_report(report, path)
+        if as_json:
+            click.echo(to_json(report))
+        elif not quiet:
+            print_summary(report)
+    if fail_on:
+        limit = STATUS_ORDER[fail_on]
+        if any(STATUS_ORDER.get(status, -1) >= limit for status in hit.statuses):
+            sys.exit(1)
+    return True
 
 
 @main.command(epilog=_limits_epilog())

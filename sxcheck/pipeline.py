@@ -19,9 +19,11 @@ from sxcheck.catalogue.loader import RuleSet, load_rules
 from sxcheck.engine import engine_for
 from sxcheck.evidence import read_documents, sentences_of
 from sxcheck.facts import build_facts
+from sxcheck.fingerprint import quick_digest
 from sxcheck.ingest import (
     ExtractionCache,
     Isolation,
+    cacheable,
     extractor_version,
     out_of_time,
     read_document,
@@ -222,6 +224,7 @@ def check(
     """
     started = time.time()
     dirs = [rules_dir] if isinstance(rules_dir, Path) else list(rules_dir or [])
+    quick = quick_digest(path, dirs, profile) if store is not None else None
     rules = effective_rules(dirs, profile)
     with IsolatedParser(limits) as isolation:
         manifest, info, documents, rules = read_submission(
@@ -236,11 +239,24 @@ def check(
         return evaluate(rules, documents, info, manifest.indicators, started)
     digest = input_digest(rules, manifest, documents)
     reused = store.reusable(digest)
+    facts: list[Fact] | None = None
     if reused is not None:
-        report, facts = _rerun(reused[0], info, documents, started), reused[1]
+        report = _rerun(reused.report, info, documents, started)
     else:
         report, facts = evaluate_with_facts(rules, documents, info, manifest.indicators, started)
-    store.save_run(report, facts, documents, extractor_version(), digest)
+    # the quick digest is kept only for a whole read of files that did not change meanwhile
+    whole = all(cacheable(d.info.status, d.info.error) and not d.ocr_pending for d in documents)
+    if not whole or quick_digest(path, dirs, profile) != quick:
+        quick = None
+    store.save_run(
+        report,
+        facts,
+        documents,
+        extractor_version(),
+        digest,
+        quick_digest=quick or "",
+        facts_sha=reused.facts_sha if reused is not None else None,
+    )
     return report
 
 

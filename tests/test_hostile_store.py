@@ -181,7 +181,7 @@ def test_somebody_elses_alembic_database_is_never_written(template, tmp_path):
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-@pytest.mark.parametrize("table", ["fact", "run", "extraction"])
+@pytest.mark.parametrize("table", ["content", "run", "extraction"])
 def test_a_store_with_a_dropped_table_is_refused(command, table, store, template, tmp_path):
     with connected(store) as conn:
         conn.execute("PRAGMA foreign_keys=OFF")
@@ -204,7 +204,7 @@ def test_a_store_with_a_dropped_column_is_refused(store, template, tmp_path):
 def test_a_damaged_report_row_fails_only_that_run(store, template, tmp_path):
     _, _, (newest, oldest) = template
     with connected(store) as conn:
-        conn.execute("UPDATE run SET report_json = '{not json' WHERE id = ?", (newest,))
+        conn.execute("UPDATE run SET head_json = '{not json' WHERE id = ?", (newest,))
     damaged = (
         f"sxcheck: error: store {store}: run {newest}: its stored report is damaged "
         "(not a valid report); the other runs are unaffected\n"
@@ -231,12 +231,12 @@ def test_history_lists_the_other_runs_past_a_damaged_row(store, template):
 
 
 def test_a_recheck_reads_again_past_damaged_cached_rows(store, template):
-    """Bad JSON in the stored judgments and facts, bad zlib and JSON in the extraction
-    cache: the re-check judges and reads again, as if nothing were stored."""
+    """Bad zlib in every stored part of the reports and facts, bad zlib and JSON in the
+    extraction cache: the re-check judges and reads again, as if nothing were stored,
+    and writes the damaged parts again, so its run shows whole."""
     sub = template[0]
     with connected(store) as conn:
-        conn.execute("UPDATE run SET report_json = '[1, 2'")
-        conn.execute("UPDATE fact SET fact_json = 'nope'")
+        conn.execute("UPDATE content SET data_zlib = x'00112233'")
         conn.execute("UPDATE extraction SET units_zlib = x'00112233', notes_json = '{'")
         runs = conn.execute("SELECT count(*) FROM run").fetchone()[0]
     code, out, err = run("check", str(sub), "--json", "--db", str(store))
@@ -246,13 +246,17 @@ def test_a_recheck_reads_again_past_damaged_cached_rows(store, template):
     assert [d["status"] for d in report["documents"]] == ["ok"]
     with connected(store) as conn:
         assert conn.execute("SELECT count(*) FROM run").fetchone()[0] == runs + 1
+    code, out, err = run("show", report["run"]["id"], "--json", "--db", str(store))
+    assert code == 0, err
+    assert json.loads(out) == report
 
 
 def test_a_recheck_reads_again_past_a_cached_row_that_does_not_validate(store, template):
     sub = template[0]
     with connected(store) as conn:
         conn.execute("UPDATE extraction SET units_zlib = ?", (zlib.compress(b"[42]"),))
-        conn.execute("UPDATE run SET input_digest = 'x'")  # no reusable judgments either
+        # no reusable judgments either
+        conn.execute("UPDATE run SET input_digest = 'x', quick_digest = ''")
     code, out, err = run("check", str(sub), "--json", "--db", str(store))
     assert code == 0, err
     assert json.loads(out)["run"]["documents_read"] == 1

@@ -40,6 +40,7 @@ def _empty_postgres() -> str:
     engine = create_engine(PG_URL)
     with engine.begin() as conn:
         for table in (
+            "content",
             "fact",
             "reason",
             "judgment",
@@ -232,6 +233,9 @@ def test_a_store_from_a_newer_sxcheck_is_refused_untouched(tmp_path):
 
 
 def test_an_older_store_is_migrated_forward_keeping_its_runs(tmp_path, submission):
+    """A store of the first release, then one of revision 0003 holding a run (its whole
+    report in run.report_json, reasons and facts as rows): opening it migrates, and the
+    run shows exactly as it was recorded, now from content kept once."""
     from alembic import command
 
     from sxcheck.store.db import _alembic
@@ -245,30 +249,95 @@ def test_an_older_store_is_migrated_forward_keeping_its_runs(tmp_path, submissio
         assert "profile" not in [row[1] for row in conn.execute("PRAGMA table_info(run)")]
     report = _check(submission, str(path))  # opening it migrates
     with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0003"
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0004"
         assert "info_json" in [row[1] for row in conn.execute("PRAGMA table_info(extraction)")]
         assert conn.execute("SELECT id, profile FROM run").fetchall() == [
             (report["run"]["id"], None)
         ]
 
+    old = tmp_path / "0003.db"
+    engine = create_engine(f"sqlite:///{old}")
+    with engine.begin() as conn:
+        command.upgrade(_alembic(conn), "0003")
+    engine.dispose()
+    _as_0003(old, report, facts=[{"id": "f1", "item": "1.1.1", "data": {"x": 1}}])
+    code, out, err = run_cli("show", report["run"]["id"], "--json", "--db", str(old))
+    assert code == 0, err
+    assert json.loads(out) == report
+    with sqlite3.connect(old) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0004"
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        assert "reason" not in tables and "fact" not in tables and "content" in tables
+        assert conn.execute("SELECT report_json FROM run").fetchone()[0] == ""
+    from sxcheck.store import open_store
+
+    facts = open_store(str(old)).facts(report["run"]["id"])
+    assert [(f.id, f.item, f.data) for f in facts] == [("f1", "1.1.1", {"x": 1})]
+
+
+def _as_0003(path: Path, report: dict, facts: list[dict]) -> None:
+    """Write a run as revision 0003 did: the whole report JSON, one row per judgment,
+    reason and fact."""
+    run = report["run"]
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "INSERT INTO run (id, input_digest, started_at, recorded_at, finished_at, "
+            "tool_version, rules_digest, profile, region, level, year, source, total_score, "
+            "counts_json, documents_read, documents_from_store, report_json) "
+            "VALUES (?, '', ?, ?, ?, ?, ?, NULL, ?, ?, ?, '', 0, '{}', 0, 0, ?)",
+            (
+                run["id"],
+                run["started_at"],
+                run["started_at"],
+                run["finished_at"],
+                run["tool_version"],
+                run["rules_digest"],
+                report["submission"]["region"],
+                report["submission"]["level"],
+                report["submission"]["year"],
+                json.dumps(report, ensure_ascii=False),
+            ),
+        )
+        for judgment in report["indicators"]:
+            conn.execute(
+                "INSERT INTO judgment (run_id, item_id, status, score) VALUES (?, ?, ?, ?)",
+                (run["id"], judgment["id"], judgment["status"], judgment["score"]),
+            )
+            for reason in judgment["reasons"]:
+                conn.execute(
+                    "INSERT INTO reason (run_id, item_id, code, message, evidence_json) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (run["id"], judgment["id"], reason["code"], reason["message"], "[]"),
+                )
+        for fact in facts:
+            conn.execute(
+                "INSERT INTO fact (run_id, fact_id, item_id, fact_json) VALUES (?, ?, ?, ?)",
+                (run["id"], fact["id"], fact["item"], json.dumps({"kind": "k", "measure": "m", **fact})),
+            )
+
 
 def _consistent(path: Path) -> int:
-    """The store is whole: integrity ok and every run has all of its rows."""
+    """The store is whole: integrity ok, every run has all of its rows, and every part of
+    content a run refers to is there."""
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        runs = conn.execute("SELECT id FROM run").fetchall()
-        for (run_id,) in runs:
+        runs = conn.execute("SELECT id, body_sha, facts_sha FROM run").fetchall()
+        for run_id, body, facts in runs:
             assert (
                 conn.execute("SELECT count(*) FROM judgment WHERE run_id=?", (run_id,)).fetchone()[
                     0
                 ]
                 == 69
             )
-            assert (
-                conn.execute("SELECT count(*) FROM fact WHERE run_id=?", (run_id,)).fetchone()[0]
-                > 0
-            )
-        for table in ("judgment", "reason", "fact", "run_document"):
+            refs = [body, facts] + [
+                sha
+                for (sha,) in conn.execute(
+                    "SELECT judgment_sha FROM judgment WHERE run_id=?", (run_id,)
+                )
+            ]
+            for sha in refs:
+                assert conn.execute("SELECT 1 FROM content WHERE sha256=?", (sha,)).fetchone()
+        for table in ("judgment", "run_document"):
             orphans = conn.execute(
                 f"SELECT count(*) FROM {table} WHERE run_id NOT IN (SELECT id FROM run)"
             ).fetchone()[0]

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from sxcheck.errors import DocumentError
+from sxcheck.fingerprint import EXTRACTOR_READERS
 from sxcheck.ingest.sniff import sniff
 from sxcheck.ingest.text import read_text
 from sxcheck.limits import MAX_FILE_BYTES, MiB
@@ -39,8 +40,9 @@ def _ocr_engine() -> str:
         return "no OCR engine"
 
 
-# Bump when a reader changes what it extracts: stored extractions of older
-# versions are then read again instead of reused.
+# EXTRACTOR_READERS (in sxcheck.fingerprint, which the re-check's digest reads without
+# importing the readers): bump it when a reader changes what it extracts; stored
+# extractions of older versions are then read again instead of reused.
 # 2: a DOCTYPE anywhere in an Office part is refused; workbooks read in read-only mode.
 # 3: scans read by OCR; the OCR engine's name and version are part of the key, so a
 #    new engine or model reads the scans again (package metadata only: the engine,
@@ -51,7 +53,6 @@ def _ocr_engine() -> str:
 # 5: a row knows its table's number (two blocks of one sheet are two tables).
 # 6: scanned pages are checked for a red round seal (DocumentInfo.seals, a note when
 #    a checked scan has none).
-EXTRACTOR_READERS = "6"
 
 
 @cache

@@ -23,7 +23,6 @@ import os
 import re
 import sqlite3
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -35,13 +34,13 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
 
 from sxcheck.errors import SxcheckError
+from sxcheck.store.revision import MIGRATIONS, head_revision
 
 if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
 DEFAULT_URL = "sqlite:///sxcheck.db"
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 60_000
 SQLITE_MAGIC = b"SQLite format 3\x00"
 NOTHING_WRITTEN = "nothing was written"
@@ -246,23 +245,7 @@ def _refuse(message: str) -> bool:
     raise StoreError(message)
 
 
-_REVISION = re.compile(r"^(down_revision|revision)\s*=\s*(None|\"[^\"]*\"|'[^']*')\s*$", re.M)
-
-
-@cache
-def _head() -> str | None:
-    """The head revision from the migration files' own lines, without Alembic; None
-    when they do not say plainly (then Alembic decides)."""
-    revisions: dict[str, str | None] = {}
-    for path in sorted((MIGRATIONS / "versions").glob("*.py")):
-        found = _REVISION.finditer(path.read_text(encoding="utf-8"))
-        lines: dict[str, str] = {m[1]: m[2] for m in found}
-        if set(lines) != {"revision", "down_revision"} or lines["revision"] == "None":
-            return None
-        down = lines["down_revision"]
-        revisions[lines["revision"][1:-1]] = None if down == "None" else down[1:-1]
-    heads = set(revisions) - set(revisions.values())
-    return heads.pop() if len(heads) == 1 else None
+_head = head_revision  # the name the tests and older code use
 
 
 # ------------------------------------------------------------ writing

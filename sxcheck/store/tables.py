@@ -1,10 +1,15 @@
-"""The store's tables (sqlmodel): runs, their documents, judgments, reasons and facts,
-and the extraction cache keyed by document sha256 and extractor version.
+"""The store's tables (sqlmodel): runs, their documents and judgments, content kept
+once by hash, and the extraction cache keyed by document sha256 and extractor version.
 
-A run keeps its canonical JSON report whole (`report_json`), so `sxcheck show`
-re-renders it exactly; the per-item rows beside it are for queries (history,
-diff, "which runs failed 8.1.1"). The migrations in `migrations/versions`
-create these same tables; a test checks the two agree.
+Content once (revision 0004): what a run says is split into parts that repeat from
+run to run (each item's judgment with its reasons and quotes, the facts, the summary
+and documents) and kept in `content`, keyed by the sha256 of their JSON, once however
+many runs say the same. A run row holds only what is its own (`head_json`: its id,
+times and counts, and the submission) and refers to the rest by hash, so a re-check
+that changes nothing adds a run row and its small per-item rows, and `sxcheck show`
+still rebuilds the exact report. The per-item rows are for queries (history, diff,
+"which runs failed 8.1.1", "which runs had stale_document"). The migrations in
+`migrations/versions` create these same tables; a test checks the two agree.
 """
 
 from __future__ import annotations
@@ -33,7 +38,15 @@ class StoredRun(SQLModel, table=True):
     counts_json: str = "{}"
     documents_read: int = 0
     documents_from_store: int = 0
+    # runs written before revision 0004 kept the whole report here; since, "" (see head_json)
     report_json: str = Field(sa_column=Column(Text, nullable=False))
+    # {"run": RunInfo, "submission": SubmissionInfo} as JSON: what is this run's own
+    head_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    body_sha: str | None = None  # content: the report's summary and documents
+    facts_sha: str | None = None  # content: [[item, sha of that item's facts], ...]
+    # hash of the submission's bytes, the rules' and the tool's (sxcheck.fingerprint): a
+    # re-check whose files hash the same reuses this run before reading anything
+    quick_digest: str = Field(default="", index=True)
 
 
 class StoredDocument(SQLModel, table=True):
@@ -57,29 +70,17 @@ class StoredJudgment(SQLModel, table=True):
     item_id: str = Field(index=True)
     status: str
     score: float
+    codes: str = ""  # the reasons' codes, space-separated, for queries
+    judgment_sha: str = ""  # content: the judgment with its reasons and quotes
 
 
-class StoredReason(SQLModel, table=True):
-    __tablename__ = "reason"
+class Content(SQLModel, table=True):
+    """A part of a report or the facts, once, by the sha256 of its JSON text."""
 
-    id: int | None = Field(default=None, primary_key=True)
-    run_id: str = Field(foreign_key="run.id", index=True)
-    item_id: str
-    code: str = Field(index=True)
-    measure: str | None = None
-    rule: str | None = None
-    message: str = Field(sa_column=Column(Text, nullable=False))
-    evidence_json: str = Field(sa_column=Column(Text, nullable=False))
+    __tablename__ = "content"
 
-
-class StoredFact(SQLModel, table=True):
-    __tablename__ = "fact"
-
-    id: int | None = Field(default=None, primary_key=True)
-    run_id: str = Field(foreign_key="run.id", index=True)
-    fact_id: str
-    item_id: str
-    fact_json: str = Field(sa_column=Column(Text, nullable=False))
+    sha256: str = Field(primary_key=True)
+    data_zlib: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class Extraction(SQLModel, table=True):
