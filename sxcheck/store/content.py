@@ -95,9 +95,7 @@ def put(session: Session, content: dict[str, str], damaged: set[str] | None = No
     missing = [sha for sha in content if sha not in present]
     if not missing:
         return 0
-    rows = [
-        {"sha256": sha, "data_zlib": _pack(content[sha])} for sha in missing
-    ]
+    rows = [{"sha256": sha, "data_zlib": _pack(content[sha])} for sha in missing]
     dialect = session.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
         module = __import__(f"sqlalchemy.dialects.{dialect}", fromlist=["insert"])

@@ -254,10 +254,17 @@ _head = head_revision  # the name the tests and older code use
 def _writer(where: Target) -> Engine:
     """WAL lets readers and one writer work at once; busy_timeout makes a second
     writer wait instead of failing; BEGIN IMMEDIATE takes the write lock at the
-    start so two writers never deadlock upgrading a read lock."""
-    engine = create_engine(where.url)
+    start so two writers never deadlock upgrading a read lock.
+
+    A SQLite file's connections are not pooled: each closes when its session ends. A
+    connection left open in a process loses its locks when that process closes any
+    other descriptor of the file (POSIX locks are per process, and `_check_file` reads
+    the header), and a writer elsewhere may then take it for the last one and remove
+    the WAL under it: one long-lived process checking twice (the tests, a service)
+    saw the store as malformed until it restarted."""
     if where.url.get_backend_name() != "sqlite":
-        return engine
+        return create_engine(where.url)
+    engine = create_engine(where.url, poolclass=NullPool if where.file else None)
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
