@@ -20,7 +20,6 @@ import json
 import os
 import sqlite3
 import time
-import uuid
 import zlib
 from contextlib import closing
 from dataclasses import dataclass
@@ -196,7 +195,7 @@ def _record_in(
         "SELECT count(*) FROM run_document WHERE run_id = ? AND sha256 != ''", (previous,)
     ).fetchone()[0]
     finished = time.time()
-    run_id = uuid.uuid4().hex[:12]
+    run_id = os.urandom(6).hex()  # as uuid4().hex[:12] elsewhere, without importing uuid
     run = head["run"]
     run.update(
         id=run_id,
