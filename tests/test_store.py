@@ -209,7 +209,7 @@ def test_unknown_runs_and_bad_urls_are_one_line_errors(tmp_path):
     code, _, err = run_cli("show", "ffffffff", "--db", db)
     assert code == 2 and "no run 'ffffffff'" in err and err.count("\n") == 1
     code, _, err = run_cli("diff", "晋阳市", "--db", db)
-    assert code == 2 and "a diff needs two" in err
+    assert code == 2 and "no run of '晋阳市'" in err and str(tmp_path / "runs.db") in err
     code, _, err = run_cli("history", "--db", "nosuchdriver://x/y")
     assert code == 2 and err.startswith("sxcheck: error:") and err.count("\n") == 1
     code, _, err = run_cli("history", "--db", str(tmp_path / "missing" / "runs.db"))

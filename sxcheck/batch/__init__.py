@@ -155,7 +155,15 @@ def _store(p: Prepared, rules: RuleSet, reports: dict[str, Report], store: Store
         if store is not None:
             # no input digest: a batch run's ranks depend on the other submissions,
             # so a later single check must not reuse its judgments
-            store.save_run(report, p.facts, p.documents, extractor_version(), "", extractions=False)
+            store.save_run(
+                report,
+                p.facts,
+                p.documents,
+                extractor_version(),
+                "",
+                extractions=False,
+                kind="batch",
+            )
     except SxcheckError as exc:
         p.error = str(exc)
     except Exception as exc:  # noqa: BLE001

@@ -71,6 +71,7 @@ SCHEMA = {
         "body_sha",
         "facts_sha",
         "quick_digest",
+        "kind",
     ),
     "run_document": ("id", "run_id", "path", "sha256", "size", "kind", "status", "error"),
 }
@@ -90,6 +91,7 @@ COPIED = (
     "body_sha",
     "facts_sha",
     "quick_digest",
+    "kind",
 )
 
 

@@ -112,6 +112,7 @@ class Store:
         extractions: bool = True,
         quick_digest: str = "",
         facts_sha: str | None = None,
+        kind: str = "check",
     ) -> None:
         """Write the run, its rows, its new content and the new extractions in one
         transaction. `facts=None` with `facts_sha`: a reused run refers to the facts
@@ -119,7 +120,7 @@ class Store:
         reading (sxcheck.fingerprint), given only when every document was read whole."""
         try:
             with Session(self.engine) as session:
-                self._add_run(session, report, facts, input_digest, quick_digest, facts_sha)
+                self._add_run(session, report, facts, input_digest, quick_digest, facts_sha, kind)
                 if extractions:
                     self._add_extractions(session, documents, extractor_version, _now())
                 session.commit()
@@ -138,12 +139,19 @@ class Store:
         input_digest: str,
         quick_digest: str,
         facts_sha: str | None,
+        kind: str,
     ) -> None:
         parts = content.split(report, facts)
         content.put(session, parts.content, self._damaged)
         session.add(
             _run_row(
-                report, _now(), input_digest, parts, quick_digest, parts.facts_sha or facts_sha
+                report,
+                _now(),
+                input_digest,
+                parts,
+                quick_digest,
+                parts.facts_sha or facts_sha,
+                kind,
             )
         )
         session.flush()  # the run row before the rows that refer to it
@@ -250,15 +258,30 @@ class Store:
             return list(session.exec(query.limit(limit)))
 
     def resolve(self, reference: str) -> str:
-        """A run id, or a unique prefix of one (as `history` shows them)."""
+        """A run as people type it: its id or a unique prefix of one (as `history` shows
+        them), `latest` (the newest run), or a region's name (that region's newest run)."""
         with self._guard(), Session(self.engine) as session:
+            newest = select(StoredRun.id).order_by(col(StoredRun.recorded_at).desc()).limit(1)
+            if reference == LATEST:
+                found = session.exec(newest).first()
+                if found is None:
+                    raise StoreError(f"{self.shown}: no runs recorded yet")
+                return found
             ids = list(
                 session.exec(select(StoredRun.id).where(col(StoredRun.id).startswith(reference)))
             )
+            if reference in ids:
+                return reference
+            region = session.exec(newest.where(StoredRun.region == reference)).first()
+        if region is not None:
+            return region
         if len(ids) == 1:
             return ids[0]
         if not ids:
-            raise StoreError(f"no run '{reference}' in the store (see `sxcheck history`)")
+            raise StoreError(
+                f"no run '{reference}' in {self.shown} (a run id or its first characters, "
+                "`latest`, or a region; see `sxcheck history`)"
+            )
         raise StoreError(f"run '{reference}' is ambiguous: {', '.join(sorted(ids)[:5])}")
 
     def report(self, reference: str) -> Report:
@@ -277,15 +300,28 @@ class Store:
                 ) from None
 
     def last_two(self, region: str) -> tuple[str, str]:
-        """The previous and the latest run of a region, for `diff REGION`."""
-        runs = self.runs(region, limit=2)
-        if len(runs) < 2:
-            raise StoreError(f"'{region}' has {len(runs)} run(s) in the store; a diff needs two")
-        return runs[1].id, runs[0].id
+        """For `diff REGION`: the region's latest run and the run before it of the same
+        source (folder or zip path) and kind (check or batch), so a diff never reports a
+        different folder's or a batch's differences as changes."""
+        runs = self.runs(region, limit=500)
+        if not runs:
+            raise StoreError(f"no run of '{region}' in {self.shown} (see `sxcheck history`)")
+        latest = runs[0]
+        for earlier in runs[1:]:
+            if (earlier.source, earlier.kind) == (latest.source, latest.kind):
+                return earlier.id, latest.id
+        raise StoreError(
+            f"'{region}' has no earlier {latest.kind} run of {latest.source or 'the same source'}"
+            f" to compare its latest run {latest.id} with; name two runs: "
+            "`sxcheck diff RUN RUN` (see `sxcheck history`)"
+        )
 
     def count(self, table: type) -> int:
         with self._guard(), Session(self.engine) as session:
             return int(session.exec(select(func.count()).select_from(table)).one())
+
+
+LATEST = "latest"
 
 
 @dataclass(frozen=True)
@@ -327,6 +363,7 @@ def _run_row(
     parts: content.Parts,
     quick_digest: str,
     facts_sha: str | None,
+    kind: str,
 ) -> StoredRun:
     run, sub = report.run, report.submission
     return StoredRun(
@@ -351,6 +388,7 @@ def _run_row(
         body_sha=parts.body_sha,
         facts_sha=facts_sha,
         quick_digest=quick_digest,
+        kind=kind,
     )
 
 

@@ -47,6 +47,7 @@ class StoredRun(SQLModel, table=True):
     # hash of the submission's bytes, the rules' and the tool's (sxcheck.fingerprint): a
     # re-check whose files hash the same reuses this run before reading anything
     quick_digest: str = Field(default="", index=True)
+    kind: str = "check"  # or "batch": `diff` pairs runs of the same kind and source
 
 
 class StoredDocument(SQLModel, table=True):

@@ -1,11 +1,13 @@
-"""Content once: report parts and facts kept by hash, runs refer to them.
+"""Content once: report parts and facts kept by hash, runs refer to them; a run's kind.
 
 Every earlier run's whole report (`run.report_json`), reasons and facts are split
 into `content` parts keyed by the sha256 of their JSON; the run keeps its own head
 (`head_json`) and references; `reason` and `fact` rows are dropped (their data lives
 in the parts). A run whose stored report does not parse is left as it was: `show`
 names it as damaged, as before. The splitting is written out here, not imported,
-so this revision means the same whatever later code does.
+so this revision means the same whatever later code does. `run.kind` says whether
+a run was a `check` or part of a `batch` (earlier batch runs are those with no input
+digest), so `diff` pairs like with like.
 
 Revision ID: 0004
 """
@@ -37,9 +39,12 @@ def upgrade() -> None:
         batch.add_column(sa.Column("facts_sha", sa.String(), nullable=True))
         batch.add_column(sa.Column("quick_digest", sa.String(), nullable=False, server_default=""))
         batch.create_index("ix_run_quick_digest", ["quick_digest"])
+        # check or batch; before, only a batch run had no input digest
+        batch.add_column(sa.Column("kind", sa.String(), nullable=False, server_default="check"))
     with op.batch_alter_table("judgment") as batch:
         batch.add_column(sa.Column("codes", sa.String(), nullable=False, server_default=""))
         batch.add_column(sa.Column("judgment_sha", sa.String(), nullable=False, server_default=""))
+    op.execute("UPDATE run SET kind = 'batch' WHERE input_digest = ''")
     _move_runs(op.get_bind())
     op.drop_table("reason")
     op.drop_table("fact")

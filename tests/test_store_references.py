@@ -1,0 +1,67 @@
+"""Runs as people type them (issue 19): `latest`, a region's name, a prefix of an id; and
+`diff REGION` comparing like with like: the same folder or zip, check with check."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from .conftest import SAMPLE, run_cli
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    return run_cli(*args)
+
+
+def _check(root: Path, db: str) -> dict:
+    code, out, err = _run("check", str(root), "--db", db, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_latest_a_region_and_prefixes_name_runs(tmp_path):
+    db = str(tmp_path / "runs.db")
+    first = _check(SAMPLE, db)
+    other = _check(SAMPLE.parent / "清源县-2024", db)
+    for reference, expected in (
+        ("latest", other),
+        ("晋阳市", first),
+        (first["run"]["id"][:6], first),
+        (other["run"]["id"], other),
+    ):
+        code, out, err = _run("show", reference, "--json", "--db", db)
+        assert code == 0, (reference, err)
+        assert json.loads(out)["run"]["id"] == expected["run"]["id"], reference
+    code, _, err = _run("show", "汾东市", "--db", db)
+    assert code == 2 and err.count("\n") == 1
+    assert "no run '汾东市'" in err and db in err and "latest" in err
+
+
+def test_diff_of_a_region_pairs_the_same_source_and_kind(tmp_path):
+    db = str(tmp_path / "runs.db")
+    here = tmp_path / "晋阳市"
+    shutil.copytree(SAMPLE, here)
+    elsewhere = tmp_path / "另一份" / "晋阳市"
+    shutil.copytree(SAMPLE, elsewhere)
+    first = _check(here, db)
+    _check(elsewhere, db)  # the same region from another folder: not comparable
+    code, _, err = _run("batch", str(here), "--db", db, "--workers", "1", "--quiet")
+    assert code in (0, 1), err  # a batch run of the same folder: not comparable either
+    code, _, err = _run("diff", "晋阳市", "--db", db)
+    assert code == 2 and err.count("\n") == 1
+    assert "no earlier batch run" in err and "sxcheck diff RUN RUN" in err
+    manifest = here / "submission.yaml"
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace(
+            "310, denominator: 320", "300, denominator: 320"
+        ),
+        encoding="utf-8",
+    )
+    latest = _check(here, db)
+    out_json = tmp_path / "diff.json"
+    code, out, err = _run("diff", "晋阳市", "--db", db, "--report", str(out_json))
+    assert code == 0, err
+    diff = json.loads(out_json.read_text(encoding="utf-8"))
+    assert (diff["run_before"], diff["run_after"]) == (first["run"]["id"], latest["run"]["id"])
+    assert diff["documents"] == []  # the same folder: only the declaration changed
