@@ -11,6 +11,7 @@ imported inside the commands that use it; tests/test_cli_startup.py checks it st
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -112,7 +113,10 @@ PROFILE_OPTION = click.option(
 DB_OPTION = click.option(
     "--db",
     envvar="SXCHECK_DB",
-    help="The store: a SQLite file or any SQLAlchemy URL (default ./sxcheck.db; env SXCHECK_DB).",
+    help=(
+        "The store: a SQLite file or any SQLAlchemy URL "
+        "(default ~/.local/share/sxcheck/sxcheck.db; env SXCHECK_DB)."
+    ),
 )
 
 
@@ -402,16 +406,21 @@ def batch(
 @main.command()
 @click.argument("region", required=False)
 @click.option("--limit", default=30, show_default=True, help="How many runs to list.")
+@click.option("--json", "as_json", is_flag=True, help="The runs as JSON on stdout.")
 @DB_OPTION
 @_user_errors
-def history(region: str | None, limit: int, db: str | None) -> None:
-    """Past runs, newest first (all regions, or one REGION)."""
+def history(region: str | None, limit: int, as_json: bool, db: str | None) -> None:
+    """Past runs, newest first (all regions, or one REGION), and the store they are in."""
     from sxcheck.report.safe import terminal
     from sxcheck.store import open_store, run_counts
 
-    runs = open_store(db, write=False).runs(region, limit)
+    store = open_store(db, write=False)
+    runs = store.runs(region, limit)
+    if as_json:
+        click.echo(json.dumps(_history_json(runs, run_counts), ensure_ascii=False, indent=2))
+        return
     if not runs:
-        click.echo("no runs in the store" + (f" for {region}" if region else ""))
+        click.echo(f"no runs in {store.shown}" + (f" for {region}" if region else ""))
         return
     for run in runs:
         counts = run_counts(run)
@@ -419,16 +428,41 @@ def history(region: str | None, limit: int, db: str | None) -> None:
             click.echo(f"{terminal(str(run.id))}  (its stored row is damaged)")
             continue
         total = "—" if run.total_score is None else f"{run.total_score * 100:.1f}"
-        # a stored region is the submitter's text: no control character reaches the terminal
-        run_id, started, region_shown, level = (
-            terminal(str(v)) for v in (run.id, run.started_at, run.region, run.level)
+        # stored text is the submitter's: no control character reaches the terminal
+        run_id, started, region_shown, level, source = (
+            terminal(str(v)) for v in (run.id, run.started_at, run.region, run.level, run.source)
         )
+        profile = f"  profile {terminal(run.profile)}" if run.profile else ""
         click.echo(
-            f"{run_id}  {started}  {region_shown}（{level}，{run.year}）  total {total}  "
+            f"{run_id}  {started}  {run.kind}  {region_shown}（{level}，{run.year}）  total {total}  "
             f"pass {counts.get('pass', 0)} partial {counts.get('partial', 0)} "
             f"fail {counts.get('fail', 0)} n/a {counts.get('not_applicable', 0)}  "
             f"documents read {run.documents_read}, from store {run.documents_from_store}"
+            f"{profile}  {source}"
         )
+    click.echo(f"({len(runs)} run(s) shown from {store.shown})")
+
+
+def _history_json(runs: list, run_counts: Callable[[Any], dict[str, int] | None]) -> list[dict]:
+    """`history --json`: one object per run, as the table shows it (total on 0-100)."""
+    return [
+        {
+            "id": run.id,
+            "started_at": run.started_at,
+            "recorded_at": run.recorded_at,
+            "kind": run.kind,
+            "region": run.region,
+            "level": run.level,
+            "year": run.year,
+            "source": run.source,
+            "profile": run.profile,
+            "total": None if run.total_score is None else round(run.total_score * 100, 1),
+            "counts": run_counts(run),
+            "documents_read": run.documents_read,
+            "documents_from_store": run.documents_from_store,
+        }
+        for run in runs
+    ]
 
 
 @main.command()
@@ -503,12 +537,11 @@ def rules() -> None:
 @_user_errors
 def rules_list() -> None:
     """The 69 items: id, 一级/二级, name, kind."""
-    from sxcheck.catalogue.loader import load_rules
+    # plain strings kept with the rule cache: no pydantic, schema or YAML when it is warm
+    from sxcheck.catalogue.listing import rule_listing
 
-    ruleset = load_rules()
-    for item_id, item in ruleset.items.items():
-        tree = ruleset.tree[item_id]
-        click.echo(f"{item_id}\t{tree.first_name}/{tree.second_name}\t{item.name}\t{item.kind}")
+    for item_id, first_name, second_name, name, kind in rule_listing():
+        click.echo(f"{item_id}\t{first_name}/{second_name}\t{name}\t{kind}")
 
 
 @rules.command("show")

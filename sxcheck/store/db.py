@@ -1,7 +1,7 @@
 """Open a store: resolve its URL, look before touching, migrate forward, tune SQLite.
 
-SQLite by default (`./sxcheck.db`), any SQLAlchemy URL with `--db` or
-`SXCHECK_DB` (`postgresql+psycopg://user:pw@host/db` for a team). The schema
+SQLite by default (the user's `~/.local/share/sxcheck/sxcheck.db`, see store.location),
+any SQLAlchemy URL with `--db` or `SXCHECK_DB` (`postgresql+psycopg://user:pw@host/db` for a team). The schema
 is versioned with Alembic: an older store is upgraded in place when opened; a
 store written by a newer sxcheck is refused with a clear error, never touched.
 Alembic is imported only when the stored version is not the head revision (read
@@ -19,7 +19,6 @@ before a `check` spends time reading documents. Read-only commands (`history`,
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -34,13 +33,13 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
 
 from sxcheck.errors import SxcheckError
+from sxcheck.store.location import default_store_file, store_value
 from sxcheck.store.revision import MIGRATIONS, head_revision
 
 if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-DEFAULT_URL = "sqlite:///sxcheck.db"
 BUSY_TIMEOUT_MS = 60_000
 SQLITE_MAGIC = b"SQLite format 3\x00"
 NOTHING_WRITTEN = "nothing was written"
@@ -61,8 +60,9 @@ class Target:
 
 
 def resolve_url(db: str | None) -> str:
-    """`--db` beats `SXCHECK_DB` beats ./sxcheck.db; a plain path means a SQLite file."""
-    value = db or os.environ.get("SXCHECK_DB") or DEFAULT_URL
+    """`--db` beats `SXCHECK_DB` beats the user's default store; a plain path means a
+    SQLite file."""
+    value = store_value(db)
     if "://" not in value:
         value = f"sqlite:///{value}"
     return value
@@ -112,7 +112,16 @@ def _check_file(where: Target, write: bool) -> None:
     path = where.file
     assert path is not None
     parent = path.resolve().parent
+    if write and not parent.exists() and path.resolve() == default_store_file().resolve():
+        try:  # the user's own store: its folder is made on the first check
+            parent.mkdir(parents=True)
+        except OSError as exc:
+            raise StoreError(
+                f"{where.shown}: folder {parent} cannot be made ({exc.strerror})"
+            ) from None
     if not parent.is_dir():
+        if not write and path.resolve() == default_store_file().resolve():
+            raise StoreError(f"no store at {path} (a `sxcheck check` creates it)")
         raise StoreError(f"{where.shown}: folder {parent} does not exist")
     if not path.exists():
         if not write:

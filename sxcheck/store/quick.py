@@ -27,10 +27,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sxcheck.store.location import store_value
 from sxcheck.store.parts import join
 from sxcheck.store.revision import head_revision
 
-DEFAULT_FILE = "sxcheck.db"
 BUSY_TIMEOUT_S = 60
 # the tables and columns of the current schema (a test checks them against store.tables):
 # a store missing any is left to the full path, which refuses it with one line
@@ -98,7 +98,7 @@ COPIED = (
 def sqlite_file(db: str | None) -> Path | None:
     """The SQLite file a `--db` (or SXCHECK_DB, or the default) names, when it is a
     plain file URL; None for anything else (a server, a URI with options)."""
-    value = db or os.environ.get("SXCHECK_DB") or DEFAULT_FILE
+    value = store_value(db)
     if "://" not in value:
         return Path(value).expanduser()
     prefix = "sqlite:///"
