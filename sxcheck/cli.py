@@ -163,7 +163,28 @@ def _limits_epilog() -> str:
     )
 
 
-@click.group()
+class _Group(click.Group):
+    """Ctrl-C ends any command with one line and exit code 130 (128 + SIGINT), as a
+    shell expects, instead of a traceback or click's "Aborted!"."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (KeyboardInterrupt, click.exceptions.Abort):
+            click.echo("sxcheck: 已中断 (interrupted)", err=True)
+            sys.exit(130)
+
+
+def _unknown_item(item: str, known: list[str]) -> str:
+    """ "unknown indicator ID" with the nearest IDs a typo might have meant."""
+    import difflib
+
+    near = difflib.get_close_matches(item, known, n=3, cutoff=0.6)
+    hint = f"（是否为 {'、'.join(near)}？）" if near else ""
+    return f"unknown indicator ID '{item}'{hint} (see `sxcheck rules list`)"
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sxcheck")
 def main() -> None:
     """sxcheck: evidence and compliance checker for the Shanxi smart-city pilot evaluation."""
@@ -243,11 +264,9 @@ def check(
     if as_json:
         click.echo(to_json(report))
     elif not quiet:
-        print_summary(report)
+        print_summary(report, report_written=bool(reports))
     if fail_on:
-        limit = STATUS_ORDER[fail_on]
-        if any(STATUS_ORDER.get(j.status.value, -1) >= limit for j in report.indicators):
-            sys.exit(1)
+        _fail_on(fail_on, [(j.id, j.status.value) for j in report.indicators])
 
 
 def _quick_recheck(
@@ -294,12 +313,20 @@ def _quick_recheck(
         if as_json:
             click.echo(to_json(report))
         elif not quiet:
-            print_summary(report)
+            print_summary(report, report_written=bool(reports))
     if fail_on:
-        limit = STATUS_ORDER[fail_on]
-        if any(STATUS_ORDER.get(status, -1) >= limit for status in hit.statuses):
-            sys.exit(1)
+        _fail_on(fail_on, hit.statuses)
     return True
+
+
+def _fail_on(fail_on: str, statuses: list[tuple[str, str]]) -> None:
+    """--fail-on: exit 1, saying on stderr in one line which items met it."""
+    limit = STATUS_ORDER[fail_on]
+    met = [item for item, status in statuses if STATUS_ORDER.get(status, -1) >= limit]
+    if met:
+        shown = " ".join(met[:20]) + (f" … (+{len(met) - 20})" if len(met) > 20 else "")
+        click.echo(f"sxcheck: --fail-on {fail_on}: {len(met)} 项达到该状态: {shown}", err=True)
+        sys.exit(1)
 
 
 @main.command(epilog=_limits_epilog())
@@ -522,7 +549,7 @@ def show(
     elif item_id:
         judgment = next((j for j in report.indicators if j.id == item_id), None)
         if judgment is None:
-            raise SxcheckError(f"unknown indicator ID '{item_id}' (see `sxcheck rules list`)")
+            raise SxcheckError(_unknown_item(item_id, [j.id for j in report.indicators]))
         print_judgment(judgment, year=report.submission.year)
     elif not reports:
         print_summary(report)
@@ -558,7 +585,7 @@ def rules_show(item_id: str, rules_dir: tuple[Path, ...], profile: Path | None) 
     if ruleset.profile:
         click.echo(f"profile: {ruleset.profile}")
     if item_id not in ruleset.items:
-        raise SxcheckError(f"unknown indicator ID '{item_id}' (see `sxcheck rules list`)")
+        raise SxcheckError(_unknown_item(item_id, list(ruleset.items)))
     item = ruleset.items[item_id]
     tree = ruleset.tree[item_id]
     click.echo(f"{item.id} {item.name}  [{item.kind}]")
@@ -645,6 +672,8 @@ def rules_test(item: str | None, rules_dir: tuple[Path, ...]) -> None:
     from sxcheck.rulecases import run_cases
 
     ruleset = effective_rules(list(rules_dir))
+    if item is not None and item not in ruleset.items:
+        raise SxcheckError(_unknown_item(item, list(ruleset.items)))
     results = run_cases(ruleset, item)
     failed = [r for r in results if not r.ok]
     for result in results:

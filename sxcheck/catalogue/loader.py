@@ -10,7 +10,9 @@ else `$XDG_CACHE_HOME/sxcheck`, else `~/.cache/sxcheck`), keyed by the bytes of
 every rule file, the sxcheck and Python versions and the loader's own code, so
 a run reads the files and hashes them but parses nothing when they are
 unchanged. The `*.cases.yaml` files (only `rules test` and `rules validate`
-need them) are parsed on first use of `RuleSet.cases`.
+need them) are parsed on first use of `RuleSet.cases`. Beside it, under the same
+key, a listing of plain strings lets `rules list` answer without importing
+pydantic, the schema or PyYAML (sxcheck.catalogue.listing, which computes the key).
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ import hashlib
 import os
 import pickle
 import re
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,8 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from sxcheck.catalogue.listing import Row, cache_key, cache_stem, write_listing
+from sxcheck.catalogue.listing import cache_dir as cache_dir  # where the cache lives
 from sxcheck.catalogue.safeyaml import FoundFile, YamlProblem, parse_yaml, read_regular, yaml_files
 from sxcheck.catalogue.schema import (
     Bands,
@@ -349,42 +352,31 @@ def _sort_key(item_id: str) -> tuple[int, ...]:
 
 
 _CACHE: dict[Path, RuleSet] = {}
-# the code whose output the rule cache holds: a change to it is a new cache key
-_CODE = ("loader.py", "schema.py", "safeyaml.py", "../limits.py")
-
-
-def cache_dir() -> Path:
-    """Where the rule cache lives: SXCHECK_CACHE_DIR, $XDG_CACHE_HOME/sxcheck or ~/.cache/sxcheck."""
-    if os.environ.get("SXCHECK_CACHE_DIR"):
-        return Path(os.environ["SXCHECK_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "sxcheck"
+_KEYS: dict[Path, str] = {}  # the cache key each memoised rule set was loaded under
 
 
 def _cache_key(root: Path, files: list[FoundFile]) -> str:
     """Digest of every rule file (names and bytes, unreadable ones by their reason),
     the folder, the sxcheck and Python versions and the loader's code."""
-    import sxcheck
-
-    sha = hashlib.sha256(b"sxcheck rules cache 1\0")
-    for part in (str(root), sxcheck.__version__, sys.version, sys.implementation.cache_tag):
-        sha.update(str(part).encode() + b"\0")
-    here = Path(__file__).resolve().parent
-    for name in _CODE:
-        try:
-            sha.update((here / name).read_bytes())
-        except OSError:
-            sha.update(b"?")
-        sha.update(b"\0")
-    for found in files:
-        sha.update(found.rel.encode() + b"\0")
-        sha.update(found.data if found.data is not None else f"!{found.problem}".encode())
-        sha.update(b"\0")
-    return sha.hexdigest()
+    return cache_key(root, ((found.rel, found.data, found.problem) for found in files))
 
 
 def _cache_file(root: Path) -> Path:
-    return cache_dir() / f"rules-{hashlib.sha256(str(root).encode()).hexdigest()[:16]}.pickle"
+    return cache_stem(root).with_suffix(".pickle")
+
+
+def listing_rows(ruleset: RuleSet) -> list[Row]:
+    """What `rules list` prints of each item, as plain strings (the listing's rows)."""
+    return [
+        (
+            item_id,
+            ruleset.tree[item_id].first_name,
+            ruleset.tree[item_id].second_name,
+            item.name,
+            item.kind,
+        )
+        for item_id, item in ruleset.items.items()
+    ]
 
 
 def _cached(path: Path, key: str) -> RuleSet | None:
@@ -419,11 +411,19 @@ def load_rules(rules_dir: Path | None = None, use_cache: bool = True) -> RuleSet
     """Load a rules directory or raise RulesError listing every problem.
 
     The validated set comes from the rule cache when every file is unchanged
-    (see cache_dir); otherwise it is parsed, validated and stored there. With
-    use_cache=False it is parsed whatever is cached, and kept nowhere."""
+    (see cache_dir); otherwise it is parsed, validated and stored there, with
+    the listing `rules list` prints. With use_cache=False it is parsed whatever
+    is cached, and kept nowhere."""
+    return load_rules_keyed(rules_dir, use_cache)[0]
+
+
+def load_rules_keyed(
+    rules_dir: Path | None = None, use_cache: bool = True
+) -> tuple[RuleSet, str | None]:
+    """load_rules, and the cache key the set was found or stored under (None: not cached)."""
     root = (rules_dir or DEFAULT_RULES_DIR).resolve()
     if use_cache and root in _CACHE:
-        return _CACHE[root]
+        return _CACHE[root], _KEYS.get(root)
     key = cache_file = files = None
     if use_cache and root.is_dir():
         files = yaml_files(root, contained=False)
@@ -431,12 +431,13 @@ def load_rules(rules_dir: Path | None = None, use_cache: bool = True) -> RuleSet
         cache_file = _cache_file(root)
         cached = _cached(cache_file, key)
         if cached is not None:
-            _CACHE[root] = cached
-            return cached
+            _CACHE[root], _KEYS[root] = cached, key
+            return cached, key
     ruleset, problems = collect(root, with_cases=False, files=files)
     if problems or ruleset is None:
         raise RulesError("rule files are invalid:\n" + "\n".join(str(p) for p in problems))
     if key is not None and cache_file is not None:
         _store(cache_file, key, ruleset)
-        _CACHE[root] = ruleset
-    return ruleset
+        write_listing(root, key, listing_rows(ruleset))
+        _CACHE[root], _KEYS[root] = ruleset, key
+    return ruleset, key

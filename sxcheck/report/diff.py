@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from sxcheck.models import Judgment, Report
 from sxcheck.report import renderer_for
 from sxcheck.report.safe import cleaned, html_templates, markdown, terminal
+from sxcheck.report.view import percent
 
 
 class ItemChange(BaseModel):
@@ -141,7 +142,7 @@ def _lines(diff: RunDiff) -> str:
     for item in diff.items:
         lines.append(
             f"{item.id} {item.name}: {item.status_before} → {item.status_after} "
-            f"({item.score_before:.2f} → {item.score_after:.2f})"
+            f"({percent(item.score_before)} → {percent(item.score_after)})"
         )
         lines += [f"  + {r}" for r in item.reasons_added]
         lines += [f"  - {r}" for r in item.reasons_removed]
@@ -149,7 +150,7 @@ def _lines(diff: RunDiff) -> str:
 
 
 def diff_html(diff: RunDiff) -> str:
-    return html_templates().get_template("diff.html.j2").render(diff=cleaned(diff))
+    return html_templates().get_template("diff.html.j2").render(diff=cleaned(diff), pct=percent)
 
 
 DIFF_FORMATS = {

@@ -71,7 +71,7 @@ def to_markdown(report: Report) -> str:
     for judgment in report.indicators:
         lines.append(
             f"| {_cell(judgment.id)} | {_cell(judgment.name)} | {STATUS_ZH[judgment.status.value]} | "
-            f"{judgment.score:.2f} | {_cell(' '.join(problem_codes(judgment)))} |"
+            f"{percent(judgment.score)} | {_cell(' '.join(problem_codes(judgment)))} |"
         )
     lines.append("")
     for first in tree(report):
@@ -80,7 +80,7 @@ def to_markdown(report: Report) -> str:
             lines += [f"### {_cell(second.id)} {_cell(second.name)}（{percent(second.score)}）", ""]
             for judgment in second.items:
                 lines.append(
-                    f"#### {_cell(judgment.id)} {_cell(judgment.name)} — {STATUS_ZH[judgment.status.value]}，{judgment.score:.2f}"
+                    f"#### {_cell(judgment.id)} {_cell(judgment.name)} — {STATUS_ZH[judgment.status.value]}，{percent(judgment.score)}"
                 )
                 lines.append("")
                 for reason in judgment.reasons:

@@ -24,6 +24,7 @@ from sxcheck.report.view import (
     issued_line,
     ocr_mark,
     official_cells,
+    percent,
     place,
     problem_codes,
     profile_label,
@@ -33,7 +34,14 @@ from sxcheck.report.view import (
 STATUS_STYLE = {"pass": "green", "partial": "yellow", "fail": "red", "not_applicable": "dim"}
 
 
-def print_summary(report: Report, console: Console | None = None) -> None:
+def print_summary(
+    report: Report, console: Console | None = None, report_written: bool = True
+) -> None:
+    """The judgments table, the documents' notices and the fix-first list. Notices about
+    documents (not read, read by OCR, official-document details) go to stderr when the
+    summary goes to the terminal's stdout, so a pipe of stdout holds only the results;
+    `report_written=False` makes "… N more" say how to get them all."""
+    notices = Console(stderr=True) if console is None else console
     console = console or Console()
     report = cleaned(report, terminal)
     sub = report.submission
@@ -49,7 +57,7 @@ def print_summary(report: Report, console: Console | None = None) -> None:
     table.add_column("ID", no_wrap=True)
     table.add_column("评价指标项", no_wrap=True, max_width=24)
     table.add_column("status", no_wrap=True)
-    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("得分", justify="right", no_wrap=True)
     table.add_column("reasons")
     for judgment in report.indicators:
         style = STATUS_STYLE[judgment.status.value]
@@ -57,7 +65,7 @@ def print_summary(report: Report, console: Console | None = None) -> None:
             escape(judgment.id),
             escape(judgment.name),
             f"[{style}]{judgment.status.value}[/{style}]",
-            f"{judgment.score:.2f}",
+            percent(judgment.score),
             escape(" ".join(problem_codes(judgment))),
         )
     console.print(table)
@@ -66,18 +74,18 @@ def print_summary(report: Report, console: Console | None = None) -> None:
         for k, v in report.summary.counts.items()
     )
     total = report.summary.scores.get("total")
-    console.print(f"{counts}   total score: {total if total is not None else '—'}")
+    console.print(f"{counts}   总分 total: {percent(total)} / 100")
     for doc in report.documents:
         if doc.status != "ok":
-            console.print(
+            notices.print(
                 f"[red]{doc.status}[/red] {escape(doc.path)}: {escape(doc.error or '')}",
                 highlight=False,
             )
         elif doc.read_by != "text" or doc.encoding or doc.needs_ocr:  # how it was read
-            console.print(
+            notices.print(
                 f"[dim]读取方式[/dim] {escape(doc.path)}: {escape(read_how(doc))}", highlight=False
             )
-        _official(doc, console)
+        _official(doc, notices)
     todo = fixes(report)
     if todo:
         console.print("[bold]先改这些 / Fix first:[/bold]")
@@ -93,7 +101,10 @@ def print_summary(report: Report, console: Console | None = None) -> None:
             )
         console.print(grid, highlight=False)
         if len(todo) > 15:
-            console.print(f"  … {len(todo) - 15} more in the report")
+            more = f"  … {len(todo) - 15} more in the report"
+            if not report_written:
+                more += "（加 --report 预检.html 写出完整报告）"
+            console.print(more, highlight=False)
 
 
 def _official(doc: DocumentInfo, console: Console) -> None:
@@ -121,7 +132,7 @@ def print_judgment(
     style = STATUS_STYLE[judgment.status.value]
     console.print(
         f"[bold]{escape(judgment.id)} {escape(judgment.name)}[/bold]  "
-        f"[{style}]{judgment.status.value}[/{style}]  score {judgment.score:.2f}",
+        f"[{style}]{judgment.status.value}[/{style}]  score {percent(judgment.score)}",
         highlight=False,
         soft_wrap=True,
     )

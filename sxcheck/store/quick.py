@@ -113,7 +113,7 @@ class QuickRun:
     asked for, its report as JSON data (Report.model_validate takes it)."""
 
     run_id: str
-    statuses: list[str]
+    statuses: list[tuple[str, str]]  # (item, status) in the report's order
     report: dict[str, Any] | None
 
 
@@ -237,9 +237,9 @@ def _record_in(
         (run_id, previous),
     )
     statuses = [
-        status
-        for (status,) in connection.execute(
-            "SELECT status FROM judgment WHERE run_id = ? ORDER BY id", (run_id,)
+        (item, status)
+        for item, status in connection.execute(
+            "SELECT item_id, status FROM judgment WHERE run_id = ? ORDER BY id", (run_id,)
         )
     ]
     report = None
