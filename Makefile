@@ -3,21 +3,36 @@
 PYTHON ?= $(shell for p in python3.11 python3.12 python3; do $$p -c 'import sys; sys.exit(not (3,11) <= sys.version_info[:2] < (3,13))' 2>/dev/null && { echo $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
+RUNTIME := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed
 SAMPLE ?= evidence_samples/晋阳市-2024
 
-.PHONY: demo test lint format bench clean system-deps samples postgres docs
+.PHONY: demo test lint format bench clean system-deps samples postgres docs build-prereqs
 
-$(STAMP): pyproject.toml
+# durable-rules (the rule engine) compiles a C extension: say in one line what is missing
+# instead of a page of pip output.
+build-prereqs:
 	@test -n "$(PYTHON)" || { echo "sxcheck needs Python 3.11 or 3.12 (durable-rules does not import on 3.13)"; exit 1; }
-	$(PYTHON) -m venv $(VENV)
+	@command -v cc >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 || { echo "sxcheck needs a C compiler to build durable-rules: apt-get install build-essential (Debian/Ubuntu)"; exit 1; }
+	@$(PYTHON) -c 'import sysconfig, os, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
+	  || { echo "sxcheck needs the Python headers to build durable-rules: apt-get install python3-dev (Debian/Ubuntu)"; exit 1; }
+
+# What sxcheck needs to run (make demo); the test, lint and bench tools come with make test.
+$(RUNTIME): pyproject.toml
+	@$(MAKE) --no-print-directory build-prereqs
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	@touch $(RUNTIME)
+
+$(STAMP): $(RUNTIME) pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(RUNTIME)
 	$(BIN)/sxcheck check "$(SAMPLE)" --report build/demo-report.json --report build/demo-report.html --report build/demo-report.docx
 	@echo "reports written to build/demo-report.json, .html (open in a browser) and .docx"
+	@echo "to type sxcheck yourself: . .venv/bin/activate   (then: sxcheck --help)"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -32,6 +47,9 @@ format: $(STAMP)
 	$(BIN)/ruff format sxcheck tests
 	$(BIN)/ruff check --fix sxcheck tests
 
+# Whole processes against their floor (the ratios), then the in-process stages, the batch corpus
+# and OCR: a few minutes on 2 cores. BENCH_BIG=1 adds 3,000-page checks and a province-sized
+# batch corpus (tests/bench_process.py and tests/bench_batch.py say what each variable sets).
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench_process
 	$(BIN)/python -m tests.bench
