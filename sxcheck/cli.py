@@ -602,31 +602,17 @@ def rules_show(item_id: str, rules_dir: tuple[Path, ...], profile: Path | None) 
         click.echo(f"item weight: {item.weight}")
     if item_id in ruleset.excluded:
         click.echo(f"excluded from scoring by the profile: {ruleset.excluded[item_id]}")
-    for measure in item.measures:
-        click.echo(
-            f"\nmeasure {measure.key}: {measure.name} ({measure.kind}; levels: {', '.join(measure.levels)})"
-        )
-        if measure.numerator:
-            click.echo(f"  numerator:   {measure.numerator}")
-            click.echo(f"  denominator: {measure.denominator}")
-        if measure.bands is not None:
-            bands = ruleset.bands_for(measure.bands)
-            name = measure.bands if isinstance(measure.bands, str) else "inline"
-            click.echo(
-                f"  bands ({name}, {measure.direction} is better): pass {bands.pass_}, partial {bands.partial}"
-            )
-            if bands.doc:
-                click.echo(f"    {bands.doc.strip()}")
-        for option in measure.options:
-            click.echo(f"  option {option.key}: {', '.join(option.aliases)}")
-        click.echo(
-            f"  evidence: all of {measure.evidence.all_of}; none of {measure.evidence.none_of}"
-        )
-        if measure.weight != 1.0:
-            click.echo(f"  weight: {measure.weight}")
-        click.echo("  rules:")
-        for rule in compile_measure(ruleset, item.id, measure):
-            click.echo(f"    {rule.rule_id}: {rule.text}")
+    from sxcheck.catalogue.describe import describe, plain_rule
+
+    compiled = {
+        measure.key: [
+            f"{rule.rule_id}: {plain_rule(rule.text)}"
+            for rule in compile_measure(ruleset, item.id, measure)
+        ]
+        for measure in item.measures
+    }
+    for line in describe(ruleset, item, compiled):
+        click.echo(line)
 
 
 @rules.command("validate")

@@ -20,8 +20,25 @@ def test_rules_show_gives_definition_measures_defaults_and_rules():
     code, out, _ = run_cli("rules", "show", "1.1.1")
     assert code == 0
     assert "已经实现5G覆盖的城市重点公共区域数量" in out
-    assert "bands (ratio, higher is better): pass 0.9, partial 0.6" in out
+    assert "档位 bands（ratio，越高越好）: 达标 0.9，部分达标 0.6" in out
     assert "1.1.1/coverage/meets_threshold: when" in out
+    assert "分子: 已经实现5G覆盖的城市重点公共区域数量" in out
+
+
+def test_rules_show_reads_without_python_reprs():
+    """Phrasings with the notes above them in the rule file, rules in plain words, the
+    item's notes and its cases by name (issue 19)."""
+    code, out, _ = run_cli("rules", "show", "8.1.1")
+    assert code == 0
+    assert "['" not in out and "']" not in out and "True" not in out
+    assert "    1. 领导小组 / 领导机构 / 委员会" in out
+    assert "已设立/已建成的表述（established，" in out
+    assert "    # it exists: a notice set it up, or it is named as set up" in out
+    assert "实际工作/应用的表述（须有日期）（working，" in out
+    assert "when source in (none, draft) and negated > 0" in out
+    assert "说明 / notes:" in out and "原则上每季度召开一次会议" in out
+    assert "用例 / cases（rules/items/8-组织保障/8.1.1.cases.yaml，共 " in out
+    assert "  set_up_and_meeting_held: pass（established_and_working）" in out
 
 
 def test_rules_show_unknown_id():

@@ -29,7 +29,7 @@ def test_special_items_from_a_separate_folder_are_judged_and_scored_apart(tmp_pa
     manifest = submission / "submission.yaml"
     text = manifest.read_text(encoding="utf-8")
     code, _, err = run_cli("check", str(submission), "--no-store")
-    assert code == 2 and "unknown indicator ID 'T.1.2'" in err  # declared, but no rule for it
+    assert code == 2 and "指标 T.1.2 不存在" in err  # declared, but no rule for it
     manifest.write_text(
         text.replace('  "T.1.2": {numerator: 35, denominator: 42}\n', ""), encoding="utf-8"
     )
@@ -92,7 +92,7 @@ def test_a_profile_moves_an_item_to_pass_and_changes_the_total(tmp_path):
     assert after["summary"]["scores"]["total"] > before["summary"]["scores"]["total"]
     assert after["run"]["profile"].startswith("宽松方案@")
     code, out, _ = run_cli("rules", "show", "2.1.1", "--profile", str(profile))
-    assert code == 0 and "profile: 宽松方案@" in out and "pass 0.75, partial 0.5" in out
+    assert code == 0 and "profile: 宽松方案@" in out and "达标 0.75，部分达标 0.5" in out
 
 
 def test_a_profile_excludes_an_item_with_its_reason(tmp_path):
