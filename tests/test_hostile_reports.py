@@ -204,7 +204,8 @@ def test_check_summary_sends_no_control_sequence_or_markup(runs):
     out, err, out2, err2 = runs["terminal"]
     _assert_terminal_clean(out, err, out2, err2)
     assert "[bold]b[/bold]" in out  # markup shown as text, not obeyed
-    assert "broken\\x1b]0;title\\x07.txt" in out  # the unreadable file, named visibly
+    # the unreadable file, named visibly (a notice about a document: on stderr)
+    assert "broken\\x1b]0;title\\x07.txt" in err
 
 
 def test_show_summary_and_item_quotes_are_clean(runs):
@@ -212,7 +213,7 @@ def test_show_summary_and_item_quotes_are_clean(runs):
     code, out, err = run_cli("show", run_id, "--db", runs["db"])
     assert code == 0, err
     _assert_terminal_clean(out, err)
-    assert "broken\\x1b]0;title\\x07.txt" in out and "[bold]b[/bold]" in out
+    assert "broken\\x1b]0;title\\x07.txt" in err and "[bold]b[/bold]" in out
     code, out, err = run_cli("show", run_id, "1.1.1", "--db", runs["db"])
     assert code == 0, err
     _assert_terminal_clean(out, err)
