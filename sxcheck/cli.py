@@ -12,6 +12,7 @@ imported inside the commands that use it; tests/test_cli_startup.py checks it st
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -393,17 +394,29 @@ def batch(
             on_total=on_total,
             limits=Limits(seconds=doc_timeout, memory_mb=doc_memory, run_seconds=run_timeout),
         )
-    for path in reports:
-        write_atomically(path, render_batch(comparison, path))
-    if reports_dir:
-        from sxcheck.batch.names import inside, safe_stem
+    from sxcheck.batch.names import inside, report_stem
 
-        for run in runs:
-            # the region is the submitter's text: never a path as it is (../../x, /abs, CON)
-            region, year = safe_stem(run.submission.region), int(run.submission.year)
-            stem = f"{region}-{year}-{safe_stem(run.run.id)}"
+    # the region is the submitter's text: never a path as it is (../../x, /abs, CON)
+    own = (
+        {
+            run.run.id: inside(
+                reports_dir, report_stem(run.submission.region, run.submission.year, run.run.id)
+            )
+            for run in runs
+        }
+        if reports_dir
+        else {}
+    )
+    for path in reports:
+        # the matrix links each cell to the item in that submission's own HTML report
+        links = {
+            rid: os.path.relpath(f"{stem}.html", path.resolve().parent) for rid, stem in own.items()
+        }
+        write_atomically(path, render_batch(comparison, path, links))
+    for run in runs:
+        if reports_dir and run.run.id in own:
             for suffix in (".json", ".html"):
-                write_report(run, inside(reports_dir, f"{stem}{suffix}"))
+                write_report(run, inside(reports_dir, own[run.run.id].name + suffix))
     if not quiet:
         from sxcheck.report.safe import terminal
 
@@ -467,7 +480,8 @@ def history(region: str | None, limit: int, as_json: bool, db: str | None) -> No
             f"documents read {run.documents_read}, from store {run.documents_from_store}"
             f"{profile}  {source}"
         )
-    click.echo(f"({len(runs)} run(s) shown from {store.shown})")
+    # where they are, on stderr: stdout keeps one line per run for scripts
+    click.echo(f"({len(runs)} run(s) shown from {store.shown})", err=True)
 
 
 def _history_json(runs: list, run_counts: Callable[[Any], dict[str, int] | None]) -> list[dict]:

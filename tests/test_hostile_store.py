@@ -225,7 +225,7 @@ def test_history_lists_the_other_runs_past_a_damaged_row(store, template):
         conn.execute("UPDATE run SET counts_json = x'789c' WHERE id = ?", (newest,))
     code, out, err = run("history", "--db", str(store))
     lines = out.splitlines()
-    assert (code, err) == (0, "")
+    assert (code, err) == (0, f"(2 run(s) shown from store {store})\n")
     assert lines[0] == f"{newest}  (its stored row is damaged)"
     assert lines[1].startswith(oldest) and "pass " in lines[1]
 

@@ -32,8 +32,9 @@ def test_the_default_store_is_the_users_wherever_the_check_ran(tmp_path, monkeyp
     code, out, err = run_cli("history")
     assert code == 0, err
     lines = out.splitlines()
+    assert len(lines) == 1
     assert lines[0].startswith(run_id) and "  check  " in lines[0] and str(SAMPLE) in lines[0]
-    assert lines[-1] == f"(1 run(s) shown from store {store})"
+    assert err == f"(1 run(s) shown from store {store})\n"
     code, out, err = run_cli("history", "--json")
     assert code == 0, err
     (entry,) = json.loads(out)

@@ -182,6 +182,16 @@ def _citing(report: Report, code: str) -> list[str]:
     return [j.id for j in report.indicators if any(r.code == code for r in j.reasons)]
 
 
+def _items(rules: RuleSet, reports: dict[str, Report]) -> dict[str, str]:
+    """The matrix's rows: the rules' items, then the 特色性指标 submissions brought with
+    their own rules/ (each submission's T. items, by id)."""
+    items = {item_id: item.name for item_id, item in rules.items.items()}
+    extra = {
+        j.id: j.name for report in reports.values() for j in report.indicators if j.id not in items
+    }
+    return {**items, **dict(sorted(extra.items()))}
+
+
 def _comparison(
     rules: RuleSet,
     prepared: list[Prepared],
@@ -242,7 +252,7 @@ def _comparison(
         workers=workers,
         documents=sum(len(p.documents) for p in prepared),
         first_levels=firsts,
-        items={item_id: item.name for item_id, item in rules.items.items()},
+        items=_items(rules, reports),
         entries=entries,
     )
 

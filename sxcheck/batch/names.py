@@ -47,6 +47,11 @@ def safe_stem(text: str, limit: int = MAX_FILE_STEM_CHARS) -> str:
     return stem
 
 
+def report_stem(region: str, year: int, run_id: str) -> str:
+    """The file stem of one submission's report in `batch --reports-dir`."""
+    return f"{safe_stem(region)}-{int(year)}-{safe_stem(run_id)}"
+
+
 def inside(folder: Path, name: str) -> Path:
     """`folder / name`, refused unless it resolves to a file directly inside `folder`."""
     base = folder.resolve()

@@ -33,12 +33,18 @@ def to_json(batch: BatchReport) -> str:
     return json.dumps(batch.model_dump(mode="json"), ensure_ascii=False, indent=2)
 
 
-def to_html(batch: BatchReport) -> str:
+def to_html(batch: BatchReport, links: dict[str, str] | None = None) -> str:
+    """`links`: run id -> that submission's own HTML report (relative to this file), so
+    each matrix cell opens the item in it (`batch --reports-dir`)."""
     batch = cleaned(batch)
     env = html_templates()
     env.filters["pct"] = _pct
     return env.get_template("batch.html.j2").render(
-        batch=batch, entries=_ordered(batch), level_zh=LEVEL_ZH, status_zh=STATUS_ZH
+        batch=batch,
+        entries=_ordered(batch),
+        level_zh=LEVEL_ZH,
+        status_zh=STATUS_ZH,
+        links=links or {},
     )
 
 
@@ -126,7 +132,11 @@ FORMATS: dict[str, Callable[[BatchReport], str | bytes]] = {
 }
 
 
-def render_batch(batch: BatchReport, path: Path) -> str | bytes:
+def render_batch(
+    batch: BatchReport, path: Path, links: dict[str, str] | None = None
+) -> str | bytes:
+    if path.suffix.lower() == ".html":
+        return to_html(batch, links)
     return renderer_for(path, FORMATS, "comparison")(batch)
 
 
