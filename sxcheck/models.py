@@ -10,12 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from sxcheck.declared import clean_figure, clean_label, clean_name, clean_year
 from sxcheck.limits import MAX_UNIT_CONTEXT_CHARS
+
+if TYPE_CHECKING:
+    from sxcheck.sentence import Sentence, SentenceSource  # noqa: F401
 
 Level = Literal["city", "county"]
 
@@ -345,23 +348,8 @@ def unique_evidence(evidence: list[Evidence]) -> list[Evidence]:
     return out
 
 
-class Sentence(BaseModel):
-    """One sentence (or table row) with its parsed quantities and cue flags."""
-
-    evidence: Evidence
-    text: str
-    context: str = ""
-    kind: str = "paragraph"
-    quantities: list[Quantity] = Field(default_factory=list)
-    # a table row: its cells (TextUnit.cells) and label; `raw` is the row's own text
-    # (cells joined " | ") when the quote is not it (the quote names each cell's header)
-    cells: list[TableCell] = Field(default_factory=list)
-    row_label: str = ""
-    table: int | None = None  # TextUnit.table
-    raw: str = ""
-    # a row of an attachment list, a 目录 or a 文件清单 naming a document: it says the
-    # document exists in a list, never that what the document states holds
-    listing: bool = False
+# Sentence (the evidence stage's output, not a pydantic model) is in sxcheck.sentence;
+# `from sxcheck.models import Sentence` still works (module __getattr__ below).
 
 
 # ---------------------------------------------------------------- facts / judgments
@@ -491,3 +479,12 @@ class BatchReport(BaseModel):
     items: dict[str, str]  # id -> name
     entries: list[BatchEntry]
     timings: dict[str, float] = Field(default_factory=dict)  # seconds per phase
+
+
+def __getattr__(name: str) -> Any:
+    """`Sentence` and `SentenceSource` live in sxcheck.sentence (it imports this module)."""
+    if name in ("Sentence", "SentenceSource"):
+        from sxcheck import sentence
+
+        return getattr(sentence, name)
+    raise AttributeError(f"module 'sxcheck.models' has no attribute {name!r}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from sxcheck.evidence.built import made
 from sxcheck.evidence.figures import CELL, read_numbers
 from sxcheck.evidence.normalise import normalise
 from sxcheck.evidence.official import listing_rows, read_official
@@ -98,50 +99,106 @@ def sentences_of(
     number in it with role and period (evidence.figures.read_numbers): `year`
     is the evaluation year, `lexicon` the rules' (the built-in one when None),
     and a row's header (`TextUnit.context`) gives each cell its column.
+
+    A sentence holds its unit and offsets, not copies: its evidence (quote, context
+    window) and its quantities are built on first use, once (`LazyParts`), so a
+    sentence no measure reads never has them, and the paragraph is one text however
+    many sentences it has.
     """
     out: list[Sentence] = []
     plan_words = lexicon.figures.plan_documents if lexicon is not None else []
-    plans = _plan_documents(units, plan_words)
     refs = {path: document_ref(o) for path, o in (officials or {}).items()}
+    parts = LazyParts(year, lexicon, _plan_documents(units, plan_words), refs)
     listing = listing or set()
+    # a table's rows share their caption and header: matched in one normalised copy
+    contexts: dict[str, str] = {"": ""}
     for index, unit in enumerate(units):
-        issued = refs.get(unit.document)
         # numbers and keywords are read from the matching text (evidence.normalise:
         # "2 0 2 4 年" -> "2024年"); the quote stays the document's own characters
-        context = normalise(unit.context)[0]
+        context = contexts.get(unit.context)
+        if context is None:
+            context = contexts[unit.context] = normalise(unit.context)[0]
         for part, start in _parts(unit):
-            matching = normalise(part)[0]
-            whole = unit.kind != "paragraph" or part == unit.text
-            evidence = Evidence(
-                document=unit.document,
-                sha256=unit.sha256,
-                page=unit.page,
-                location=row_location(unit),
-                quote=row_quote(unit) if unit.cells else part,
-                context=None if whole else window(unit.text, start, start + len(part)),
-                issued=issued,
-                **ocr_provenance(unit, start, start + len(part)),
-            )
             out.append(
                 Sentence(
-                    evidence=evidence,
-                    text=matching,
+                    text=normalise(part)[0],
                     context=context,
                     kind=unit.kind,
-                    quantities=_in_plan(
-                        read_numbers(
-                            matching, context if unit.kind != "paragraph" else "", year, lexicon
-                        ),
-                        unit.document in plans,
-                    ),
                     cells=unit.cells,
                     row_label=unit.row_label,
                     table=unit.table,
                     raw=unit.text if unit.cells else "",
                     listing=index in listing,
+                    unit=unit,
+                    start=start,
+                    end=start + len(part),
+                    source=parts,
                 )
             )
     return out
+
+
+class LazyParts:
+    """What the sentences of one `sentences_of` call build on first use, from their unit.
+
+    The evidence: the quote (the unit's text between the sentence's offsets, or the
+    row with its headers), the context window around it (only for one sentence of
+    several) and the OCR provenance. The quantities: `read_numbers` on the matching
+    text, once per sentence (the facts stage reads only the sentences some measure's
+    keywords name); `reads` counts those readings.
+    """
+
+    def __init__(
+        self,
+        year: int | None,
+        lexicon: Lexicon | None,
+        plans: set[str],
+        refs: dict[str, DocumentRef | None],
+    ) -> None:
+        self.year = year
+        self.lexicon = lexicon
+        self.plans = plans
+        self.refs = refs
+        self.reads = 0
+
+    def evidence_of(self, sentence: Sentence) -> Evidence:
+        unit, start, end = sentence.unit, sentence.start, sentence.end
+        assert unit is not None
+        whole = unit.kind != "paragraph" or (start == 0 and end == len(unit.text))
+        if unit.cells:
+            quote = row_quote(unit)
+        elif len(sentence.text) == end - start and unit.text.startswith(sentence.text, start):
+            quote = sentence.text  # matched as written: one string for both
+        else:
+            quote = unit.text[start:end]
+        provenance = ocr_provenance(unit, start, end)
+        # every field, in order, of its type (evidence.built: the unit's values, validated
+        # when it was read)
+        return made(
+            Evidence,
+            {
+                "document": unit.document,
+                "sha256": unit.sha256,
+                "page": unit.page,
+                "location": row_location(unit),
+                "quote": quote,
+                "context": None if whole else window(unit.text, start, end),
+                "figures": [],
+                "source": provenance.get("source", "text"),
+                "confidence": provenance.get("confidence"),
+                "box": provenance.get("box"),
+                "cell": None,
+                "issued": self.refs.get(unit.document),
+            },
+        )
+
+    def quantities_of(self, sentence: Sentence) -> list[Quantity]:
+        unit = sentence.unit
+        assert unit is not None
+        self.reads += 1
+        rows = sentence.context if unit.kind != "paragraph" else ""
+        found = read_numbers(sentence.text, rows, self.year, self.lexicon)
+        return _in_plan(found, unit.document in self.plans)
 
 
 def row_quote(unit: TextUnit) -> str:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sxcheck.catalogue.schema import Lexicon
+from sxcheck.evidence.built import made
 from sxcheck.evidence.figure_words import Words, words_for
 from sxcheck.evidence.forms import decimal_of, places, year_of
 from sxcheck.evidence.quantities import normalise
@@ -169,7 +170,7 @@ def _quantity(norm: str, m: re.Match[str], form: str, w: Words) -> _Num | None:
             return None  # 5G, 4K
         if form == "num" and not (n.unit or n.is_percent or factor != 1):
             n.bare = True
-        n.value = value * factor
+        n.value = value if factor == 1 else value * factor  # one object for both
         if form == "range" and top is not None:
             n.low, n.high = value * factor, top * factor
         if n.unit == "元":
@@ -577,17 +578,21 @@ def read_numbers(
 
 def _quantity_of(text: str, n: _Num) -> Quantity:
     measure = n.measure
-    return Quantity(
-        value=n.value,
-        written=n.written,
-        unit=n.unit,
-        is_percent=n.is_percent,
-        text=text[n.start : n.end],
-        start=n.start,
-        end=n.end,
-        role=n.role,  # type: ignore[arg-type]
-        period=(n.period or "current") if measure else "current",
-        target_year=n.target_year if measure and n.period == "target" else None,
-        low=n.low if measure else None,
-        high=n.high if measure else None,
+    # every field, of its type (evidence.built: no validation, no fields set of its own)
+    return made(
+        Quantity,
+        {
+            "value": n.value,
+            "written": n.written,
+            "unit": n.unit,
+            "is_percent": n.is_percent,
+            "text": text[n.start : n.end],
+            "start": n.start,
+            "end": n.end,
+            "role": n.role,
+            "period": (n.period or "current") if measure else "current",
+            "target_year": n.target_year if measure and n.period == "target" else None,
+            "low": n.low if measure else None,
+            "high": n.high if measure else None,
+        },
     )

@@ -103,13 +103,13 @@ class FactBuilder(FigureFacts):
         spots: tuple[set[int], set[int]] | None = None
         if keywords.ENABLED:
             if getattr(self, "_mentions", None) is None:
+                # the cheap tests first: a sentence's numbers are read only when it
+                # continues the one before it ("其中…"), its join only made then
                 joinable = [
-                    j
-                    if j is not None
-                    and any(q.is_measure_figure for q in s.quantities)
-                    and any(p.search(s.text) for p in self.continues)
+                    self.joined[i]
+                    if self.joined.joinable(i) and self._continues(s) and self._figures(s)
                     else None
-                    for s, j in zip(self.sentences, self.joined, strict=False)
+                    for i, s in enumerate(self.sentences)
                 ]
                 self._mentions = keywords.Mentions(self.rules, self.sentences, joinable)
             spots = self._mentions.of(measure.evidence)
@@ -122,21 +122,31 @@ class FactBuilder(FigureFacts):
                 if own is None or index in own
                 else None
             )
-            joined = self.joined[index]
             if (
                 text is None
-                and joined is not None
                 and (joins is None or index in joins)
-                and any(q.is_measure_figure for q in sentence.quantities)
-                and any(p.search(sentence.text) for p in self.continues)
+                and self.joined.joinable(index)
+                and self._continues(sentence)
+                and self._figures(sentence)
             ):
                 # "全市共有学校420所。其中418所已实现无线网络覆盖。": the subject is named
                 # in the sentence before the figures; quote both.
+                joined = self.joined[index]
+                assert joined is not None
                 text = relevant_text(joined, measure.evidence, self.folding)
                 sentence = joined
             if text is not None:
                 found.append((sentence, text))
         return found
+
+    def _continues(self, sentence: Sentence) -> bool:
+        """Does the sentence go on from the one before it ("其中…", lexicon continues_previous)?"""
+        return any(p.search(sentence.text) for p in self.continues)
+
+    @staticmethod
+    def _figures(sentence: Sentence) -> bool:
+        """Does the sentence state a measure figure (its numbers read, once, if need be)?"""
+        return any(q.is_measure_figure for q in sentence.quantities)
 
     def _relevant(self, measure: MeasureRule) -> tuple[list[tuple[Sentence, str]], list[Sentence]]:
         """Sentences about the measure: (done ones with their figure text, planned ones).
@@ -331,10 +341,13 @@ class FactBuilder(FigureFacts):
                     facts.append(self.qualitative(item, measure))
         cross_check_denominators(self.rules, facts, self.stated_totals)
         for fact in facts:
-            if fact.id in self.compared:
-                counts, percent = self.compared[fact.id]
-                self.tables.check_sums(fact, counts)  # a 合计 not the sum of its parts
-                self.tables.name_cells(fact, counts, percent)
+            compared = self.compared.get(fact.id)
+            if compared is not None:
+                self.tables.check_sums(fact, compared[0])  # a 合计 not the sum of its parts
+            # the quotes it keeps get their numbers noted, before name_cells copies them
+            self.periods.note_cited(fact)
+            if compared is not None:
+                self.tables.name_cells(fact, *compared)
             mark_uncertain(fact, self.ocr_min)  # a figure only low-confidence OCR lines back
             cap_quotes(fact)
         return facts

@@ -132,7 +132,7 @@ class FigureFacts:
         stated: list[tuple[Sentence, str | None]] = [*done, *((p, None) for p in planned)]
         for sentence, text in stated:
             aside = [q for q in self.periods.within(sentence, text) if self.periods.set_aside(q)]
-            self.periods.noted(sentence)
+            self.periods.to_note(sentence)  # noted if a fact keeps it (note_cited)
             if aside:
                 labels += [self.periods.label(q) for q in aside]
                 quotes.append(sentence.evidence)

@@ -46,7 +46,7 @@ class Folding:
     def fold_for(self, sentence: Sentence) -> Callable[[str], str] | None:
         """How to fold this sentence's text, or None when it is matched exactly
         (a text layer, or no confusion table)."""
-        if not self.table or sentence.evidence.source != "ocr":
+        if not self.table or not sentence.by_ocr:
             return None
         return self.fold
 

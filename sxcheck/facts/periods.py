@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from sxcheck.evidence.built import made
 from sxcheck.evidence.normalise import normalise, original_slice
-from sxcheck.models import Evidence, FigureNote, Quantity, Sentence
+from sxcheck.limits import MAX_QUOTES_PER_ROLE
+from sxcheck.models import Evidence, Fact, FigureNote, Quantity, Sentence, unique_evidence
 
 # Periods a figure can be stated for that are never the evaluation period's value.
 NOT_COMPARABLE = ("target", "change", "plan")
@@ -26,6 +28,8 @@ class Periods:
     def __init__(self, years: set[int] | None = None) -> None:
         # no year known (a rule case, a unit test): every dated figure counts as before
         self.years = {str(y) for y in years or set()}
+        # id(evidence) -> (evidence, the sentences `noted` was asked to note it for, in order)
+        self._noting: dict[int, tuple[Evidence, list[Sentence]]] = {}
 
     def usable(self, quantity: Quantity) -> bool:
         """A count, ratio, value or amount stated for the evaluation period (or undated)."""
@@ -78,7 +82,36 @@ class Periods:
         Filled once per sentence (the evidence object is shared by every fact that
         cites it, and the notes are the sentence's own, not a fact's).
         """
+        self._fill(sentence.evidence, sentence)
+        return sentence.evidence
+
+    def to_note(self, sentence: Sentence) -> Evidence:
+        """The sentence's evidence, to be `noted` if a fact keeps it (`note_cited`).
+
+        The facts stage cites every sentence about a measure (a dense submission: all of
+        them) and keeps a few quotes of each fact: only those get notes, as `noted`
+        would have filled them, in the order they were asked for.
+        """
         evidence = sentence.evidence
+        entry = self._noting.get(id(evidence))
+        if entry is None:
+            self._noting[id(evidence)] = (evidence, [sentence])
+        else:
+            entry[1].append(sentence)
+        return evidence
+
+    def note_cited(self, fact: Fact, limit: int = MAX_QUOTES_PER_ROLE) -> None:
+        """Note the numbers of the quotes the fact keeps (facts.quotes.cap_quotes keeps the
+        first `limit` of each role) as `to_note` asked, before any copy of them is made."""
+        for quotes in fact.evidence.values():
+            for evidence in unique_evidence(quotes)[:limit]:
+                entry = self._noting.pop(id(evidence), None)
+                if entry is not None and entry[0] is evidence:
+                    for sentence in entry[1]:
+                        self._fill(evidence, sentence)
+
+    def _fill(self, evidence: Evidence, sentence: Sentence) -> None:
+        """The notes of the sentence's numbers on its evidence, unless it has some."""
         if not evidence.figures and sentence.quantities:
             # the sentence's text is its quote as matched (evidence.normalise); a rebuilt
             # text (the done clauses of a sentence) is not, and its numbers are not noted.
@@ -86,18 +119,23 @@ class Periods:
             written = sentence.raw or evidence.quote
             matching, offsets = normalise(written)
             if matching != sentence.text:
-                return evidence
+                return
             evidence.figures = [
-                FigureNote(
-                    # as written in the document ("９６．５％", "4 次"), not as matched
-                    text=original_slice(written, offsets, q.start, q.end),
-                    role=q.role,
-                    period=q.period if q.role in ("figure", "money", "score") else None,
-                    used=self.usable(q),
+                made(
+                    FigureNote,
+                    {
+                        # as written in the document ("９６．５％", "4 次"), not as matched
+                        # (the number's own text when the two are one string)
+                        "text": q.text
+                        if matching is written
+                        else original_slice(written, offsets, q.start, q.end),
+                        "role": q.role,
+                        "period": q.period if q.role in ("figure", "money", "score") else None,
+                        "used": self.usable(q),
+                    },
                 )
                 for q in sentence.quantities
             ]
-        return evidence
 
 
 def within_precision(quantity: Quantity, figure: Decimal) -> bool:

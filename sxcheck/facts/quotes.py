@@ -6,8 +6,11 @@ document may repeat a sentence 5,000 times) is decided in one place.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any, overload
+
 from sxcheck.limits import MAX_QUOTES_PER_ROLE
-from sxcheck.models import Evidence, Fact, Sentence, unique_evidence
+from sxcheck.models import Evidence, Fact, Quantity, Sentence, unique_evidence
 
 
 def cap_quotes(fact: Fact, limit: int = MAX_QUOTES_PER_ROLE) -> None:
@@ -29,41 +32,98 @@ def cap_quotes(fact: Fact, limit: int = MAX_QUOTES_PER_ROLE) -> None:
         fact.params["quotes_omitted"] = "；".join(omitted)
 
 
-def joined_with_previous(sentences: list[Sentence]) -> list[Sentence | None]:
+def joined_with_previous(sentences: list[Sentence]) -> Joined:
     """For each sentence, itself joined with the previous sentence of the same paragraph."""
-    out: list[Sentence | None] = [None]
-    for prev, cur in zip(sentences, sentences[1:], strict=False):
-        same = (
-            cur.kind == "paragraph"
-            and prev.evidence.document == cur.evidence.document
-            and prev.evidence.page == cur.evidence.page
-            and prev.evidence.location == cur.evidence.location
-        )
-        if not same:
-            out.append(None)
-            continue
+    return Joined(sentences)
+
+
+class Joined(Sequence[Sentence | None]):
+    """Each sentence joined with the one before it in its paragraph, made on first use.
+
+    Only a sentence that continues the one before ("其中418所…") is ever read joined,
+    so the joins are not made for every pair of a dense paragraph (a copy of both
+    texts, the quote and every number each): `joinable` tells whether there is one,
+    indexing makes it (once), and its quote and numbers are made when read.
+    """
+
+    def __init__(self, sentences: list[Sentence]) -> None:
+        self.sentences = sentences
+        self._made: dict[int, Sentence] = {}
+
+    def __len__(self) -> int:
+        return len(self.sentences)
+
+    def joinable(self, index: int) -> bool:
+        """Is sentence `index` a paragraph's sentence after another of it?"""
+        if index <= 0:
+            return False
+        prev, cur = self.sentences[index - 1], self.sentences[index]
+        return cur.kind == "paragraph" and prev.place == cur.place
+
+    @overload
+    def __getitem__(self, index: int) -> Sentence | None: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Sentence | None]: ...
+
+    def __getitem__(self, index: int | slice) -> Sentence | None | list[Sentence | None]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        made = self._made.get(index)
+        if made is None and self.joinable(index):
+            made = self._made[index] = _join(self.sentences[index - 1], self.sentences[index])
+        return made
+
+
+class _JoinedParts:
+    """The quote and numbers of two sentences read as one, made when first read."""
+
+    def __init__(self, prev: Sentence, cur: Sentence) -> None:
+        self.prev, self.cur = prev, cur
+
+    def evidence_of(self, sentence: Sentence) -> Evidence:
         # matched as one text; quoted as the document has the two (a quote is the
         # original characters, Sentence.text their matching form: evidence.normalise)
-        text = prev.text + cur.text
-        quote = _joined_quote(prev.evidence, cur.evidence)
-        offset = len(prev.text)
+        cur = self.cur.evidence
+        quote = _joined_quote(self.prev.evidence, cur)
+        # the context window is cur's: keep it only if it holds both
+        # (and its figures are its own, noted when it is cited: facts.periods)
+        update: dict[str, Any] = {
+            "quote": quote,
+            "context": _holding(cur.context, quote),
+            "figures": [],
+        }
+        return cur.model_copy(update=update)
+
+    def quantities_of(self, sentence: Sentence) -> list[Quantity]:
+        offset = len(self.prev.text)
         shifted = [
             q.model_copy(update={"start": q.start + offset, "end": q.end + offset})
-            for q in cur.quantities
+            for q in self.cur.quantities
         ]
-        out.append(
-            cur.model_copy(
-                update={
-                    "text": text,
-                    "quantities": prev.quantities + shifted,
-                    "evidence": cur.evidence.model_copy(
-                        # the context window is cur's: keep it only if it holds both
-                        update={"quote": quote, "context": _holding(cur.evidence.context, quote)}
-                    ),
-                }
-            )
-        )
-    return out
+        return self.prev.quantities + shifted
+
+
+def _join(prev: Sentence, cur: Sentence) -> Sentence:
+    same = prev.unit is not None and prev.unit is cur.unit
+    return Sentence(
+        text=prev.text + cur.text,
+        context=cur.context,
+        kind=cur.kind,
+        cells=cur.cells,
+        row_label=cur.row_label,
+        table=cur.table,
+        raw=cur.raw,
+        listing=cur.listing,
+        unit=cur.unit if same else None,
+        start=prev.start if same else 0,
+        end=cur.end if same else 0,
+        source=_JoinedParts(prev, cur),
+    )
 
 
 def _joined_quote(prev: Evidence, cur: Evidence) -> str:

@@ -1,0 +1,177 @@
+"""One sentence (or table row) of a document, as the evidence stage hands it to facts.
+
+Kept apart from sxcheck.models because it is not a pydantic model (see Sentence) and
+is the one boundary object a submission holds by the hundred thousand.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from sxcheck.models import Evidence, Quantity, TableCell, TextUnit
+
+
+class SentenceSource(Protocol):
+    """Builds what a sentence keeps only as offsets until it is read (evidence.LazySentences)."""
+
+    def evidence_of(self, sentence: Sentence) -> Evidence: ...
+
+    def quantities_of(self, sentence: Sentence) -> list[Quantity]: ...
+
+
+class Sentence:
+    """One sentence (or table row) with its parsed quantities and cue flags.
+
+    Not a pydantic model: a submission holds one per sentence (16 a dense page) for the
+    whole facts stage, and a model's field dict and fields set cost ~1.4 KiB each. Built
+    by the evidence stage, a sentence keeps its place as `unit` with offsets
+    `start`/`end` into the unit's text (one text per paragraph, shared by its
+    sentences, never copied), and its `evidence` (quote, context window) and
+    `quantities` are made from them on first use, once, by `source`: a sentence no
+    measure reads costs its matching text only. Given explicitly (tests, a sentence
+    rebuilt by the facts stage) they are what they were given.
+    """
+
+    __slots__ = (
+        "text",
+        "context",
+        "kind",
+        "cells",
+        "row_label",
+        "table",
+        "raw",
+        "listing",
+        "unit",
+        "start",
+        "end",
+        "_evidence",
+        "_quantities",
+        "_source",
+    )
+
+    # what a pydantic model's fields were: compared, shown and copied
+    _FIELDS = (
+        "evidence",
+        "text",
+        "context",
+        "kind",
+        "quantities",
+        "cells",
+        "row_label",
+        "table",
+        "raw",
+        "listing",
+    )
+
+    def __init__(
+        self,
+        *,
+        text: str,
+        evidence: Evidence | None = None,
+        context: str = "",
+        kind: str = "paragraph",
+        quantities: list[Quantity] | None = None,
+        cells: list[TableCell] | None = None,
+        row_label: str = "",
+        table: int | None = None,
+        raw: str = "",
+        listing: bool = False,
+        unit: TextUnit | None = None,
+        start: int = 0,
+        end: int = 0,
+        source: SentenceSource | None = None,
+    ) -> None:
+        if evidence is None and source is None:
+            raise TypeError("a Sentence needs its evidence or a source to build it from")
+        self.text = text
+        self.context = context
+        self.kind = kind
+        # a table row: its cells (TextUnit.cells) and label; `raw` is the row's own text
+        # (cells joined " | ") when the quote is not it (the quote names each cell's header)
+        self.cells = cells if cells is not None else []
+        self.row_label = row_label
+        self.table = table  # TextUnit.table
+        self.raw = raw
+        # a row of an attachment list, a 目录 or a 文件清单 naming a document: it says the
+        # document exists in a list, never that what the document states holds
+        self.listing = listing
+        self.unit = unit  # where the sentence is: unit.text[start:end] (None: given whole)
+        self.start = start
+        self.end = end
+        self._evidence = evidence
+        # None: read by `source` on first use
+        self._quantities = [] if quantities is None and source is None else quantities
+        self._source = source
+
+    @property
+    def evidence(self) -> Evidence:
+        """The quotable place, built on first use (the same object ever after: facts
+        share it and the trail notes its figures on it)."""
+        if self._evidence is None:
+            assert self._source is not None
+            self._evidence = self._source.evidence_of(self)
+        return self._evidence
+
+    @evidence.setter
+    def evidence(self, evidence: Evidence) -> None:
+        self._evidence = evidence
+
+    @property
+    def quantities(self) -> list[Quantity]:
+        """Every number with its role and period, read on first use, once."""
+        if self._quantities is None:
+            assert self._source is not None
+            self._quantities = self._source.quantities_of(self)
+        return self._quantities
+
+    @quantities.setter
+    def quantities(self, quantities: list[Quantity]) -> None:
+        self._quantities = quantities
+
+    @property
+    def place(self) -> tuple[str, int | None, str]:
+        """(document, page, location) without building the evidence for it."""
+        if self._evidence is None and self.unit is not None:
+            return self.unit.document, self.unit.page, self.unit.location
+        evidence = self.evidence
+        return evidence.document, evidence.page, evidence.location
+
+    @property
+    def source(self) -> SentenceSource | None:
+        """What builds its evidence and quantities from its place (None: they were given)."""
+        return self._source
+
+    @property
+    def by_ocr(self) -> bool:
+        """Was the sentence read by OCR (Evidence.source), without building its evidence?"""
+        if self._evidence is None and self.unit is not None:
+            return self.unit.source == "ocr"
+        return self.evidence.source == "ocr"
+
+    @property
+    def read(self) -> bool:
+        """Have its quantities been read (or given)?"""
+        return self._quantities is not None
+
+    def model_copy(self, update: dict[str, Any] | None = None) -> Sentence:
+        """A shallow copy with `update` applied, as pydantic's model_copy (what is not
+        updated is shared: its evidence and quantities are built first if need be)."""
+        values = {name: getattr(self, name) for name in self._FIELDS if name not in (update or {})}
+        values.update(update or {})
+        copy = Sentence(**values)
+        if values["text"] is self.text:  # still the unit's text between the offsets
+            copy.unit, copy.start, copy.end = self.unit, self.start, self.end
+        return copy
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if not isinstance(other, Sentence):
+            return NotImplemented
+        return all(getattr(self, n) == getattr(other, n) for n in self._FIELDS)
+
+    __hash__ = None  # type: ignore[assignment]  # compared by value, as a model was
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{n}={getattr(self, n)!r}" for n in self._FIELDS)
+        return f"Sentence({shown})"

@@ -1,0 +1,178 @@
+"""Memory flat in pages (issue 18): sentences hold offsets into one text, not copies.
+
+Structure, not timings: the sentences of a paragraph share its one text and hold
+offsets into it; what a sentence holds of its own before a measure reads it is its
+matching text, never the paragraph; joins with the sentence before are made only
+for the sentences read joined; and the models made without validation
+(evidence.built) equal the validated ones.
+"""
+
+from __future__ import annotations
+
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from sxcheck.catalogue.loader import load_rules
+from sxcheck.evidence import sentences_of
+from sxcheck.evidence.built import made
+from sxcheck.facts import build_facts
+from sxcheck.facts.quotes import joined_with_previous
+from sxcheck.ingest import read_document
+from sxcheck.models import Evidence, FigureNote, Quantity, Sentence, TextUnit
+
+from .docbuilders import page_break, para, title, write_pdf
+
+SENTENCES = [
+    "全市5G基站共1200个，5G网络覆盖率达到98.5%。",
+    "全市政务服务事项共2607项，其中可使用电子证照办理的2010项。",
+    "全年累计处置城市管理事部件问题5321件，结案率97%。",
+    "市级政务云已接入省级一体化大数据中心核心枢纽节点。",
+]
+
+
+def _own_strings(sentence: Sentence) -> int:
+    """Bytes of the strings a sentence holds besides its unit's (shared) text."""
+    held = {id(x): x for x in (sentence.text, sentence.context, sentence.raw) if x}
+    return sum(sys.getsizeof(x) for x in held.values())
+
+
+def _dense_pdf(tmp_path: Path, pages: int) -> list[TextUnit]:
+    blocks = [title("基准市新型智慧城市建设材料")]
+    for _ in range(pages):
+        blocks += [para("".join(SENTENCES)) for _ in range(4)] + [page_break()]
+    path = write_pdf(tmp_path / f"{pages}.pdf", blocks)
+    return read_document(path, path.name).units
+
+
+def test_sentences_of_a_paragraph_share_its_text_by_offsets():
+    text = "".join(SENTENCES)
+    unit = TextUnit(document="a.txt", sha256="0" * 64, location="paragraph 1", text=text)
+    sentences = sentences_of([unit], 2024)
+    assert [s.text for s in sentences] == SENTENCES
+    for sentence in sentences:
+        assert sentence.unit is unit  # the one text, not a copy
+        assert text[sentence.start : sentence.end] == sentence.text
+        # nothing of the paragraph is copied until the quote is asked for
+        assert _own_strings(sentence) <= sys.getsizeof(sentence.text)
+    # the quote is an exact substring of the document, its context a window of it
+    for sentence in sentences:
+        evidence = sentence.evidence
+        assert evidence is sentence.evidence  # built once, shared by every fact
+        assert evidence.quote in text and evidence.context is not None
+        assert evidence.quote in evidence.context and evidence.context in text
+
+
+def test_what_sentences_hold_grows_with_their_text_not_their_paragraphs(tmp_path: Path):
+    """A dense page's sentences hold their own text: the same bytes per sentence at 2 and
+    at 8 pages, and at most the sentence (never the paragraph) each."""
+    per_sentence = []
+    for pages in (2, 8):
+        units = _dense_pdf(tmp_path, pages)
+        sentences = sentences_of(units, 2024)
+        assert len(sentences) >= pages * 4 * len(SENTENCES)
+        own = sum(_own_strings(s) for s in sentences)
+        per_sentence.append(own / len(sentences))
+        for sentence in sentences:
+            assert sentence.unit is not None
+            paragraph = sys.getsizeof(sentence.unit.text)
+            if len(sentence.unit.text) > 2 * len(sentence.text):
+                assert _own_strings(sentence) < paragraph
+    assert per_sentence[1] <= per_sentence[0] * 1.05
+
+
+def test_joins_are_made_only_for_sentences_read_joined():
+    rules = load_rules()
+    text = "全市共有学校420所。其中418所已实现无线网络覆盖。" + "".join(SENTENCES)
+    unit = TextUnit(document="a.txt", sha256="0" * 64, location="paragraph 1", text=text)
+    sentences = sentences_of([unit], 2024, rules.lexicon)
+    joined = joined_with_previous(sentences)
+    assert len(joined) == len(sentences) and joined[0] is None
+    assert all(joined.joinable(i) for i in range(1, len(sentences)))
+    assert not joined._made  # nothing copied up front
+    second = joined[1]
+    assert second is not None and second is joined[1]  # made once
+    assert second.text == sentences[0].text + sentences[1].text
+    assert second.evidence.quote in text
+    build_facts(rules, sentences, "city", {}, years={2024})
+
+
+def test_made_models_equal_validated_ones():
+    values = {
+        "value": Decimal("1.4"),
+        "written": Decimal("1.4"),
+        "unit": "个",
+        "is_percent": False,
+        "text": "1.4个",
+        "start": 3,
+        "end": 7,
+        "role": "figure",
+        "period": "2024",
+        "target_year": None,
+        "low": Decimal("1.35"),
+        "high": Decimal("1.45"),
+    }
+    quantity = made(Quantity, dict(values))
+    assert quantity == Quantity(**values)
+    assert quantity.model_dump_json() == Quantity(**values).model_dump_json()
+    other = made(Quantity, dict(values))
+    other.period = "plan"  # setting a field leaves the shared fields set as it was
+    assert quantity.period == "2024" and quantity.model_fields_set == set(Quantity.model_fields)
+    note = {"text": "1.4个", "role": "figure", "period": "2024", "used": True}
+    assert made(FigureNote, dict(note)) == FigureNote(**note)
+    evidence = {
+        "document": "a.pdf",
+        "sha256": "0" * 64,
+        "page": 2,
+        "location": "paragraph 3",
+        "quote": "共1.4个。",
+        "context": None,
+        "figures": [],
+        "source": "ocr",
+        "confidence": 0.9,
+        "box": (1.0, 2.0, 3.0, 4.0),
+        "cell": None,
+        "issued": None,
+    }
+    built = made(Evidence, dict(evidence))
+    assert built == Evidence(**evidence)
+    assert built.model_dump_json() == Evidence(**evidence).model_dump_json()
+    with pytest.raises(TypeError):
+        made(Quantity, {"value": Decimal(1)})  # every field, or it is no model
+
+
+def test_sentences_read_as_before_in_facts(tmp_path: Path):
+    """A real PDF through the facts stage: every quote an exact substring of its unit."""
+    rules = load_rules()
+    units = _dense_pdf(tmp_path, 2)
+    sentences = sentences_of(units, 2024, rules.lexicon)
+    facts = build_facts(rules, sentences, "city", {}, years={2024})
+    texts = [u.text for u in units]
+    quotes = [e for f in facts for role in f.evidence.values() for e in role]
+    assert quotes
+    for evidence in quotes:
+        assert any(evidence.quote in t for t in texts)
+        if evidence.context is not None:
+            assert evidence.quote in evidence.context
+
+
+def test_only_the_quotes_facts_keep_get_their_numbers_noted(tmp_path: Path):
+    """Every sentence about a measure is cited while facts are built; only the quotes a
+    fact keeps (at most MAX_QUOTES_PER_ROLE a role) are given figure notes, the same
+    notes Periods.noted gives."""
+    from sxcheck.facts.periods import Periods
+
+    rules = load_rules()
+    sentences = sentences_of(_dense_pdf(tmp_path, 6), 2024, rules.lexicon)
+    facts = build_facts(rules, sentences, "city", {}, years={2024})
+    kept = {id(e) for f in facts for role in f.evidence.values() for e in role}
+    built = [s for s in sentences if s._evidence is not None]
+    assert len(built) > 2 * len(kept)  # many cited while building, few kept
+    noted = [s for s in built if s.evidence.figures]
+    assert noted and all(id(s.evidence) in kept for s in noted)
+    for sentence in noted:
+        again = sentence.evidence.model_copy(update={"figures": []})
+        fresh = Sentence(evidence=again, text=sentence.text, quantities=sentence.quantities)
+        assert Periods({2024}).noted(fresh).figures == sentence.evidence.figures
