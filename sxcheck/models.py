@@ -422,6 +422,9 @@ class SubmissionInfo(BaseModel):
     year: int
     parent: str | None = None
     source: str = ""
+    # what the self-assessment declared (item -> measure -> figures), so a report shows
+    # the declaration it judged and a diff of two runs lists what was re-declared
+    declared: dict[str, dict[str, DeclaredMeasure]] = Field(default_factory=dict)
 
 
 class Summary(BaseModel):

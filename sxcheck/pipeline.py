@@ -188,6 +188,7 @@ def read_submission(
         year=manifest.year,
         parent=manifest.parent,
         source=str(path),
+        declared=manifest.indicators,
     )
     return manifest, info, documents, rules
 

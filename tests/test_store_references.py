@@ -65,3 +65,9 @@ def test_diff_of_a_region_pairs_the_same_source_and_kind(tmp_path):
     diff = json.loads(out_json.read_text(encoding="utf-8"))
     assert (diff["run_before"], diff["run_after"]) == (first["run"]["id"], latest["run"]["id"])
     assert diff["documents"] == []  # the same folder: only the declaration changed
+    assert [(c["item"], c["field"], c["before"], c["after"]) for c in diff["declaration"]] == [
+        ("1.1.1", "numerator", "310", "300")
+    ]
+    lines = out.splitlines()
+    assert lines[1] == "申报数据变更: 1.1.1 分子 310 → 300"  # before the item changes
+    assert any(line.startswith("1.1.1 5G网络覆盖率: ") for line in lines[2:])

@@ -36,13 +36,37 @@ class DocumentChange(BaseModel):
     sha256_after: str | None = None
 
 
+class DeclarationChange(BaseModel):
+    """One declared figure that differs: 2.5.1 分子 250 -> 150."""
+
+    item: str
+    measure: str
+    measure_name: str = ""  # shown when the item has more than one measure
+    field: str  # numerator | denominator | value | unit | covered
+    before: str | None
+    after: str | None
+
+
+FIELD_ZH = {
+    "numerator": "分子",
+    "denominator": "分母",
+    "value": "数值",
+    "unit": "单位",
+    "covered": "覆盖",
+}
+
+
 class RunDiff(BaseModel):
     run_before: str
     run_after: str
     region_before: str
     region_after: str
+    source_before: str = ""
+    source_after: str = ""
     total_before: float | None
     total_after: float | None
+    # the self-assessment's changes come first: they explain many item changes
+    declaration: list[DeclarationChange] = Field(default_factory=list)
     items: list[ItemChange]
     documents: list[DocumentChange]
     rules_changed: bool
@@ -55,6 +79,47 @@ def _reasons(judgment: Judgment) -> dict[tuple[str, str | None, str], str]:
         + f": {r.message}"
         for r in judgment.reasons
     }
+
+
+def _figures(report: Report) -> dict[tuple[str, str, str], str]:
+    out: dict[tuple[str, str, str], str] = {}
+    for item, measures in report.submission.declared.items():
+        for measure, declared in measures.items():
+            for field, value in declared.model_dump(exclude_none=True).items():
+                shown = "、".join(value) if isinstance(value, list) else str(value)
+                out[(item, measure, field)] = shown
+    return out
+
+
+def declaration_changes(before: Report, after: Report) -> list[DeclarationChange]:
+    """Declared figures added, removed or changed, in item order."""
+    then, now = _figures(before), _figures(after)
+    keys = sorted(
+        set(then) | set(now),
+        key=lambda k: (
+            [int(p) if p.isdigit() else p for p in k[0].split(".")],
+            k[1],
+            list(FIELD_ZH).index(k[2]) if k[2] in FIELD_ZH else 9,
+        ),
+    )
+    names = {
+        (j.id, key): str(m.get("name", key))
+        for j in after.indicators
+        for key, m in j.measures.items()
+        if len(j.measures) > 1 and isinstance(m, dict)
+    }
+    return [
+        DeclarationChange(
+            item=k[0],
+            measure=k[1],
+            measure_name=names.get((k[0], k[1]), ""),
+            field=k[2],
+            before=then.get(k),
+            after=now.get(k),
+        )
+        for k in keys
+        if then.get(k) != now.get(k)
+    ]
 
 
 def diff_reports(before: Report, after: Report) -> RunDiff:
@@ -107,6 +172,9 @@ def diff_reports(before: Report, after: Report) -> RunDiff:
         run_after=after.run.id,
         region_before=before.submission.region,
         region_after=after.submission.region,
+        source_before=before.submission.source,
+        source_after=after.submission.source,
+        declaration=declaration_changes(before, after),
         total_before=before.summary.scores.get("total"),
         total_after=after.summary.scores.get("total"),
         items=items,
@@ -135,6 +203,10 @@ def _lines(diff: RunDiff) -> str:
         f"total {diff.total_before} → {diff.total_after}"
         + ("  (rules changed between the runs)" if diff.rules_changed else "")
     ]
+    if diff.source_before != diff.source_after:
+        lines.append(f"sources differ: {diff.source_before} → {diff.source_after}")
+    for change in diff.declaration:
+        lines.append(f"申报数据变更: {declaration_line(change)}")
     for doc in diff.documents:
         lines.append(f"document {doc.change}: {doc.path}")
     if not diff.items:
@@ -149,8 +221,19 @@ def _lines(diff: RunDiff) -> str:
     return "\n".join(lines) + "\n"
 
 
+def declaration_line(change: DeclarationChange) -> str:
+    """`2.5.1 分子 250 → 150` (the measure named when it is not the item's only one)."""
+    field = FIELD_ZH.get(change.field, change.field)
+    measure = f"（{change.measure_name}）" if change.measure_name else ""
+    return f"{change.item}{measure} {field} {change.before or '—'} → {change.after or '—'}"
+
+
 def diff_html(diff: RunDiff) -> str:
-    return html_templates().get_template("diff.html.j2").render(diff=cleaned(diff), pct=percent)
+    return (
+        html_templates()
+        .get_template("diff.html.j2")
+        .render(diff=cleaned(diff), pct=percent, declaration_line=declaration_line)
+    )
 
 
 DIFF_FORMATS = {
