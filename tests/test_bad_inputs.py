@@ -34,23 +34,29 @@ def test_missing_manifest(make_submission):
 @pytest.mark.parametrize(
     ("manifest", "needles"),
     [
-        ("region: [unclosed\n", ["submission.yaml:", "invalid YAML"]),
-        ("just a sentence\n", ["expected a mapping"]),
-        ("region: 测试县\nlevel: province\nyear: 2024\n", ["submission.yaml:2", "level"]),
-        ("region: 测试县\nlevel: city\n", ["year", "Field required"]),
+        ("region: [unclosed\n", ["submission.yaml:", "YAML 格式错误"]),
+        ("just a sentence\n", ["应为包含 region、level、year、indicators 等键的映射"]),
+        (
+            "region: 测试县\nlevel: province\nyear: 2024\n",
+            ["submission.yaml:2", "层级应为 city（市级）或 county（县级），而不是 'province'"],
+        ),
+        ("region: 测试县\nlevel: city\n", ["缺少 year（年度）"]),
         (
             MINIMAL + 'indicators:\n  "9.9.9": {numerator: 1, denominator: 2}\n',
-            ["submission.yaml:6", "unknown indicator ID '9.9.9'"],
+            ["submission.yaml:6", "指标 9.9.9 不存在"],
         ),
         (
             MINIMAL + 'indicators:\n  "1.1.1": {numerator: 1, denominater: 2}\n',
-            ["1.1.1", "unknown field 'denominater'"],
+            ["指标 1.1.1 未知字段 'denominater'（是否为 denominator？）"],
         ),
         (
             MINIMAL + 'indicators:\n  "3.1.1": {numerator: 1, denominator: 2}\n',
-            ["indicator 3.1.1 has several measures", "coverage"],
+            ["指标 3.1.1 有多个测量项", "coverage"],
         ),
-        (MINIMAL + 'indicators:\n  "1.1.1": {numerator: abc, denominator: 2}\n', ["numerator"]),
+        (
+            MINIMAL + 'indicators:\n  "1.1.1": {numerator: abc, denominator: 2}\n',
+            ["numerator（分子）应为数字"],
+        ),
     ],
 )
 def test_invalid_manifest(make_submission, manifest, needles):

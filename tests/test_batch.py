@@ -90,7 +90,7 @@ def test_samples_bad_and_zipped_submissions_in_one_batch(tmp_path):
     assert code == 0, err
     comparison = json.loads(outputs[0].read_text(encoding="utf-8"))
     bad = next(e for e in comparison["entries"] if not e["evaluated"])
-    assert bad["source"].endswith("坏的") and "invalid YAML" in bad["error"]
+    assert bad["source"].endswith("坏的") and "YAML 格式错误" in bad["error"]
     evaluated = {e["region"]: e for e in comparison["entries"] if e["evaluated"]}
     assert set(evaluated) == {"晋阳市", "清源县", "汾东市"}
     assert (

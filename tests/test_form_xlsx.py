@@ -124,4 +124,4 @@ def test_a_workbook_without_the_form_sheets_is_refused(tmp_path, make_submission
     root = make_submission(None, {})
     shutil.copy(SAMPLE / "佐证材料" / "03-2024年智慧城市统计表.xlsx", root / "submission.xlsx")
     code, _, err = run_cli("check", str(root))
-    assert code == 2 and "no sheet '基本信息'" in err and "template --format xlsx" in err
+    assert code == 2 and "没有工作表“基本信息”" in err and "template --format xlsx" in err

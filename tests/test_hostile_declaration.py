@@ -55,53 +55,53 @@ HEAD = "region: 测试县\nlevel: county\nyear: 2024\n"
     [
         (
             "x: " + "[" * 10_000 + "]" * 10_000 + "\n",
-            "submission.yaml:1: nested more than 32 levels deep",
+            "submission.yaml:1: 嵌套超过 32 层（安全限制）",
         ),
-        ("x: " + "[" * 40 + "]" * 40 + "\n", "submission.yaml:1: nested more than 32 levels deep"),
+        ("x: " + "[" * 40 + "]" * 40 + "\n", "submission.yaml:1: 嵌套超过 32 层（安全限制）"),
         (
             HEAD + "indicators:\n" + "".join(f"{'  ' * (i + 1)}k{i}:\n" for i in range(40)),
-            "submission.yaml:36: nested more than 32 levels deep",
+            "submission.yaml:36: 嵌套超过 32 层（安全限制）",
         ),
         (
             HEAD + f"indicators: {{1.1.1: {{numerator: {'9' * 5000}, denominator: 1}}}}\n",
-            "submission.yaml:4: a number with more than 30 digits",
+            "submission.yaml:4: 数字超过 30 位",
         ),
         (
             HEAD + f"indicators: {{1.1.1: {{numerator: {10**400}, denominator: 1}}}}\n",
-            "submission.yaml:4: a number with more than 30 digits",
+            "submission.yaml:4: 数字超过 30 位",
         ),
         (
             "region: a\nlevel: county\nyear: " + "1" * 4301 + "\n",
-            "submission.yaml:3: a number with more than 30 digits",
+            "submission.yaml:3: 数字超过 30 位",
         ),
-        (HEAD + "year: 2025\n", "submission.yaml:4: duplicate key 'year' (first at line 3)"),
+        (HEAD + "year: 2025\n", "submission.yaml:4: 键 year 重复（第一次在第 3 行）"),
         (
             HEAD + "indicators:\n  1.1.1: {numerator: 1, denominator: 2}\n"
             "indicators:\n  1.1.2: {value: 1}\n",
-            "submission.yaml:6: duplicate key 'indicators' (first at line 4)",
+            "submission.yaml:6: 键 indicators 重复（第一次在第 4 行）",
         ),
         (
             HEAD + "indicators:\n  1.1.1: {numerator: 1, denominator: 2}\n"
             "  1.1.1: {numerator: 2, denominator: 2}\n",
-            "submission.yaml:6: duplicate key '1.1.1' (first at line 5)",
+            "submission.yaml:6: 键 1.1.1 重复（第一次在第 5 行）",
         ),
         (
             HEAD + "indicators:\n  1.1.1:\n    numerator: 1\n    numerator: 2\n",
-            "submission.yaml:7: duplicate key 'numerator' (first at line 6)",
+            "submission.yaml:7: 键 numerator 重复（第一次在第 6 行）",
         ),
         (
             HEAD + "parent: &p 晋阳市\nregion2: *p\n",
-            "submission.yaml:5: aliases (*name) are not supported",
+            "submission.yaml:5: 不支持别名（*name），请直接写出取值",
         ),
         (
             HEAD + "---\nregion: b\n",
-            "submission.yaml:4: expected a single document (found another '---')",
+            "submission.yaml:4: 只能有一个文档（发现了第二个 '---'）",
         ),
         (
             HEAD + "parent: !!python/object:os.system x\n",
-            "submission.yaml:4: invalid YAML: could not determine a constructor for the tag",
+            "submission.yaml:4: YAML 格式错误（不支持的标签 !!…）",
         ),
-        (HEAD + "parent: 2024-13-45\n", "submission.yaml:4: a value that cannot be read"),
+        (HEAD + "parent: 2024-13-45\n", "submission.yaml:4: 有一个取值无法读取（如不存在的日期）"),
     ],
     ids=[
         "nesting-10000",
@@ -133,7 +133,9 @@ def test_numbers_that_parse_are_refused_by_validation_not_a_traceback(tmp_path, 
     text = HEAD + f"indicators:\n  1.1.1: {{numerator: {value}, denominator: 1}}\n"
     assert _refused(_yaml(tmp_path, text)).startswith("submission.yaml:5: ")
     year = f"region: a\nlevel: county\nyear: {value}\n"
-    assert _refused(_yaml(tmp_path / "year", year)).startswith("submission.yaml:3: year: ")
+    assert _refused(_yaml(tmp_path / "year", year)).startswith(
+        "submission.yaml:3: year（年度）应为"
+    )
 
 
 def test_a_100_mb_single_line_yaml_is_refused_before_it_is_read(tmp_path):
@@ -142,7 +144,7 @@ def test_a_100_mb_single_line_yaml_is_refused_before_it_is_read(tmp_path):
     with open(root / "submission.yaml", "wb") as handle:  # sparse: nothing written to disk
         handle.write(b"region: ")
         handle.truncate(100 * MiB)
-    assert _refused(root) == "submission.yaml: larger than 2,097,152 bytes (104,857,600)"
+    assert _refused(root) == "submission.yaml: 文件过大（104,857,600 字节，上限 2,097,152 字节）"
 
 
 # ---------------------------------------------------------------- submission.xlsx
@@ -205,38 +207,38 @@ def test_a_filled_form_still_reads(tmp_path):
         (
             "xl/workbook.xml",
             lambda _: "this is not XML",
-            "submission.xlsx: part xl/workbook.xml is not well-formed XML (line 1: syntax error)",
+            "submission.xlsx: 部件 xl/workbook.xml 不是格式正确的 XML（第 1 行：syntax error）",
         ),
         (
             "xl/styles.xml",
             lambda text: text[: len(text) // 2],
-            "submission.xlsx: part xl/styles.xml is not well-formed XML",
+            "submission.xlsx: 部件 xl/styles.xml 不是格式正确的 XML",
         ),
         (
             "xl/workbook.xml",
             lambda text: BILLION_LAUGHS + text.replace("<workbookPr/>", "<workbookPr/>&lol9;", 1),
-            "submission.xlsx: part xl/workbook.xml declares a DTD or entities (not read)",
+            "submission.xlsx: 部件 xl/workbook.xml 声明了 DTD 或实体，未读取",
         ),
         (
             "xl/styles.xml",
             lambda text: (
                 '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + text
             ),
-            "submission.xlsx: part xl/styles.xml declares a DTD or entities (not read)",
+            "submission.xlsx: 部件 xl/styles.xml 声明了 DTD 或实体，未读取",
         ),
         (
             INFO_XML,
             lambda text: text.replace(
                 '<dimension ref="A1:C5"/>', '<dimension ref="A1:XFD1048576"/>'
             ),
-            "submission.xlsx:基本信息: 1,048,576 rows x 16,384 columns, more than 200,000 cells (a safeguard)",
+            "submission.xlsx:基本信息: 1,048,576 行 × 16,384 列，超过 200,000 个单元格（安全限制）",
         ),
         (
             INFO_XML,
             lambda text: text.replace(
                 "</sheetData>", '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
             ),
-            "submission.xlsx:基本信息!199991: more than 200,000 cells (a safeguard)",
+            "submission.xlsx:基本信息!199991: 超过 200,000 个单元格（安全限制）",
         ),
         (
             FORM_XML,
@@ -244,44 +246,44 @@ def test_a_filled_form_still_reads(tmp_path):
                 "</sheetData>",
                 "<row/>" * 1_000_000 + "</sheetData>",
             ),
-            "submission.xlsx:自评表!199224: more than 200,000 cells (a safeguard)",
+            "submission.xlsx:自评表!199224: 超过 200,000 个单元格（安全限制）",
         ),
         (
             INFO_XML,
             lambda text: _cell(text, "B4", '<c r="B4"><v>1e1000000000</v></c>'),
-            "submission.xlsx:基本信息!B4: expected a finite number, got 'inf'",
+            "submission.xlsx:基本信息!B4: 年度应为有限的数字，而不是 'inf'",
         ),
         (
             INFO_XML,
             lambda text: _cell(
                 text, "B4", '<c r="B4" t="inlineStr"><is><t>1e1000000000</t></is></c>'
             ),
-            "submission.xlsx:基本信息!B4: number out of range ('1e1000000000')",
+            "submission.xlsx:基本信息!B4: 年度数字超出范围（'1e1000000000'）",
         ),
         (
             INFO_XML,
             lambda text: _cell(text, "B4", '<c r="B4"><v>2024.9</v></c>'),
-            "submission.xlsx:基本信息!B4: 年度 must be a whole year, got '2024.9'",
+            "submission.xlsx:基本信息!B4: 年度应为整年，如 2024，而不是 '2024.9'",
         ),
         (
             INFO_XML,
             lambda text: _cell(text, "B4", f'<c r="B4"><v>{"9" * 5000}</v></c>'),
-            "submission.xlsx:基本信息!4: a cell cannot be read (a number too long, or a damaged cell)",
+            "submission.xlsx:基本信息!4: 有单元格无法读取（数字过长或单元格已损坏）",
         ),
         (
             FORM_XML,
             lambda text: _cell(text, "H2", '<c r="H2" t="inlineStr"><is><t>NaN</t></is></c>'),
-            "submission.xlsx:自评表!H2: expected a finite number, got 'NaN'",
+            "submission.xlsx:自评表!H2: 指标 1.1.1 分子应为有限的数字，而不是 'NaN'",
         ),
         (
             FORM_XML,
             lambda text: _cell(text, "H2", '<c r="H2"><v>NaN</v></c>'),
-            "submission.xlsx:自评表!2: a cell cannot be read (a number too long, or a damaged cell)",
+            "submission.xlsx:自评表!2: 有单元格无法读取（数字过长或单元格已损坏）",
         ),
         (
             FORM_XML,
             lambda text: _cell(text, "H2", '<c r="H2"><v>-1E+308</v></c>'),
-            "submission.xlsx:自评表!H2: number out of range ('-1e+308')",
+            "submission.xlsx:自评表!H2: 指标 1.1.1 分子数字超出范围（'-1e+308'）",
         ),
     ],
     ids=[
@@ -311,13 +313,13 @@ def test_hostile_form_is_one_line_naming_the_part_or_cell(tmp_path, part, edit, 
 def test_a_formula_without_a_cached_value_is_named_not_dropped(tmp_path):
     root = _form(tmp_path, figure="=1+1")  # openpyxl writes formulas without a cached value
     assert _refused(root) == (
-        "submission.xlsx:自评表!H2: formula without a cached value (open and save in Excel/WPS)"
+        "submission.xlsx:自评表!H2: 公式没有缓存的计算结果（请在 Excel 或 WPS 中打开并保存）"
     )
 
 
 def test_a_year_of_2024_point_9_is_refused_naming_the_cell(tmp_path):
     root = _form(tmp_path, year=2024.9)
-    assert _refused(root) == "submission.xlsx:基本信息!B4: 年度 must be a whole year, got '2024.9'"
+    assert _refused(root) == "submission.xlsx:基本信息!B4: 年度应为整年，如 2024，而不是 '2024.9'"
 
 
 def test_a_form_too_large_or_not_a_zip_is_refused(tmp_path):
@@ -326,9 +328,9 @@ def test_a_form_too_large_or_not_a_zip_is_refused(tmp_path):
     with open(root / "submission.xlsx", "wb") as handle:
         handle.write(b"PK\x03\x04")
         handle.truncate(3 * MiB)
-    assert _refused(root) == "submission.xlsx: larger than 2,097,152 bytes (3,145,728)"
+    assert _refused(root) == "submission.xlsx: 文件过大（3,145,728 字节，上限 2,097,152 字节）"
     (root / "submission.xlsx").write_bytes(b"not a workbook at all")
-    assert _refused(root) == "submission.xlsx: not a readable Excel workbook (not a zip)"
+    assert _refused(root) == "submission.xlsx: 不是可读取的 Excel 工作簿（不是 zip 格式）"
 
 
 def test_a_cell_outside_the_declared_dimension_does_not_hang(tmp_path):
@@ -392,6 +394,5 @@ def test_an_external_entity_in_a_sheet_never_reads_the_file(tmp_path):
     code, out, err = run_cli("check", str(root), "--no-store", "--quiet")
     assert code == 2 and "CANARY" not in out + err
     assert err.strip() == (
-        "sxcheck: error: submission.xlsx: part xl/worksheets/sheet1.xml "
-        "declares a DTD or entities (not read)"
+        "sxcheck: error: submission.xlsx: 部件 xl/worksheets/sheet1.xml 声明了 DTD 或实体，未读取"
     )

@@ -120,20 +120,19 @@ def _child(path: Path) -> subprocess.CompletedProcess[str]:
             "huge_value",
             _declared("1.1.2", "{value: 1e16}"),
             2,
-            "sxcheck: error: submission.yaml:5: indicators.1.1.2.speed.value: "
-            "value must be below 10^15 in magnitude",
+            "sxcheck: error: submission.yaml:5: 指标 1.1.2 value（数值）的绝对值应小于 10^15",
         ),
         (
             "newline",
             DECLARATION.format(region='"a\\nb"', year=2024),
             2,
-            "sxcheck: error: submission.yaml:1: region: region contains control characters",
+            "sxcheck: error: submission.yaml:1: region（地区）含有控制字符",
         ),
         (
             "nul",
             DECLARATION.format(region='"a\\0b"', year=2024),
             2,
-            "sxcheck: error: submission.yaml:1: region: region contains control characters",
+            "sxcheck: error: submission.yaml:1: region（地区）含有控制字符",
         ),
     ],
 )
@@ -154,8 +153,7 @@ def test_a_one_megabyte_region_is_refused_fast(tmp_path):
     done = _child(root)
     assert done.returncode == 2, done.stderr[-2000:]
     assert done.stderr.strip() == (
-        f"sxcheck: error: submission.yaml:1: region: region is longer than {MAX_NAME_CHARS}"
-        " characters"
+        f"sxcheck: error: submission.yaml:1: region（地区）超过 {MAX_NAME_CHARS} 个字符"
     )
     assert time.monotonic() - started < 60
 
@@ -187,12 +185,12 @@ def test_text_outside_the_safe_alphabet_crosses_as_a_digest():
 @pytest.mark.parametrize(
     ("region", "message"),
     [
-        ('"  "', "region: region is empty"),
-        ('"a\\tb"', "region: region contains control characters"),
-        ('"a\\e[2Jb"', "region: region contains control characters"),
-        ('"a\\u202eb"', "region: region contains control characters"),  # bidi override
-        ("x" * (MAX_NAME_CHARS + 1), f"region: region is longer than {MAX_NAME_CHARS} characters"),
-        ("123", "region: region must be text, such as 晋阳市"),
+        ('"  "', "region（地区）为空"),
+        ('"a\\tb"', "region（地区）含有控制字符"),
+        ('"a\\e[2Jb"', "region（地区）含有控制字符"),
+        ('"a\\u202eb"', "region（地区）含有控制字符"),  # bidi override
+        ("x" * (MAX_NAME_CHARS + 1), f"region（地区）超过 {MAX_NAME_CHARS} 个字符"),
+        ("123", "region（地区）应为文字，如 晋阳市"),
     ],
 )
 def test_region_is_bounded_printable_text(tmp_path, region, message):
@@ -204,20 +202,20 @@ def test_region_is_stripped_and_parent_checked_like_it(tmp_path):
     code, line = _cli(_folder(tmp_path, 'region: a\nlevel: county\nyear: 2024\nparent: "b\\a"\n'))
     assert (code, line) == (
         2,
-        "sxcheck: error: submission.yaml:4: parent: parent contains control characters",
+        "sxcheck: error: submission.yaml:4: parent（上级城市）含有控制字符",
     )
     root = _folder(tmp_path, DECLARATION.format(region="'  晋阳市  '", year=2024), "ok")
     code, out, _ = run_cli("check", str(root), "--no-store", "--quiet", "--json")
     assert code == 0 and json.loads(out)["submission"]["region"] == "晋阳市"
 
 
-WHOLE_YEAR = "year: year must be a whole year from 2000 to 2100, such as 2024"
+WHOLE_YEAR = "year（年度）应为 2000 至 2100 之间的整年，如 2024"
 
 
 @pytest.mark.parametrize(
     ("year", "message"),
     [
-        ("2024.9", "year: year must be a whole year, not a fraction, such as 2024"),
+        ("2024.9", "year（年度）应为整年，不能带小数，如 2024"),
         (".nan", WHOLE_YEAR),
         (".inf", WHOLE_YEAR),
         ("-.inf", WHOLE_YEAR),
@@ -238,23 +236,23 @@ def test_year_must_be_a_whole_year(tmp_path, year, message):
 
 
 FIGURES = [
-    (float("inf"), "value must be a finite number"),
-    (float("nan"), "value must be a finite number"),
-    (float("-inf"), "value must be a finite number"),
-    ("NaN", "value must be a finite number"),
-    ("-Infinity", "value must be a finite number"),
-    (10**400, "value has more than 30 digits"),
-    (10**5000, "value has more than 30 digits"),  # str() of it would raise
-    ("9" * 5000, "value has more than 30 digits"),
-    ("1e1000000000", "value must be below 10^15 in magnitude"),
-    ("-1e1000000000", "value must be below 10^15 in magnitude"),
-    ("1e-1000000000", "value has more than 30 decimals"),
-    (1e16, "value must be below 10^15 in magnitude"),
-    ("0.1234567890123456789012345678901", "value has more than 30 decimals"),
-    ("12345678901234.12345678901234567", "value has more than 30 digits"),
-    ([1, 2], "value must be a number"),
-    (True, "value must be a number"),
-    ("12 Mbps", "value must be a number"),
+    (float("inf"), "value（数值）应为有限的数字"),
+    (float("nan"), "value（数值）应为有限的数字"),
+    (float("-inf"), "value（数值）应为有限的数字"),
+    ("NaN", "value（数值）应为有限的数字"),
+    ("-Infinity", "value（数值）应为有限的数字"),
+    (10**400, "value（数值）超过 30 位数字"),
+    (10**5000, "value（数值）超过 30 位数字"),  # str() of it would raise
+    ("9" * 5000, "value（数值）超过 30 位数字"),
+    ("1e1000000000", "value（数值）的绝对值应小于 10^15"),
+    ("-1e1000000000", "value（数值）的绝对值应小于 10^15"),
+    ("1e-1000000000", "value（数值）的小数超过 30 位"),
+    (1e16, "value（数值）的绝对值应小于 10^15"),
+    ("0.1234567890123456789012345678901", "value（数值）的小数超过 30 位"),
+    ("12345678901234.12345678901234567", "value（数值）超过 30 位数字"),
+    ([1, 2], "value（数值）应为数字"),
+    (True, "value（数值）应为数字"),
+    ("12 Mbps", "value（数值）应为数字"),
 ]
 
 

@@ -118,12 +118,18 @@ def _dump(data: dict) -> str:
 
 
 def _outcome(root: Path) -> Report | SxcheckError:
-    """The pipeline's answer; any exception other than a one-line SxcheckError fails."""
+    """The pipeline's answer; any exception other than a SxcheckError of one line (or of
+    one line per declaration problem, under a line that counts them) fails."""
     try:
         report = check(root)
     except SxcheckError as exc:
         message = str(exc)
-        assert message and "\n" not in message and "\r" not in message, repr(message[:300])
+        assert message and "\r" not in message, repr(message[:300])
+        lines = message.split("\n")  # several declaration problems: a count, then one line each
+        assert len(lines) == 1 or (
+            lines[0].endswith("处错误：") and all(line.startswith("  ") for line in lines[1:])
+        ), repr(message[:300])
+        assert all(line == "".join(line.splitlines()) for line in lines), repr(message[:300])
         assert "Traceback" not in message
         return exc
     assert isinstance(report, Report)

@@ -1,7 +1,9 @@
 """Open a submission (folder or .zip) and validate its `submission.yaml` (or `.xlsx` form).
 
 Everything here can fail because of the user's input, and every failure is a
-SubmissionError with one line naming the file, line and problem. A zip is
+SubmissionError: one line naming the file, line and problem, or, for a
+declaration with several problems, every one of them in Chinese
+(ingest.manifest_check), so one run shows all there is to fix. A zip is
 extracted into a fresh temporary folder that is always removed; no entry can
 land outside it (no `..`, absolute paths or symlinks) and sizes are bounded
 before anything is written.
@@ -14,23 +16,22 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import yaml
-from pydantic import ValidationError
 
 from sxcheck.catalogue.loader import RuleSet, _node_line
 from sxcheck.catalogue.safeyaml import YamlProblem, parse_yaml, read_regular
-from sxcheck.catalogue.schema import ItemRule
 from sxcheck.errors import SubmissionError
 from sxcheck.ingest.archive import safe_extract, terminate_cleanly, work_folder
 from sxcheck.ingest.folder import MANIFEST, OWN_RULES, declaration, find_root, list_evidence
 from sxcheck.ingest.limited import run_limited
-from sxcheck.ingest.submission_xlsx import FORM, form_place, read_form, short_text
+from sxcheck.ingest.manifest_check import DECLARED_FIELDS, Locate, declared_entry, validate
+from sxcheck.ingest.manifest_errors import Problems, yaml_message
+from sxcheck.ingest.submission_xlsx import FORM, form_place, read_form
 from sxcheck.limits import MAX_DECLARATION_BYTES, MAX_YAML_DEPTH
-from sxcheck.models import DeclaredMeasure, Manifest
+from sxcheck.models import Manifest
 
-DECLARED_FIELDS = tuple(DeclaredMeasure.model_fields)
+__all__ = ["DECLARED_FIELDS", "Submission", "declared_entry", "load_manifest", "open_submission"]
 
 
 @dataclass
@@ -46,85 +47,8 @@ class Submission:
     )
 
 
-# Where a problem sits in the declaration: `submission.yaml:12`, `submission.xlsx:自评表!7`.
-Locate = Callable[[tuple[Any, ...]], str]
-
-
 def _yaml_place(node: yaml.Node | None) -> Locate:
     return lambda loc: f"{MANIFEST}:{_node_line(node, loc)}"
-
-
-def _first_error(exc: ValidationError, place: Locate) -> str:
-    errors = exc.errors()
-    err = errors[0]
-    loc = tuple(err["loc"])
-    where = ".".join(str(p) for p in loc) or "(document)"
-    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return f"{place(loc)}: {where}: {err['msg']}{more}"
-
-
-def declared_entry(rule: ItemRule, entry: dict[str, Any]) -> dict[str, Any]:
-    """One item's declaration in the keyed form {measure: figures}.
-
-    A single-measure item may be declared flat ({numerator, denominator});
-    raises ValueError with the user-facing problem otherwise.
-    """
-    declarable = [m.key for m in rule.measures if m.kind != "qualitative"]
-    fields = set(DECLARED_FIELDS)
-    if entry and set(entry) & fields:
-        unknown = sorted(set(entry) - fields)
-        if unknown:
-            raise ValueError(
-                f"unknown field '{short_text(unknown[0])}' (fields: {', '.join(DECLARED_FIELDS)})"
-            )
-        if len(declarable) != 1:
-            raise ValueError(
-                f"has several measures; declare each under its key: {', '.join(declarable)}"
-            )
-        return {declarable[0]: entry}
-    for measure_key in entry:
-        if measure_key not in declarable:
-            known = ", ".join(declarable) or "none to declare"
-            raise ValueError(f"unknown measure '{short_text(measure_key)}' (measures: {known})")
-    return entry
-
-
-def _normalise_indicators(raw: Any, rules: RuleSet, place: Locate) -> dict[str, Any]:
-    """Bring every declared item to the keyed form {item: {measure: figures}}."""
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise SubmissionError(f"{place(('indicators',))}: indicators must be a mapping of item IDs")
-    result: dict[str, Any] = {}
-    for item_id, entry in raw.items():
-        key = str(item_id)
-        where = place(("indicators", item_id))
-        if key not in rules.items:
-            raise SubmissionError(
-                f"{where}: unknown indicator ID '{short_text(key)}' (see `sxcheck rules list`)"
-            )
-        if not isinstance(entry, dict):
-            raise SubmissionError(
-                f"{where}: indicator {key}: expected a mapping such as {{numerator: 1, denominator: 2}}"
-            )
-        try:
-            result[key] = declared_entry(rules.items[key], entry)
-        except ValueError as exc:
-            raise SubmissionError(f"{where}: indicator {key} {exc}") from None
-    return result
-
-
-def _validated(data: Any, rules: RuleSet, place: Locate) -> Manifest:
-    if not isinstance(data, dict):
-        raise SubmissionError(
-            f"{place(())}: expected a mapping with region, level, year, indicators"
-        )
-    data = dict(data)
-    data["indicators"] = _normalise_indicators(data.get("indicators"), rules, place)
-    try:
-        return Manifest.model_validate(data)
-    except ValidationError as exc:
-        raise SubmissionError(_first_error(exc, place)) from None
 
 
 def load_manifest(path: Path, rules: RuleSet) -> Manifest:
@@ -138,21 +62,23 @@ def load_manifest(path: Path, rules: RuleSet) -> Manifest:
 
 def _load_manifest(path: Path, rules: RuleSet) -> Manifest:
     if path.name == FORM:
-        data, rows = read_form(path)
-        return _validated(data, rules, lambda loc: form_place(rows, loc))
+        data, places, problems = read_form(path)
+        return validate(data, rules, lambda loc: form_place(places, loc), problems)
     try:
         raw = read_regular(path, MAX_DECLARATION_BYTES)
     except YamlProblem as problem:
-        raise SubmissionError(f"{MANIFEST}: {problem.message}") from None
+        raise SubmissionError(f"{MANIFEST}: {yaml_message(problem.message)}") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise SubmissionError(f"{MANIFEST}: not UTF-8 text") from None
+        raise SubmissionError(f"{MANIFEST}: 不是 UTF-8 编码的文本（请以 UTF-8 保存）") from None
     try:
         data, node = parse_yaml(text, MAX_YAML_DEPTH)
     except YamlProblem as problem:
-        raise SubmissionError(f"{MANIFEST}:{problem.line}: {problem.message}") from None
-    return _validated(data, rules, _yaml_place(node))
+        raise SubmissionError(
+            f"{MANIFEST}:{problem.line}: {yaml_message(problem.message)}"
+        ) from None
+    return validate(data, rules, _yaml_place(node), Problems(MANIFEST))
 
 
 @contextmanager
