@@ -144,9 +144,9 @@ def test_markdown_docx_xlsx_and_terminal_show_the_same_line(noted):
     texts = [p.text for p in document.paragraphs]
     assert texts[texts.index(f"“{QUOTE}”") + 1] == line  # right under its quote
 
-    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(noted))).active
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(noted)))["评价结果"]
     row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "1.1.1")
-    assert line in row[-1]
+    assert line in row[11]  # the 佐证 column: the figures beside their quote
 
     console = Console(record=True, width=400, color_system=None)
     print_judgment(_item(noted), console, year=2024)
@@ -181,9 +181,9 @@ def test_without_figures_nothing_is_added(bare):
     quote = next(p for p in document.paragraphs if p.text == f"“{QUOTE}”")
     assert len(quote.runs) == 1 and quote.runs[0].italic
     assert not any("已比对" in p.text for p in document.paragraphs)
-    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(bare))).active
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(bare)))["评价结果"]
     row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "1.1.1")
-    assert "数字：" not in row[-1]
+    assert "数字：" not in row[11]
     console = Console(record=True, width=400, color_system=None)
     print_judgment(_item(bare), console, year=2024)
     assert "数字：" not in console.export_text()

@@ -212,7 +212,7 @@ def test_docx_documents_table_and_quotes(report) -> None:
     paragraphs = [p.text for p in document.paragraphs]
     assert any(p.startswith(f"{NOTICE}（{NOTICE_LINE}） 第1页") for p in paragraphs)
     assert any(p.startswith(f"{DRAFT}（{DRAFT_LINE}）") for p in paragraphs)
-    assert any(p.startswith(f"{PLAIN} paragraph 3") for p in paragraphs)
+    assert any(p.startswith(f"{PLAIN} 第3段") for p in paragraphs)
 
 
 def test_xlsx_documents_sheet_and_evidence(report) -> None:

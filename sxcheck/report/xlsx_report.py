@@ -1,26 +1,55 @@
-"""XLSX: one row per item for filtering and sorting, header frozen, filters on."""
+"""XLSX: a workbook for Excel users, 汇总 first, one row per item for filtering and sorting.
+
+Sheets: 汇总 (the region, level, year, total, first- and second-level scores and the
+statuses counted), 评价结果 (one row per item, its measure's 分子/分母/比率 when it
+has one, each location with its quote), 测度 (one row per measure, figures as
+numbers), 佐证 (one row per quote: its place beside it), 运行信息 and 材料清单 (each
+file's full SHA-256). Every sheet has widths that fit Chinese text, a frozen header
+and prints A4 landscape one page wide with its header row repeated (xlsx_sheets).
+"""
 
 from __future__ import annotations
 
 import io
-import json
 
 import openpyxl
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import PatternFill
 
 from sxcheck.models import Evidence, Report
 from sxcheck.report.figure_labels import figures_line
 from sxcheck.report.safe import cleaned, text_cells
 from sxcheck.report.view import (
+    EMPTY,
     OFFICIAL_HEADER,
     STATUS_ZH,
     issued_line,
     ocr_mark,
     official_cells,
-    place,
     problem_codes,
     profile_label,
     read_how,
+)
+from sxcheck.report.xlsx_sheets import (
+    COUNT_FORMAT,
+    ITEM_SCORE_FORMAT,
+    RATIO_FORMAT,
+    fit_widths,
+    header_row,
+    item_figures,
+    measure_text,
+    measures_sheet,
+    print_setup,
+    score_100,
+    summary_sheet,
+)
+from sxcheck.report.zh_labels import (
+    cell_zh,
+    doc_notes_zh,
+    doc_status_zh,
+    file_kind_zh,
+    item_kind_zh,
+    location_zh,
+    place_zh,
 )
 
 FILL = {"pass": "E3F5E6", "partial": "FFF3D6", "fail": "FDE4E4", "not_applicable": "ECEFF3"}
@@ -31,66 +60,152 @@ HEADER = [
     "评价指标项",
     "类型",
     "状态",
-    "状态(中文)",
     "得分",
-    "问题代码",
-    "原因",
+    "分子",
+    "分母",
+    "比率",
     "测度",
-    "佐证（文件 页 位置）",
+    "佐证（文件 页 位置：引文）",
+    "原因",
+    "问题代码",
+    "状态代码",
 ]
+EVIDENCE_HEADER = [
+    "ID",
+    "评价指标项",
+    "问题代码",
+    "文件",
+    "页",
+    "位置",
+    "引文",
+    "数字",
+    "公文",
+    "识别方式",
+    "校验值（前12位）",
+]
+CELL_LIMIT = 32_000  # Excel keeps at most 32,767 characters in a cell
 
 
 def _where(ev: Evidence, year: int) -> str:
-    """One evidence line: file, page, place, and the quote's numbers with their tags if noted."""
-    where = f"{ev.document} {('p.' + str(ev.page)) if ev.page else ''} {place(ev)}".replace(
-        "  ", " "
-    )
+    """One evidence line: file (as an official document), page, place, OCR mark, then
+    its quote and the quote's numbers with their tags."""
+    where = f"{ev.document} {place_zh(ev)}"
     if ev.source == "ocr":
         where += f" [{ocr_mark(ev)}]"
     issued = issued_line(ev)
     if issued:
         where += f"（{issued}）"
+    where += f"：“{ev.quote}”"
     return f"{where} — {figures_line(ev.figures, year)}" if ev.figures else where
 
 
-def to_xlsx(report: Report) -> bytes:
-    """The workbook; submission text is cleaned of XML-illegal characters and never a formula."""
-    report = cleaned(report)
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "评价结果"
-    sheet.append(HEADER)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+def _bounded(lines: list[str]) -> str:
+    """Lines joined, stopping before Excel's cell limit with how many more 佐证 lists."""
+    out: list[str] = []
+    size = 0
+    for n, line in enumerate(lines):
+        if size + len(line) + 1 > CELL_LIMIT:
+            out.append(f"…另有{len(lines) - n}条，见“佐证”工作表")
+            break
+        out.append(line)
+        size += len(line) + 1
+    return "\n".join(out)
+
+
+def _results(sheet: openpyxl.worksheet.worksheet.Worksheet, report: Report) -> None:
+    header_row(sheet, HEADER)
+    year = report.submission.year
     for judgment in report.indicators:
-        evidence = [
-            _where(ev, report.submission.year) for r in judgment.reasons for ev in r.evidence
-        ]
+        evidence = [_where(ev, year) for r in judgment.reasons for ev in r.evidence]
+        numerator, denominator, ratio = item_figures(judgment)
+        status = judgment.status.value
         sheet.append(
             [
                 judgment.id,
                 f"{judgment.first} {judgment.first_name}",
                 f"{judgment.second} {judgment.second_name}",
                 judgment.name,
-                judgment.kind,
-                judgment.status.value,
-                STATUS_ZH[judgment.status.value],
-                judgment.score,
-                " ".join(problem_codes(judgment)),
+                item_kind_zh(judgment),
+                STATUS_ZH[status],
+                score_100(judgment.score),
+                numerator,
+                denominator,
+                ratio,
+                "\n".join(
+                    measure_text(m) for m in judgment.measures.values() if isinstance(m, dict)
+                ),
+                _bounded(list(dict.fromkeys(evidence))),
                 "\n".join(f"[{r.code}] {r.message}" for r in judgment.reasons),
-                json.dumps(judgment.measures, ensure_ascii=False),
-                "\n".join(dict.fromkeys(evidence)),
+                " ".join(problem_codes(judgment)),
+                status,
             ]
         )
-        sheet.cell(sheet.max_row, 6).fill = PatternFill(
-            "solid", fgColor=FILL[judgment.status.value]
-        )
+        row = sheet.max_row
+        sheet.cell(row, 6).fill = PatternFill("solid", fgColor=FILL[status])
+        sheet.cell(row, 7).number_format = ITEM_SCORE_FORMAT
+        sheet.cell(row, 8).number_format = COUNT_FORMAT
+        sheet.cell(row, 9).number_format = COUNT_FORMAT
+        sheet.cell(row, 10).number_format = RATIO_FORMAT
     sheet.freeze_panes = "B2"
     sheet.auto_filter.ref = sheet.dimensions
-    for column, width in zip(
-        "ABCDEFGHIJKL", (8, 14, 22, 30, 16, 12, 10, 8, 24, 60, 30, 40), strict=True
-    ):
-        sheet.column_dimensions[column].width = width
+    fit_widths(
+        sheet,
+        caps={"B": 12, "C": 14, "D": 20, "E": 10, "K": 24, "L": 48, "M": 36, "N": 16, "O": 10},
+        wrap="BCDKLM",
+    )
+
+
+def _evidence(sheet: openpyxl.worksheet.worksheet.Worksheet, report: Report) -> None:
+    header_row(sheet, EVIDENCE_HEADER)
+    year = report.submission.year
+    for judgment in report.indicators:
+        seen: set[tuple[str, str, int | None, str, str]] = set()
+        for reason in judgment.reasons:
+            for ev in reason.evidence:
+                key = (reason.code, ev.document, ev.page, ev.location, ev.quote)
+                if key in seen:
+                    continue
+                seen.add(key)
+                where = location_zh(ev.location)
+                sheet.append(
+                    [
+                        judgment.id,
+                        judgment.name,
+                        reason.code,
+                        ev.document,
+                        ev.page,
+                        f"{where}（{cell_zh(ev.cell)}）" if ev.cell else where,
+                        ev.quote,
+                        figures_line(ev.figures, year),
+                        issued_line(ev),
+                        ocr_mark(ev) or "文字",
+                        ev.sha256[:12],
+                    ]
+                )
+    sheet.freeze_panes = "C2"
+    sheet.auto_filter.ref = sheet.dimensions
+    fit_widths(
+        sheet,
+        caps={"B": 18, "C": 24, "D": 26, "F": 20, "G": 56, "H": 36, "I": 24},
+        wrap="BDFGHI",
+    )
+
+
+def to_xlsx(report: Report) -> bytes:
+    """The workbook; submission text is cleaned of XML-illegal characters and never a formula."""
+    report = cleaned(report)
+    book = openpyxl.Workbook()
+    summary = book.active
+    summary.title = "汇总"
+    summary_sheet(summary, report)
+    fit_widths(summary, caps={"A": 14, "B": 48}, wrap="B")
+    results = book.create_sheet("评价结果")
+    _results(results, report)
+    measures = book.create_sheet("测度")
+    measures_sheet(measures, report)
+    fit_widths(measures, caps={"B": 24, "C": 26, "L": 36}, wrap="BCL")
+    evidence = book.create_sheet("佐证")
+    _evidence(evidence, report)
     run = book.create_sheet("运行信息")
     for label, value in (
         ("地区", report.submission.region),
@@ -103,29 +218,36 @@ def to_xlsx(report: Report) -> bytes:
         *(("已跳过的特色性指标规则", line) for line in report.run.rules_skipped),
     ):
         run.append([label, value])
+    fit_widths(run, caps={"B": 70}, wrap="B")
     docs = book.create_sheet("材料清单")
-    docs.append(
+    header_row(
+        docs,
         ["文件", "sha256", "类型", "页数", "状态", "读取方式", "OCR平均置信度"]
-        + [*OFFICIAL_HEADER, "说明"]
+        + [*OFFICIAL_HEADER, "说明"],
     )
     for doc in report.documents:
         docs.append(
             [
                 doc.path,
                 doc.sha256,
-                doc.kind,
+                file_kind_zh(doc),
                 doc.pages,
-                doc.status,
-                read_how(doc),
+                doc_status_zh(doc),
+                read_how(doc) if doc.status == "ok" else EMPTY,  # why not: in 说明
                 doc.ocr_confidence,
                 *official_cells(doc),
-                doc.error or "；".join(doc.notes),
+                doc_notes_zh(doc),
             ]
         )
-    for each in (sheet, run, docs):
-        text_cells(each)
-    docs.freeze_panes = "A2"
+        docs.cell(docs.max_row, 7).number_format = "0.00"
+    docs.freeze_panes = "B2"
     docs.auto_filter.ref = docs.dimensions
+    fit_widths(docs, caps={"A": 36, "B": 34, "F": 24, "H": 20, "I": 18, "M": 30}, wrap="ABFHIM")
+    for sheet in book.worksheets:
+        text_cells(sheet)
+        # 汇总 and 运行信息 are read as one page; the tables repeat their header row
+        one_page = sheet.title in ("汇总", "运行信息")
+        print_setup(sheet, None if one_page else "1:1", pages_tall=1 if one_page else 0)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
