@@ -28,6 +28,8 @@ from sxcheck.errors import SxcheckError
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from sxcheck.models import Report
+
 STATUS_ORDER = {"pass": 0, "partial": 1, "fail": 2}
 
 
@@ -236,8 +238,7 @@ def check(
 
     from sxcheck.ingest.isolate import Limits
     from sxcheck.pipeline import check as run_check
-    from sxcheck.report import check_format, to_json, write_report
-    from sxcheck.report.terminal import print_summary
+    from sxcheck.report import check_format, write_report
     from sxcheck.store import RunNotRecorded, open_store
 
     for path in reports:
@@ -260,14 +261,23 @@ def check(
         for path in reports:
             write_report(exc.report, path)
         raise
+    _show(report, reports, as_json, quiet)
+    if fail_on:
+        _fail_on(fail_on, [(j.id, j.status.value) for j in report.indicators])
+
+
+def _show(report: Report, reports: tuple[Path, ...], as_json: bool, quiet: bool) -> None:
+    """What `check` shows of a run, however it was judged: the reports, then the JSON or
+    the summary table."""
+    from sxcheck.report import to_json, write_report
+    from sxcheck.report.terminal import print_summary
+
     for path in reports:
         write_report(report, path)
     if as_json:
         click.echo(to_json(report))
     elif not quiet:
         print_summary(report, report_written=bool(reports))
-    if fail_on:
-        _fail_on(fail_on, [(j.id, j.status.value) for j in report.indicators])
 
 
 def _quick_recheck(
@@ -300,8 +310,6 @@ def _quick_recheck(
         return False
     if hit.report is not None:
         from sxcheck.models import Report
-        from sxcheck.report import to_json, write_report
-        from sxcheck.report.terminal import print_summary
 
         try:
             report = Report.model_validate(hit.report)
@@ -309,12 +317,7 @@ def _quick_recheck(
             raise SxcheckError(
                 f"run {hit.run_id}: its stored report is damaged (not a valid report)"
             ) from None
-        for path in reports:
-            write_report(report, path)
-        if as_json:
-            click.echo(to_json(report))
-        elif not quiet:
-            print_summary(report, report_written=bool(reports))
+        _show(report, reports, as_json, quiet)
     if fail_on:
         _fail_on(fail_on, hit.statuses)
     return True

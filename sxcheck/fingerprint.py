@@ -42,18 +42,24 @@ def _files(root: Path) -> Iterator[tuple[str, Path]]:
             yield path.relative_to(root).as_posix(), path
 
 
+def _bytes(text: str) -> bytes:
+    """A path's text as bytes: a file name that is not UTF-8 keeps its own bytes
+    (surrogate escapes), as the file system gave them."""
+    return text.encode("utf-8", "surrogateescape")
+
+
 def _hash_file(sha: hashlib._Hash, path: Path) -> None:
     with path.open("rb") as handle:
         sha.update(hashlib.file_digest(handle, "sha256").digest())
 
 
 def _hash_tree(sha: hashlib._Hash, label: str, root: Path) -> None:
-    sha.update(f"\0{label}\0{root}\0".encode())
+    sha.update(_bytes(f"\0{label}\0{root}\0"))
     if root.is_file():
         _hash_file(sha, root)
         return
     for rel, path in _files(root):
-        sha.update(f"{rel}\0".encode())
+        sha.update(_bytes(f"{rel}\0"))
         _hash_file(sha, path)
 
 
@@ -86,7 +92,7 @@ def quick_digest(
     cannot be read now (the check itself then says what)."""
     sha = hashlib.sha256()
     sha.update(f"sxcheck {__version__} readers {EXTRACTOR_READERS}\0".encode())
-    sha.update(f"ocr {_ocr_packages()}\0source {submission}\0".encode())
+    sha.update(_bytes(f"ocr {_ocr_packages()}\0source {submission}\0"))
     try:
         _hash_tree(sha, "rules", DEFAULT_RULES_DIR)
         for folder in rule_dirs or []:
