@@ -312,7 +312,12 @@ def _as_0003(path: Path, report: dict, facts: list[dict]) -> None:
         for fact in facts:
             conn.execute(
                 "INSERT INTO fact (run_id, fact_id, item_id, fact_json) VALUES (?, ?, ?, ?)",
-                (run["id"], fact["id"], fact["item"], json.dumps({"kind": "k", "measure": "m", **fact})),
+                (
+                    run["id"],
+                    fact["id"],
+                    fact["item"],
+                    json.dumps({"kind": "k", "measure": "m", **fact}),
+                ),
             )
 
 
