@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sxcheck import __version__
 from sxcheck.catalogue.extend import apply_profile, extend_rules
@@ -44,7 +45,9 @@ from sxcheck.models import (
     SubmissionInfo,
     Summary,
 )
-from sxcheck.store import Store
+
+if TYPE_CHECKING:  # the store's ORM is imported only by a run that has a store
+    from sxcheck.store import Store
 
 Progress = Callable[[str, int, int], None]
 
