@@ -87,6 +87,9 @@ class Manifest(BaseModel):
     parent: str | None = None
     # item id -> measure key -> declared figures (normalised by ingest.submission)
     indicators: dict[str, dict[str, DeclaredMeasure]] = Field(default_factory=dict)
+    # item id -> measure key -> where it is declared ("submission.yaml:12",
+    # "submission.xlsx:自评表!H5"): set by the reader, never read from the file
+    declared_at: dict[str, dict[str, str]] = Field(default_factory=dict)
 
     @field_validator("region", "parent", mode="before")
     @classmethod
@@ -425,6 +428,8 @@ class SubmissionInfo(BaseModel):
     # what the self-assessment declared (item -> measure -> figures), so a report shows
     # the declaration it judged and a diff of two runs lists what was re-declared
     declared: dict[str, dict[str, DeclaredMeasure]] = Field(default_factory=dict)
+    # where each of them is declared, so a report can say which line or cell to change
+    declared_at: dict[str, dict[str, str]] = Field(default_factory=dict)
 
 
 class Summary(BaseModel):

@@ -192,6 +192,7 @@ def read_submission(
         parent=manifest.parent,
         source=str(path),
         declared=manifest.indicators,
+        declared_at=manifest.declared_at,
     )
     return manifest, info, documents, rules
 

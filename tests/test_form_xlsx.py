@@ -101,6 +101,10 @@ def test_filled_form_gives_the_same_judgments_as_the_yaml(tmp_path):
     assert all(d["path"] != "submission.xlsx" for d in report_x["documents"])
     item = next(j for j in report_x["indicators"] if j["id"] == "1.1.2")
     assert "285.4" in " ".join(r["message"] for r in item["reasons"])
+    # where each figure is declared: the YAML's line, the form's cell (issue 19)
+    assert report_y["submission"]["declared_at"]["1.1.1"]["coverage"].startswith("submission.yaml:")
+    cell = report_x["submission"]["declared_at"]["1.1.1"]["coverage"]
+    assert cell.startswith("submission.xlsx:自评表!") and cell[-1].isdigit(), cell
 
 
 def test_a_word_in_a_figure_cell_is_named_by_its_cell(tmp_path, make_submission):

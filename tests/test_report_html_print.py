@@ -34,7 +34,11 @@ def test_the_fix_first_list_is_at_the_top_and_links_to_its_items(html):
     assert links[:2] == ["2.5.1", "1.1.1"]  # a wrong declaration first, then a conflict
     assert all(f'id="item-{item}"' in text for item in links)
     conflict = section[section.index("inconsistent_figures") :].split("</li>")[0]
-    assert "依据：" in conflict and "佐证材料/" in conflict and "“" in conflict
+    assert "依据：" in conflict and "附件/" in conflict and "“" in conflict
+    # and the declaration line to change: 1.1.1 stands on line 6 of the sample's YAML
+    lines = (WEAK / "submission.yaml").read_text(encoding="utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text.strip().startswith('"1.1.1"'))
+    assert f"改申报：submission.yaml:{line}" in conflict
 
 
 def test_printed_every_item_is_open_without_controls_a_page_per_indicator(html, tmp_path):

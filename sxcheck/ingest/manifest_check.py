@@ -232,4 +232,17 @@ def validate(data: Any, rules: RuleSet, place: Locate, problems: Problems) -> Ma
             problems.add(where, _message(err, flat))
     problems.raise_if_any()
     assert manifest is not None
-    return manifest
+    return manifest.model_copy(update={"declared_at": _declared_at(manifest, place, yaml_loc)})
+
+
+def _declared_at(
+    manifest: Manifest, place: Locate, yaml_loc: Callable[[tuple[Any, ...]], tuple[Any, ...]]
+) -> dict[str, dict[str, str]]:
+    """Where each declared measure stands: the place of its first declared figure."""
+    out: dict[str, dict[str, str]] = {}
+    for item, measures in manifest.indicators.items():
+        for key, declared in measures.items():
+            fields = [f for f, v in declared.model_dump(exclude_none=True).items() if v != []]
+            loc = ("indicators", item, key, *(fields[:1]))
+            out.setdefault(item, {})[key] = place(yaml_loc(loc))
+    return out

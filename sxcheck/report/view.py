@@ -92,6 +92,16 @@ def fixes(report: Report) -> list[Fix]:
     return out
 
 
+def declared_place(report: Report, fix: Fix) -> str:
+    """Where the declaration behind a fix stands (`submission.yaml:12`, `submission.xlsx:
+    自评表!H5`): the reason's measure's, else the item's only declared one; "" when the
+    item declared nothing (the fix is in the documents)."""
+    places = report.submission.declared_at.get(fix.judgment.id, {})
+    if fix.reason.measure in places:
+        return places[fix.reason.measure]
+    return next(iter(places.values())) if len(places) == 1 else ""
+
+
 def problem_codes(judgment: Judgment) -> list[str]:
     return list(dict.fromkeys(r.code for r in judgment.reasons if r.code not in INFO_CODES))
 
