@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -97,11 +98,17 @@ def test_store_stays_small_and_quotes_are_verbatim(tmp_path, size):
     assert db.stat().st_size < 8 * 1024 * 1024  # 116 MB and a SQLite failure before
     con = sqlite3.connect(db)
     quotes = []
-    for (blob,) in con.execute("select evidence_json from reason"):
-        quotes += json.loads(blob)
-    for (blob,) in con.execute("select fact_json from fact"):
-        for entries in json.loads(blob)["evidence"].values():
-            quotes += entries
+    # every stored part (judgments with their reasons, facts by item), kept once by hash
+    for (blob,) in con.execute("select data_zlib from content"):
+        part = json.loads(zlib.decompress(blob))
+        reasons = part.get("reasons", []) if isinstance(part, dict) else []
+        for reason in reasons:
+            quotes += reason["evidence"]
+        facts = part if isinstance(part, list) else []
+        for fact in facts:
+            if isinstance(fact, dict) and "evidence" in fact:
+                for entries in fact["evidence"].values():
+                    quotes += entries
     con.close()
     assert quotes
     for evidence in quotes:
