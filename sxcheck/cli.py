@@ -537,6 +537,81 @@ def diff(first: str, second: str | None, reports: tuple[Path, ...], db: str | No
 
 @main.command()
 @click.argument("run")
+@click.argument("item_id")
+@click.option(
+    "--status",
+    required=True,
+    type=click.Choice(["pass", "partial", "fail", "not_applicable", "confirm"]),
+    help="The status decided, or confirm (the engine's stands).",
+)
+@click.option("--reason", required=True, help="Why (Chinese text; required).")
+@click.option("--by", "by", required=True, help="Who decided (name).")
+@click.option(
+    "--role", type=click.Choice(["reviewer", "auditor"]), default="reviewer", show_default=True
+)
+@click.option("--expires", help="Last day the decision holds (YYYY-MM-DD); none: until it lapses.")
+@DB_OPTION
+@_user_errors
+def review(
+    run: str,
+    item_id: str,
+    status: str,
+    reason: str,
+    by: str,
+    role: str,
+    expires: str | None,
+    db: str | None,
+) -> None:
+    """Record a reviewer's decision (复核意见) on ITEM of RUN. Later checks of the region
+    use it while the documents it was based on are unchanged and it has not expired."""
+    from datetime import UTC, date, datetime
+
+    from sxcheck.judge.decisions import cited
+    from sxcheck.models import Decision
+    from sxcheck.store import open_store
+    from sxcheck.store.decisions import add_decision
+
+    if not reason.strip():
+        raise SxcheckError("复核意见须写明理由（--reason 不能为空）")
+    if not by.strip():
+        raise SxcheckError("复核意见须写明复核人（--by 不能为空）")
+    if expires is not None:
+        try:
+            last = date.fromisoformat(expires)
+        except ValueError:
+            raise SxcheckError(f"--expires 应为日期 YYYY-MM-DD，而不是 '{expires}'") from None
+        if last < date.today():
+            raise SxcheckError(f"--expires {expires} 已过去：有效期应为今天或以后")
+    store = open_store(db)
+    report = store.report(run)
+    judgment = next((j for j in report.indicators if j.id == item_id), None)
+    if judgment is None:
+        raise SxcheckError(_unknown_item(item_id, [j.id for j in report.indicators]))
+    engine_status = (judgment.engine_status or judgment.status).value
+    decision = Decision(
+        id=0,
+        status=status,  # type: ignore[arg-type]
+        reason=reason.strip(),
+        by=by.strip(),
+        role=role,  # type: ignore[arg-type]
+        decided_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        expires=expires,
+        on_run=report.run.id,
+        engine_status=engine_status,
+        based_on=cited(judgment),
+    )
+    sub = report.submission
+    number = add_decision(store, sub.region, sub.level, item_id, decision)
+    shown = engine_status if status == "confirm" else status
+    click.echo(
+        f"复核意见 #{number} 已记录：{sub.region} {item_id} {engine_status} → {shown}"
+        f"（{decision.by}，{role}）；依据 {len(decision.based_on)} 份材料"
+        + (f"，有效期至 {expires}" if expires else "")
+    )
+
+
+@main.command()
+@click.argument("run")
 @click.argument("item_id", required=False)
 @click.option(
     "--report",

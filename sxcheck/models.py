@@ -384,6 +384,36 @@ class Reason(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
+class DecidedOn(BaseModel):
+    """A document (and the quotes of it) the judgment cited when a reviewer decided."""
+
+    document: str
+    sha256: str
+    quotes: list[str] = Field(default_factory=list)
+
+
+class Decision(BaseModel):
+    """A reviewer's or auditor's 复核意见 on one item, as applied to this run.
+
+    `state` says whether it stands: `applied` (its status is the item's), `lapsed` (a
+    document it was based on changed, went, or the engine's judgment now rests on other
+    documents) or `expired`; a decision that does not stand is shown with `note`, and
+    the engine's judgment is used."""
+
+    id: int
+    status: Literal["pass", "partial", "fail", "not_applicable", "confirm"]
+    reason: str
+    by: str
+    role: Literal["reviewer", "auditor"] = "reviewer"
+    decided_at: str
+    expires: str | None = None  # ISO date: the decision holds through that day
+    on_run: str  # the run whose judgment was reviewed
+    engine_status: str  # the engine's status then
+    based_on: list[DecidedOn] = Field(default_factory=list)
+    state: Literal["applied", "lapsed", "expired"] = "applied"
+    note: str = ""
+
+
 class Judgment(BaseModel):
     id: str
     name: str
@@ -398,6 +428,11 @@ class Judgment(BaseModel):
     reasons: list[Reason] = Field(default_factory=list)
     rules: list[str] = Field(default_factory=list)
     facts: list[str] = Field(default_factory=list)
+    # a reviewer's decision on this item (None: nobody decided); while it stands, status
+    # and score are the decision's and engine_status/engine_score keep the rules' own
+    decision: Decision | None = None
+    engine_status: Status | None = None
+    engine_score: float | None = None
 
 
 # ---------------------------------------------------------------- report

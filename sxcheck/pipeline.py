@@ -10,7 +10,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,6 +34,7 @@ from sxcheck.ingest.isolate import IsolatedParser, Limits
 from sxcheck.ingest.ocr.merge import read_scans
 from sxcheck.ingest.submission import open_submission
 from sxcheck.judge import judge, roll_up
+from sxcheck.judge.decisions import apply_decisions
 from sxcheck.models import (
     Fact,
     IngestedDocument,
@@ -249,6 +250,7 @@ def check(
         report = _rerun(reused.report, info, documents, started)
     else:
         report, facts = evaluate_with_facts(rules, documents, info, manifest.indicators, started)
+    report = with_decisions(rules, report, store)
     # the quick digest is kept only for a whole read of files that did not change meanwhile
     whole = all(cacheable(d.info.status, d.info.error) and not d.ocr_pending for d in documents)
     if not whole or quick_digest(path, dirs, profile) != quick:
@@ -263,6 +265,23 @@ def check(
         facts_sha=reused.facts_sha if reused is not None else None,
     )
     return report
+
+
+def with_decisions(rules: RuleSet, report: Report, store: Store) -> Report:
+    """The report with the reviewers' latest decisions on its region applied (or shown as
+    lapsed or expired, judge.decisions), scores rolled up again from the statuses used."""
+    from sxcheck.store.decisions import latest_decisions
+
+    sub = report.submission
+    decisions = latest_decisions(store, sub.region, sub.level)
+    if not decisions and not any(j.decision for j in report.indicators):
+        return report
+    judgments = apply_decisions(
+        report.indicators, decisions, date.today(), rules.defaults.scoring.qualitative_scores
+    )
+    return report.model_copy(
+        update={"indicators": judgments, "summary": summarise(rules, judgments)}
+    )
 
 
 def input_digest(rules: RuleSet, manifest: Manifest, documents: list[IngestedDocument]) -> str:

@@ -14,6 +14,8 @@ from sxcheck.report.view import (
     LEVEL_ZH,
     OFFICIAL_HEADER,
     STATUS_ZH,
+    decision_line,
+    decision_mark,
     fixes,
     issued_line,
     ocr_mark,
@@ -71,7 +73,8 @@ def to_markdown(report: Report) -> str:
     for judgment in report.indicators:
         lines.append(
             f"| {_cell(judgment.id)} | {_cell(judgment.name)} | {STATUS_ZH[judgment.status.value]} | "
-            f"{percent(judgment.score)} | {_cell(' '.join(problem_codes(judgment)))} |"
+            f"{percent(judgment.score)} | "
+            f"{_cell(' '.join([*problem_codes(judgment), *decision_mark(judgment)]))} |"
         )
     lines.append("")
     for first in tree(report):
@@ -83,6 +86,8 @@ def to_markdown(report: Report) -> str:
                     f"#### {_cell(judgment.id)} {_cell(judgment.name)} — {STATUS_ZH[judgment.status.value]}，{percent(judgment.score)}"
                 )
                 lines.append("")
+                if judgment.decision is not None:
+                    lines += [f"> **{_cell(decision_line(judgment))}**", ""]
                 for reason in judgment.reasons:
                     lines.append(f"- `{reason.code}` {_cell(reason.message)}")
                     for ev in reason.evidence:

@@ -20,6 +20,8 @@ from sxcheck.report.view import (
     LEVEL_ZH,
     OFFICIAL_HEADER,
     STATUS_ZH,
+    decision_line,
+    decision_mark,
     fixes,
     issued_line,
     ocr_mark,
@@ -66,7 +68,7 @@ def print_summary(
             escape(judgment.name),
             f"[{style}]{judgment.status.value}[/{style}]",
             percent(judgment.score),
-            escape(" ".join(problem_codes(judgment))),
+            escape(" ".join([*problem_codes(judgment), *decision_mark(judgment)])),
         )
     console.print(table)
     counts = "  ".join(
@@ -136,6 +138,8 @@ def print_judgment(
         highlight=False,
         soft_wrap=True,
     )
+    if judgment.decision is not None:
+        console.print(f"  {escape(decision_line(judgment))}", highlight=False, soft_wrap=True)
     for reason in judgment.reasons:
         console.print(
             f"  {escape('[' + reason.code + ']')} {escape(reason.message)}",

@@ -102,6 +102,33 @@ def declared_place(report: Report, fix: Fix) -> str:
     return next(iter(places.values())) if len(places) == 1 else ""
 
 
+ROLE_ZH = {"reviewer": "复核人", "auditor": "审核人"}
+
+
+def decision_line(judgment: Judgment) -> str:
+    """The reviewer's decision beside the engine's judgment, in one line:
+    "复核意见 #3（审核人 张三，2026-12-02）：partial → pass。理由…", or why it no longer stands."""
+    decision = judgment.decision
+    if decision is None:
+        return ""
+    who = f"{ROLE_ZH.get(decision.role, decision.role)} {decision.by}，{decision.decided_at[:10]}"
+    until = f"，有效期至 {decision.expires}" if decision.expires else ""
+    if decision.state != "applied":
+        return f"{decision.note}（复核意见 #{decision.id}，{who}{until}：{decision.reason}）"
+    engine = (judgment.engine_status or judgment.status).value
+    return (
+        f"复核意见 #{decision.id}（{who}{until}）：{engine} → {judgment.status.value}。"
+        f"理由：{decision.reason}"
+    )
+
+
+def decision_mark(judgment: Judgment) -> list[str]:
+    """A short mark for tables: 复核 (a decision stands), 复核失效 (it lapsed or expired)."""
+    if judgment.decision is None:
+        return []
+    return ["复核"] if judgment.decision.state == "applied" else ["复核失效"]
+
+
 def problem_codes(judgment: Judgment) -> list[str]:
     return list(dict.fromkeys(r.code for r in judgment.reasons if r.code not in INFO_CODES))
 

@@ -74,6 +74,22 @@ SCHEMA = {
         "kind",
     ),
     "run_document": ("id", "run_id", "path", "sha256", "size", "kind", "status", "error"),
+    "decision": (
+        "id",
+        "region",
+        "level",
+        "item_id",
+        "status",
+        "reason",
+        "decided_by",
+        "role",
+        "decided_at",
+        "expires",
+        "on_run",
+        "engine_status",
+        "based_on_json",
+        "recorded_by",
+    ),
 }
 # the run row's columns a reused run copies from the run it reuses
 COPIED = (
@@ -182,6 +198,9 @@ def _record_in(
     if row is None or row[1] is None or row[COPIED.index("facts_sha") + 2] is None:
         return None
     previous, head = row[0], json.loads(row[1])
+    region = row[COPIED.index("region") + 2]
+    if connection.execute("SELECT 1 FROM decision WHERE region = ? LIMIT 1", (region,)).fetchone():
+        return None  # reviewers decided on this region: the full path applies their decisions
     body_sha, facts_sha = row[COPIED.index("body_sha") + 2], row[COPIED.index("facts_sha") + 2]
     shas = [
         sha

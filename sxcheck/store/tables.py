@@ -101,3 +101,25 @@ class Extraction(SQLModel, table=True):
     # the DocumentInfo as read (how: read_by, ocr_*, thumbnails, converted_from, encoding,
     # signatures); NULL in rows written before revision 0003
     info_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class StoredDecision(SQLModel, table=True):
+    """A reviewer's decision (复核意见) on one item, append-only: a later one on the same
+    region and item supersedes it, nothing is overwritten (revision 0005)."""
+
+    __tablename__ = "decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    region: str = Field(index=True)
+    level: str
+    item_id: str
+    status: str  # pass | partial | fail | not_applicable | confirm
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    decided_by: str
+    role: str
+    decided_at: str
+    expires: str | None = None
+    on_run: str  # the run whose judgment was reviewed
+    engine_status: str
+    based_on_json: str = Field(sa_column=Column(Text, nullable=False))
+    recorded_by: str = ""  # the account that ran `sxcheck review`

@@ -1,0 +1,104 @@
+"""Reviewer decisions in the store: appended, never changed; the latest per item wins.
+
+`review` appends one row per decision (who, in what role, when, why, until when, on
+which run and on what evidence); a check of the same region reads the latest decision
+of each item and the judge stage decides whether it still stands (judge.decisions).
+Who ran the command is recorded too (`recorded_by`: the account, not the name given).
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, col, select
+
+from sxcheck.models import DecidedOn, Decision
+from sxcheck.store.db import StoreError, _first_line
+from sxcheck.store.runs import Store
+from sxcheck.store.tables import StoredDecision
+
+
+def add_decision(store: Store, region: str, level: str, item_id: str, decision: Decision) -> int:
+    """Append a decision on `item_id` (its `id` is ignored); the new id. One transaction
+    per decision: two reviewers writing at once both land."""
+    try:
+        account = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (a container's uid)
+        account = ""
+    row = StoredDecision(
+        region=region,
+        level=level,
+        item_id=item_id,
+        status=decision.status,
+        reason=decision.reason,
+        decided_by=decision.by,
+        role=decision.role,
+        decided_at=decision.decided_at,
+        expires=decision.expires,
+        on_run=decision.on_run,
+        engine_status=decision.engine_status,
+        based_on_json=json.dumps(
+            [d.model_dump(mode="json") for d in decision.based_on], ensure_ascii=False
+        ),
+        recorded_by=account,
+    )
+    try:
+        with Session(store.engine) as session:
+            session.add(row)
+            session.commit()
+            session.refresh(row)
+    except SQLAlchemyError as exc:
+        raise StoreError(
+            f"{store.shown}: the decision was not recorded ({_first_line(exc)})"
+        ) from None
+    assert row.id is not None
+    return row.id
+
+
+def latest_decisions(store: Store, region: str, level: str) -> dict[str, Decision]:
+    """The latest decision on each item of a region (ids grow: the later one wins)."""
+    found: dict[str, Decision] = {}
+    for row in _rows(store, region, level):
+        found[row.item_id] = _decision(row)
+    return found
+
+
+def all_decisions(store: Store, region: str, level: str) -> list[tuple[str, Decision]]:
+    """Every decision on a region, oldest first, superseded ones included."""
+    return [(row.item_id, _decision(row)) for row in _rows(store, region, level)]
+
+
+def _rows(store: Store, region: str, level: str) -> list[StoredDecision]:
+    try:
+        with Session(store.engine) as session:
+            return list(
+                session.exec(
+                    select(StoredDecision)
+                    .where(StoredDecision.region == region, StoredDecision.level == level)
+                    .order_by(col(StoredDecision.id))
+                )
+            )
+    except SQLAlchemyError as exc:
+        raise StoreError(f"{store.shown}: {_first_line(exc)}") from None
+
+
+def _decision(row: StoredDecision) -> Decision:
+    assert row.id is not None
+    try:
+        based_on = [DecidedOn.model_validate(d) for d in json.loads(row.based_on_json)]
+    except (ValueError, TypeError):
+        based_on = [DecidedOn(document="（记录损坏）", sha256="")]  # never matches: lapses
+    return Decision(
+        id=row.id,
+        status=row.status,  # type: ignore[arg-type]
+        reason=row.reason,
+        by=row.decided_by,
+        role=row.role,  # type: ignore[arg-type]
+        decided_at=row.decided_at,
+        expires=row.expires,
+        on_run=row.on_run,
+        engine_status=row.engine_status,
+        based_on=based_on,
+    )
