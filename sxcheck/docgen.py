@@ -135,8 +135,14 @@ def command_reference() -> str:
     lines = ["# Commands", "", "Generated from the CLI's `--help` by `make docs`; do not edit.", ""]
 
     def walk(command: click.Command, path: list[str]) -> None:
+        # the help options the CLI gives every command (-h too); click caches a command's
+        # help option once made, so the docs must not depend on whether a command ran first
         context = click.Context(
-            command, info_name=" ".join(path), terminal_width=100, max_content_width=100
+            command,
+            info_name=" ".join(path),
+            terminal_width=100,
+            max_content_width=100,
+            help_option_names=["-h", "--help"],
         )
         lines.extend(
             [f"## `{' '.join(path)}`", "", "```", command.get_help(context).rstrip(), "```", ""]
