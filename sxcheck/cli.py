@@ -460,11 +460,16 @@ def history(region: str | None, limit: int, as_json: bool, db: str | None) -> No
     store = open_store(db, write=False)
     runs = store.runs(region, limit)
     if as_json:
-        click.echo(json.dumps(_history_json(runs, run_counts), ensure_ascii=False, indent=2))
+        entries = _history_json(runs, run_counts)
+        decided_json = store.decided([run.id for run in runs])
+        for entry in entries:
+            entry["decided"] = decided_json.get(entry["id"], 0)
+        click.echo(json.dumps(entries, ensure_ascii=False, indent=2))
         return
     if not runs:
         click.echo(f"no runs in {store.shown}" + (f" for {region}" if region else ""))
         return
+    decided = store.decided([run.id for run in runs])
     for run in runs:
         counts = run_counts(run)
         if counts is None:  # one damaged row; the other runs still list
@@ -481,7 +486,8 @@ def history(region: str | None, limit: int, as_json: bool, db: str | None) -> No
             f"pass {counts.get('pass', 0)} partial {counts.get('partial', 0)} "
             f"fail {counts.get('fail', 0)} n/a {counts.get('not_applicable', 0)}  "
             f"documents read {run.documents_read}, from store {run.documents_from_store}"
-            f"{profile}  {source}"
+            + (f"  复核 {decided[run.id]}" if decided.get(run.id) else "")
+            + f"{profile}  {source}"
         )
     # where they are, on stderr: stdout keeps one line per run for scripts
     click.echo(f"({len(runs)} run(s) shown from {store.shown})", err=True)

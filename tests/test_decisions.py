@@ -178,3 +178,26 @@ def test_two_reviewers_at_once_both_land(checked):
         "乙",
         "甲",
     ]
+
+
+def test_history_diff_and_batch_know_the_decisions(checked, tmp_path):
+    root, db, first = checked
+    assert _review(db, "--status", "pass", "--reason", "属实", "--by", "张三")[0] == 0
+    decided = _check(root, db)
+    code, out, err = run_cli("history", "--db", db)
+    assert code == 0, err
+    newest, oldest = out.splitlines()[:2]
+    assert newest.startswith(decided["run"]["id"]) and "  复核 1" in newest
+    assert "复核" not in oldest
+    code, out, _ = run_cli("history", "--json", "--db", db)
+    assert [e["decided"] for e in json.loads(out)][:2] == [1, 0]
+    code, out, err = run_cli("diff", first["run"]["id"], decided["run"]["id"], "--db", db)
+    assert code == 0, err
+    assert "复核意见变更: 2.1.2 复核意见 #1 生效：张三，partial → pass" in out
+    out_json = tmp_path / "cmp.json"
+    code, _, err = run_cli(
+        "batch", str(root), "--db", db, "--workers", "1", "--quiet", "--report", str(out_json)
+    )
+    assert code in (0, 1), err
+    (entry,) = json.loads(out_json.read_text(encoding="utf-8"))["entries"]
+    assert entry["statuses"][ITEM] == "pass"  # the batch applied the region's decision

@@ -33,7 +33,7 @@ from sxcheck.ingest import extractor_version
 from sxcheck.ingest.isolate import Limits
 from sxcheck.ingest.submission_xlsx import FORM
 from sxcheck.models import BatchEntry, BatchReport, Report
-from sxcheck.pipeline import effective_rules, judge_facts, summarise
+from sxcheck.pipeline import effective_rules, judge_facts, summarise, with_decisions
 from sxcheck.store import Store, open_store
 
 Advance = Callable[[int], None]
@@ -153,6 +153,8 @@ def _store(p: Prepared, rules: RuleSet, reports: dict[str, Report], store: Store
     try:
         report.summary = summarise(p.rules or rules, report.indicators)
         if store is not None:
+            # the reviewers' decisions on the region, as a single check applies them
+            report = reports[p.source] = with_decisions(p.rules or rules, report, store)
             # no input digest: a batch run's ranks depend on the other submissions,
             # so a later single check must not reuse its judgments
             store.save_run(

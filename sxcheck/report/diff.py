@@ -67,6 +67,8 @@ class RunDiff(BaseModel):
     total_after: float | None
     # the self-assessment's changes come first: they explain many item changes
     declaration: list[DeclarationChange] = Field(default_factory=list)
+    # reviewers' decisions that came, went, lapsed or expired between the runs
+    decisions: list[str] = Field(default_factory=list)
     items: list[ItemChange]
     documents: list[DocumentChange]
     rules_changed: bool
@@ -122,6 +124,36 @@ def declaration_changes(before: Report, after: Report) -> list[DeclarationChange
     ]
 
 
+def _decision_state(judgment: Judgment | None) -> tuple[int, str] | None:
+    if judgment is None or judgment.decision is None:
+        return None
+    return judgment.decision.id, judgment.decision.state
+
+
+STATE_ZH = {"applied": "生效", "lapsed": "已失效（材料已变更）", "expired": "已过期"}
+
+
+def decision_changes(before: Report, after: Report) -> list[str]:
+    """One line per item whose reviewer decision differs: new, superseded, lapsed, gone."""
+    old = {j.id: j for j in before.indicators}
+    lines = []
+    for judgment in after.indicators:
+        then, now = _decision_state(old.get(judgment.id)), _decision_state(judgment)
+        if then == now:
+            continue
+        if now is None:
+            lines.append(f"{judgment.id} 复核意见 #{then[0]} 不再适用" if then else "")
+            continue
+        decision = judgment.decision
+        assert decision is not None
+        was = f"（原为 #{then[0]} {STATE_ZH[then[1]]}）" if then else ""
+        lines.append(
+            f"{judgment.id} 复核意见 #{now[0]} {STATE_ZH[now[1]]}：{decision.by}，"
+            f"{decision.engine_status} → {decision.status}{was}"
+        )
+    return [line for line in lines if line]
+
+
 def diff_reports(before: Report, after: Report) -> RunDiff:
     old = {j.id: j for j in before.indicators}
     items = []
@@ -175,6 +207,7 @@ def diff_reports(before: Report, after: Report) -> RunDiff:
         source_before=before.submission.source,
         source_after=after.submission.source,
         declaration=declaration_changes(before, after),
+        decisions=decision_changes(before, after),
         total_before=before.summary.scores.get("total"),
         total_after=after.summary.scores.get("total"),
         items=items,
@@ -207,6 +240,7 @@ def _lines(diff: RunDiff) -> str:
         lines.append(f"sources differ: {diff.source_before} → {diff.source_after}")
     for change in diff.declaration:
         lines.append(f"申报数据变更: {declaration_line(change)}")
+    lines += [f"复核意见变更: {line}" for line in diff.decisions]
     for doc in diff.documents:
         lines.append(f"document {doc.change}: {doc.path}")
     if not diff.items:

@@ -64,7 +64,7 @@ def split(report: Report, facts: list[Fact] | None) -> Parts:
             item=j["id"],
             status=j["status"],
             score=j["score"],
-            codes=" ".join(r["code"] for r in j["reasons"]),
+            codes=" ".join([*(r["code"] for r in j["reasons"]), *_decided(j)]),
             sha=keep(j),
         )
         for j in data.pop("indicators")
@@ -75,6 +75,14 @@ def split(report: Report, facts: list[Fact] | None) -> Parts:
         index = [[item, keep(group)] for item, group in _by_item(facts)]
         facts_sha = keep(index)
     return Parts(head, body_sha, judgments, facts_sha, content)
+
+
+def _decided(judgment: dict[str, Any]) -> list[str]:
+    """`decided` (a reviewer's decision stands) or `decision_lapsed`, as a code of the row."""
+    decision = judgment.get("decision")
+    if not decision:
+        return []
+    return ["decided"] if decision.get("state") == "applied" else ["decision_lapsed"]
 
 
 def _by_item(facts: list[Fact]) -> list[tuple[str, list[dict]]]:

@@ -257,6 +257,21 @@ class Store:
             query = query.order_by(col(StoredRun.recorded_at).desc())
             return list(session.exec(query.limit(limit)))
 
+    def decided(self, run_ids: list[str]) -> dict[str, int]:
+        """How many items of each run a reviewer's decision decided (history)."""
+        if not run_ids:
+            return {}
+        with self._guard(), Session(self.engine) as session:
+            rows = session.exec(
+                select(StoredJudgment.run_id, func.count())
+                .where(
+                    col(StoredJudgment.run_id).in_(run_ids),
+                    col(StoredJudgment.codes).contains("decided"),
+                )
+                .group_by(StoredJudgment.run_id)
+            )
+            return {run_id: int(count) for run_id, count in rows}
+
     def resolve(self, reference: str) -> str:
         """A run as people type it: its id or a unique prefix of one (as `history` shows
         them), `latest` (the newest run), or a region's name (that region's newest run)."""
