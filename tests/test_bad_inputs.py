@@ -22,13 +22,13 @@ def one_line_error(code: int, err: str, *needles: str) -> None:
 
 def test_missing_path(tmp_path):
     code, _, err = run_cli("check", str(tmp_path / "nope"))
-    one_line_error(code, err, "no such file or folder")
+    one_line_error(code, err, "文件或文件夹不存在")
 
 
 def test_missing_manifest(make_submission):
     root = make_submission(None, {"a.txt": "文本".encode()})
     code, _, err = run_cli("check", str(root))
-    one_line_error(code, err, "no submission.yaml")
+    one_line_error(code, err, "未找到申报文件 submission.yaml")
 
 
 @pytest.mark.parametrize(
@@ -245,4 +245,4 @@ def test_a_zip_without_a_declaration_is_named_by_the_zip(tmp_path):
     with zipfile.ZipFile(archive, "w") as out:
         out.writestr("说明.txt", "全市IPv6网站共50个。")
     code, _, err = run_cli("check", str(archive), "--no-store")
-    one_line_error(code, err, f"{archive}: no submission.yaml")
+    one_line_error(code, err, f"{archive}: 未找到申报文件 submission.yaml")

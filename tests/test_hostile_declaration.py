@@ -363,10 +363,10 @@ def _refuse() -> None:
 
 
 def test_the_child_enforces_memory_and_time_and_keeps_messages():
-    with pytest.raises(SubmissionError, match=r"^submission.xlsx: needs more than 256 MiB"):
+    with pytest.raises(SubmissionError, match=r"^submission.xlsx: 读取所需内存超过 256 MiB"):
         run_limited(_allocate, what="submission.xlsx", memory_mb=256)
     started = time.monotonic()
-    with pytest.raises(SubmissionError, match=r"^submission.xlsx: not read within 1 s"):
+    with pytest.raises(SubmissionError, match=r"^submission.xlsx: 1 秒内未能读完"):
         run_limited(_sleep, what="submission.xlsx", seconds=1)
     assert time.monotonic() - started < 10
     with pytest.raises(SubmissionError, match=r"^submission.xlsx:自评表!H2: a reason$"):

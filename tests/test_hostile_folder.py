@@ -80,7 +80,7 @@ def test_declaration_symlinked_outside_is_not_read(root, outside, name):
     (root / "submission.yaml").unlink()
     (root / name).symlink_to(outside / "submission.yaml")
     line = error_line(str(root))
-    assert line == f"{name}: a symbolic link, not read (submit the file itself)"
+    assert line == f"{name}: 是符号链接，未读取（请提交文件本身）"
     assert CANARY not in line
 
 
@@ -88,14 +88,14 @@ def test_declaration_that_is_a_fifo_does_not_hang(root):
     (root / "submission.yaml").unlink()
     os.mkfifo(root / "submission.yaml")
     started = time.monotonic()
-    assert error_line(str(root)) == "submission.yaml: not a regular file, not read"
+    assert error_line(str(root)) == "submission.yaml: 不是普通文件，未读取"
     assert time.monotonic() - started < 60
 
 
 def test_two_declarations_in_case_variants(root):
     (root / "SUBMISSION.YAML").write_text(MINIMAL, encoding="utf-8")
     assert error_line(str(root)) == (
-        "two declarations: SUBMISSION.YAML and submission.yaml (keep one)"
+        "有两份申报文件：SUBMISSION.YAML 和 submission.yaml（只保留一份）"
     )
 
 
@@ -103,14 +103,14 @@ def test_declaration_at_the_top_and_in_a_folder(root):
     (root / "县").mkdir()
     (root / "县" / "Submission.yaml").write_text(MINIMAL, encoding="utf-8")
     assert error_line(str(root)) == (
-        "two declarations: submission.yaml and 县/Submission.yaml (keep one)"
+        "有两份申报文件：submission.yaml 和 县/Submission.yaml（只保留一份）"
     )
 
 
 def test_declaration_in_the_wrong_case_is_named(root):
     (root / "submission.yaml").rename(root / "Submission.yaml")
     assert error_line(str(root)) == (
-        "Submission.yaml: the declaration must be named submission.yaml or submission.xlsx"
+        "Submission.yaml: 申报文件应命名为 submission.yaml 或 submission.xlsx"
     )
 
 
@@ -119,7 +119,7 @@ def test_single_top_folder_symlinked_outside_is_not_followed(tmp_path, outside):
     top.mkdir()
     (top / "晋阳市").symlink_to(outside, target_is_directory=True)
     line = error_line(str(top))
-    assert line == f"{top}: no submission.yaml (or submission.xlsx) found"
+    assert line == f"{top}: 未找到申报文件 submission.yaml（或 submission.xlsx）"
 
 
 # ------------------------------------------------------------ links and special files
@@ -254,7 +254,7 @@ def test_submission_that_is_a_fifo_does_not_hang(tmp_path, name):
     os.mkfifo(tmp_path / name)
     started = time.monotonic()
     assert error_line(str(tmp_path / name)) == (
-        f"{tmp_path / name}: a submission must be a folder or a .zip file"
+        f"{tmp_path / name}: 申报材料应为文件夹或 .zip 压缩包"
     )
     assert time.monotonic() - started < 60
 

@@ -199,21 +199,21 @@ class _nothing:  # noqa: N801 - a null context manager for the parametrised warn
 def test_two_declarations_in_case_variants(tmp_path):
     archive = base(tmp_path / "two.zip", ("Submission.yaml", b"region: x\n"))
     assert error_line(archive) == (
-        "two declarations: Submission.yaml and submission.yaml (keep one)"
+        "有两份申报文件：Submission.yaml 和 submission.yaml（只保留一份）"
     )
 
 
 def test_declaration_at_the_top_and_in_a_folder(tmp_path):
     archive = base(tmp_path / "two.zip", ("县/submission.yaml", MINIMAL.encode()))
     assert error_line(archive) == (
-        "two declarations: submission.yaml and 县/submission.yaml (keep one)"
+        "有两份申报文件：submission.yaml 和 县/submission.yaml（只保留一份）"
     )
 
 
 def test_yaml_and_xlsx_both(tmp_path):
     archive = base(tmp_path / "two.zip", ("submission.xlsx", b"PK"))
     assert error_line(archive) == (
-        "two declarations: submission.xlsx and submission.yaml (keep one)"
+        "有两份申报文件：submission.xlsx 和 submission.yaml（只保留一份）"
     )
 
 

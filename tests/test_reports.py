@@ -61,9 +61,11 @@ def test_xlsx_one_row_per_item_with_filters(reports, data):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:4] == ("ID", "一级指标", "二级指标", "评价指标项")
     assert [r[0] for r in rows[1:]] == [j["id"] for j in data["indicators"]]
-    # the status in Chinese (column F), its code for filters that want one (the last column)
+    # the status in Chinese (column F), its code for filters that want one (状态代码, before
+    # the reviewer's 复核 columns)
     assert [r[5] for r in rows[1:]] == [STATUS_ZH[j["status"]] for j in data["indicators"]]
-    assert [r[-1] for r in rows[1:]] == [j["status"] for j in data["indicators"]]
+    code = rows[0].index("状态代码")
+    assert [r[code] for r in rows[1:]] == [j["status"] for j in data["indicators"]]
     assert sheet.freeze_panes == "B2" and sheet.auto_filter.ref
     assert book.sheetnames[0] == "汇总" and "材料清单" in book.sheetnames
 

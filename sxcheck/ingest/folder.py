@@ -62,20 +62,18 @@ def _declaration_in(folder: Path, prefix: str = "") -> str | None:
     is a symbolic link or not a regular file (it would be read from elsewhere)."""
     names = _declarations(folder)
     if len(names) > 1:
-        both = " and ".join(f"{prefix}{printable(n)}" for n in names)
-        raise SubmissionError(f"two declarations: {both} (keep one)")
+        both = " 和 ".join(f"{prefix}{printable(n)}" for n in names)
+        raise SubmissionError(f"有两份申报文件：{both}（只保留一份）")
     if not names:
         return None
     name = names[0]
     if name not in DECLARATIONS:
-        raise SubmissionError(
-            f"{prefix}{printable(name)}: the declaration must be named {MANIFEST} or {FORM}"
-        )
+        raise SubmissionError(f"{prefix}{printable(name)}: 申报文件应命名为 {MANIFEST} 或 {FORM}")
     mode = (folder / name).lstat().st_mode
     if stat.S_ISLNK(mode):
-        raise SubmissionError(f"{prefix}{name}: a symbolic link, not read (submit the file itself)")
+        raise SubmissionError(f"{prefix}{name}: 是符号链接，未读取（请提交文件本身）")
     if not stat.S_ISREG(mode):
-        raise SubmissionError(f"{prefix}{name}: not a regular file, not read")
+        raise SubmissionError(f"{prefix}{name}: 不是普通文件，未读取")
     return name
 
 
@@ -93,12 +91,12 @@ def find_root(folder: Path, shown: Path | None = None) -> Path:
         for sub in subs:
             for inner in _declarations(sub):
                 where = printable(f"{sub.name}/{inner}")
-                raise SubmissionError(f"two declarations: {top} and {where} (keep one)")
+                raise SubmissionError(f"有两份申报文件：{top} 和 {where}（只保留一份）")
         return folder
     only = subs[0] if len(children) == 1 and subs == children else None
     if only is not None and _declaration_in(only, prefix=f"{printable(only.name)}/") is not None:
         return only
-    raise SubmissionError(f"{label}: no submission.yaml (or submission.xlsx) found")
+    raise SubmissionError(f"{label}: 未找到申报文件 submission.yaml（或 submission.xlsx）")
 
 
 def declaration(root: Path) -> Path:

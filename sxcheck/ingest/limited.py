@@ -120,7 +120,7 @@ def run_limited(
             _kill(pid)
     status = _reap(pid)
     if payload is None:
-        raise SubmissionError(f"{what}: not read within {seconds:g} s (a safeguard)")
+        raise SubmissionError(f"{what}: {seconds:g} 秒内未能读完（安全限制）")
     try:
         outcome = pickle.loads(payload) if payload else None
     except Exception:  # noqa: BLE001 - a child killed mid-write
@@ -129,14 +129,14 @@ def run_limited(
         if outcome is None and status is not None and os.WIFSIGNALED(status):
             code = os.WTERMSIG(status)
             if code not in (signal.SIGKILL, signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS):
-                raise SubmissionError(f"{what}: cannot be read (reader killed by signal {code})")
-        raise SubmissionError(f"{what}: needs more than {memory_mb} MiB to read (a safeguard)")
+                raise SubmissionError(f"{what}: 无法读取（读取进程被信号 {code} 终止）")
+        raise SubmissionError(f"{what}: 读取所需内存超过 {memory_mb} MiB（安全限制）")
     if outcome[0] == "ok":
         result: T = outcome[1]
         return result
     if outcome[0] == "error":
         raise outcome[1](outcome[2])
-    raise SubmissionError(f"{what}: cannot be read ({outcome[1]})")
+    raise SubmissionError(f"{what}: 无法读取（{outcome[1]}）")
 
 
 def _kill(pid: int) -> None:

@@ -93,18 +93,18 @@ def open_submission(
     SIGTERM meanwhile ends the run through this `finally`, so the folder goes.
     """
     if not path.exists():
-        raise SubmissionError(f"{path}: no such file or folder")
+        raise SubmissionError(f"{path}: 文件或文件夹不存在")
     with ExitStack() as stack:
         stack.enter_context(terminate_cleanly())
         if path.is_dir():
             folder = path
         elif not path.is_file():  # a FIFO or device: opening it could block or never end
-            raise SubmissionError(f"{path}: a submission must be a folder or a .zip file")
+            raise SubmissionError(f"{path}: 申报材料应为文件夹或 .zip 压缩包")
         elif path.suffix.lower() == ".zip" or zipfile.is_zipfile(path):
             folder = stack.enter_context(work_folder())
             safe_extract(path, folder)
         else:
-            raise SubmissionError(f"{path}: a submission must be a folder or a .zip file")
+            raise SubmissionError(f"{path}: 申报材料应为文件夹或 .zip 压缩包")
         root = find_root(folder, shown=path)
         own = root / OWN_RULES
         if extend is not None and own.is_dir() and not own.is_symlink():

@@ -4,7 +4,8 @@ Fonts are set for East Asian text (w:eastAsia) so Word and LibreOffice pick a
 CJK face instead of drawing boxes. Pages are A4 with "第 N 页 共 M 页" in the
 footer, the properties name the report, region, run and tool (docx_layout), every
 place and status is said in Chinese (zh_labels), and the 材料清单 lists each file's
-full SHA-256 on a landscape page.
+full SHA-256 on a landscape page. A reviewer's decision (复核意见) is marked in its
+item's heading (【复核】 or 【复核失效】) and said under it, in red when it lapsed.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from docx.table import Table
+from docx.text.paragraph import Paragraph
 
-from sxcheck.models import Report
+from sxcheck.models import Judgment, Report
 from sxcheck.report.docx_layout import (
     column_widths,
     fixed_table,
@@ -35,6 +37,8 @@ from sxcheck.report.view import (
     LEVEL_ZH,
     OFFICIAL_HEADER,
     STATUS_ZH,
+    decision_line,
+    decision_mark,
     fixes,
     issued_line,
     ocr_mark,
@@ -55,6 +59,7 @@ from sxcheck.report.zh_labels import (
 
 CJK_FONT = "Noto Serif CJK SC"
 LATIN_FONT = "Times New Roman"
+LAPSED_COLOUR = "C00000"  # a decision that no longer stands: red, so nobody relies on it
 STATUS_COLOUR = {
     "pass": "1B6E2B",
     "partial": "8A5A00",
@@ -89,6 +94,22 @@ def _table(
     total = text_width(document.sections[-1])
     widths = column_widths(header, rows, total, floor or [4] * len(header))
     return fixed_table(document, header, rows, widths)
+
+
+def _decision(document: docx.document.Document, heading: Paragraph, judgment: Judgment) -> None:
+    """The reviewer's decision under the item's heading, marked in the heading (复核 or
+    复核失效); one that lapsed or expired is in red, so the reader sees at once that the
+    status shown is the engine's again."""
+    for mark in decision_mark(judgment):
+        heading.add_run(f"  【{mark}】")
+    line = decision_line(judgment)
+    if not line:
+        return
+    paragraph = document.add_paragraph()
+    run = paragraph.add_run(line)
+    run.bold = True
+    if judgment.decision is not None and judgment.decision.state != "applied":
+        run.font.color.rgb = RGBColor.from_string(LAPSED_COLOUR)
 
 
 def to_docx(report: Report) -> bytes:
@@ -164,6 +185,7 @@ def to_docx(report: Report) -> bytes:
                     f"{STATUS_ZH[judgment.status.value]}  {percent(judgment.score)}"
                 )
                 status.font.color.rgb = RGBColor.from_string(STATUS_COLOUR[judgment.status.value])
+                _decision(document, heading, judgment)
                 codes = problem_codes(judgment)
                 if codes:
                     document.add_paragraph("问题代码：" + "、".join(codes))

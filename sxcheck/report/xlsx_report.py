@@ -4,8 +4,12 @@ Sheets: 汇总 (the region, level, year, total, first- and second-level scores a
 statuses counted), 评价结果 (one row per item, its measure's 分子/分母/比率 when it
 has one, each location with its quote), 测度 (one row per measure, figures as
 numbers), 佐证 (one row per quote: its place beside it), 运行信息 and 材料清单 (each
-file's full SHA-256). Every sheet has widths that fit Chinese text, a frozen header
-and prints A4 landscape one page wide with its header row repeated (xlsx_sheets).
+file's full SHA-256). 评价结果 ends with the reviewer's columns: 复核状态 and 复核意见
+(the decision the run applied, or why it lapsed, in red), then an empty block to fill
+in Excel (复核结论, 复核理由, 复核人, 角色, 有效期至, with lists and a date check) that
+sxcheck.review_file reads back with the run id of 运行信息. Every sheet has widths
+that fit Chinese text, a frozen header and prints A4 landscape one page wide with its
+header row repeated (xlsx_sheets).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import io
 
 import openpyxl
-from openpyxl.styles import PatternFill
+from openpyxl.styles import Font, PatternFill
 
 from sxcheck.models import Evidence, Report
 from sxcheck.report.figure_labels import figures_line
@@ -22,6 +26,8 @@ from sxcheck.report.view import (
     EMPTY,
     OFFICIAL_HEADER,
     STATUS_ZH,
+    decision_line,
+    decision_mark,
     issued_line,
     ocr_mark,
     official_cells,
@@ -31,6 +37,7 @@ from sxcheck.report.view import (
 )
 from sxcheck.report.xlsx_sheets import (
     COUNT_FORMAT,
+    INPUT_WIDTHS,
     ITEM_SCORE_FORMAT,
     RATIO_FORMAT,
     fit_widths,
@@ -39,6 +46,7 @@ from sxcheck.report.xlsx_sheets import (
     measure_text,
     measures_sheet,
     print_setup,
+    review_inputs,
     score_100,
     summary_sheet,
 )
@@ -51,6 +59,7 @@ from sxcheck.report.zh_labels import (
     location_zh,
     place_zh,
 )
+from sxcheck.review_file import REVIEW_INPUT, REVIEW_SHOWN
 
 FILL = {"pass": "E3F5E6", "partial": "FFF3D6", "fail": "FDE4E4", "not_applicable": "ECEFF3"}
 HEADER = [
@@ -69,6 +78,8 @@ HEADER = [
     "原因",
     "问题代码",
     "状态代码",
+    *REVIEW_SHOWN,  # the decision that stands or lapsed, as the run applied it
+    *REVIEW_INPUT,  # empty: the reviewer's new decision, read back by review_file
 ]
 EVIDENCE_HEADER = [
     "ID",
@@ -83,6 +94,7 @@ EVIDENCE_HEADER = [
     "识别方式",
     "校验值（前12位）",
 ]
+LAPSED_FONT = Font(name="Calibri", size=11, color="C00000")  # a decision that no longer stands
 CELL_LIMIT = 32_000  # Excel keeps at most 32,767 characters in a cell
 
 
@@ -138,6 +150,8 @@ def _results(sheet: openpyxl.worksheet.worksheet.Worksheet, report: Report) -> N
                 "\n".join(f"[{r.code}] {r.message}" for r in judgment.reasons),
                 " ".join(problem_codes(judgment)),
                 status,
+                "".join(decision_mark(judgment)) or None,
+                decision_line(judgment) or None,
             ]
         )
         row = sheet.max_row
@@ -146,13 +160,22 @@ def _results(sheet: openpyxl.worksheet.worksheet.Worksheet, report: Report) -> N
         sheet.cell(row, 8).number_format = COUNT_FORMAT
         sheet.cell(row, 9).number_format = COUNT_FORMAT
         sheet.cell(row, 10).number_format = RATIO_FORMAT
+        if judgment.decision is not None and judgment.decision.state != "applied":
+            sheet.cell(row, 16).font = LAPSED_FONT
+            sheet.cell(row, 17).font = LAPSED_FONT
+    review_inputs(sheet, len(HEADER) - len(REVIEW_INPUT) + 1, sheet.max_row)
     sheet.freeze_panes = "B2"
     sheet.auto_filter.ref = sheet.dimensions
     fit_widths(
         sheet,
-        caps={"B": 12, "C": 14, "D": 20, "E": 10, "K": 24, "L": 48, "M": 36, "N": 16, "O": 10},
-        wrap="BCDKLM",
+        caps={
+            **{"B": 12, "C": 14, "D": 20, "E": 10, "K": 24, "L": 48, "M": 36, "N": 16},
+            **{"O": 10, "P": 10, "Q": 40},
+        },
+        wrap="BCDKLMQS",
     )
+    for offset, width in enumerate(INPUT_WIDTHS):  # empty cells: fit_widths saw the header
+        sheet.column_dimensions[chr(ord("R") + offset)].width = width
 
 
 def _evidence(sheet: openpyxl.worksheet.worksheet.Worksheet, report: Report) -> None:

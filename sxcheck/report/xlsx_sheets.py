@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -23,6 +25,7 @@ from sxcheck.models import Judgment, Report
 from sxcheck.report.docx_layout import display_width
 from sxcheck.report.view import LEVEL_ZH, STATUS_ZH, profile_label, tree
 from sxcheck.report.zh_labels import MEASURE_KIND_ZH, SOURCE_ZH, when_zh
+from sxcheck.review_file import DECISION_STATUSES, REVIEW_INPUT, ROLES
 
 SCORE_FORMAT = "0.0"  # every score, 0-100 with one decimal as every report shows them
 ITEM_SCORE_FORMAT = SCORE_FORMAT  # items and measures too: one scale everywhere
@@ -39,6 +42,41 @@ def header_row(sheet: Worksheet, names: Sequence[str], row: int = 1) -> None:
         cell.font = BOLD
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(vertical="center", wrap_text=True)
+
+
+INPUT_FILL = PatternFill("solid", fgColor="FFF8DC")  # the cells a reviewer fills in
+INPUT_WIDTHS = (12, 36, 10, 10, 12)  # 复核结论 复核理由 复核人 角色 有效期至
+
+
+def review_inputs(sheet: Worksheet, first: int, rows: int) -> None:
+    """The empty block a reviewer fills in Excel, from column `first` on, rows 2..rows:
+    复核结论 and 角色 offer their codes in a list, 有效期至 takes a date; read back by
+    sxcheck.review_file. Widths are set here (the cells are empty, fit_widths sees only
+    the header)."""
+    for offset, title in enumerate(REVIEW_INPUT):
+        column = first + offset
+        letter = get_column_letter(column)
+        sheet.column_dimensions[letter].width = INPUT_WIDTHS[offset]
+        sheet.cell(1, column).fill = INPUT_FILL
+        for row in range(2, rows + 1):
+            sheet.cell(row, column).fill = INPUT_FILL
+            if title == "有效期至":
+                sheet.cell(row, column).number_format = "yyyy-mm-dd"
+    if rows < 2:
+        return
+    for offset, choices in ((0, DECISION_STATUSES), (3, ROLES)):
+        letter = get_column_letter(first + offset)
+        listed = DataValidation(type="list", formula1=f'"{",".join(choices)}"', allow_blank=True)
+        listed.error = f"应为 {'、'.join(choices)} 之一"
+        listed.add(f"{letter}2:{letter}{rows}")
+        sheet.add_data_validation(listed)
+    letter = get_column_letter(first + 4)
+    dated = DataValidation(
+        type="date", operator="greaterThan", formula1="DATE(2000,1,1)", allow_blank=True
+    )
+    dated.error = "请填写日期（YYYY-MM-DD）"
+    dated.add(f"{letter}2:{letter}{rows}")
+    sheet.add_data_validation(dated)
 
 
 def print_setup(sheet: Worksheet, title_rows: str | None = "1:1", pages_tall: int = 0) -> None:
