@@ -136,24 +136,30 @@ def read_listing(root: Path, key: str) -> list[Row] | None:
     return rows
 
 
-def write_listing(root: Path, key: str, rows: list[Row]) -> None:
-    """Store the listing atomically (a temporary file renamed over it); failures are ignored."""
+def write_cache_file(path: Path, data: bytes) -> None:
+    """Write a cache file atomically (a temporary file renamed over it); failures are
+    ignored: no cache (a read-only home, a full disk) is only slower."""
     import tempfile
 
-    path = cache_stem(root).with_suffix(".listing.json")
-    text = json.dumps({"format": _FORMAT, "key": key, "rows": rows}, ensure_ascii=False)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".rules-", suffix=".tmp")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as stream:
-                stream.write(text)
+            with os.fdopen(fd, "wb") as stream:
+                stream.write(data)
             os.replace(temp, path)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
-    except Exception:  # noqa: BLE001 - no cache (read-only home, full disk) is only slower
+    except Exception:  # noqa: BLE001
         return
+
+
+def write_listing(root: Path, key: str, rows: list[Row]) -> None:
+    """Store the listing beside the rule cache, under the same key."""
+    path = cache_stem(root).with_suffix(".listing.json")
+    text = json.dumps({"format": _FORMAT, "key": key, "rows": rows}, ensure_ascii=False)
+    write_cache_file(path, text.encode("utf-8"))
 
 
 def rule_listing(rules_dir: Path | None = None) -> list[Row]:

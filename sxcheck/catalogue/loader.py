@@ -18,10 +18,8 @@ pydantic, the schema or PyYAML (sxcheck.catalogue.listing, which computes the ke
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,7 +27,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from sxcheck.catalogue.listing import Row, cache_key, cache_stem, write_listing
+from sxcheck.catalogue.listing import Row, cache_key, cache_stem, write_cache_file, write_listing
 from sxcheck.catalogue.listing import cache_dir as cache_dir  # where the cache lives
 from sxcheck.catalogue.safeyaml import FoundFile, YamlProblem, parse_yaml, read_regular, yaml_files
 from sxcheck.catalogue.schema import (
@@ -392,19 +390,8 @@ def _cached(path: Path, key: str) -> RuleSet | None:
 
 
 def _store(path: Path, key: str, ruleset: RuleSet) -> None:
-    """Write the cache atomically (a temporary file renamed over it); failures are ignored."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".rules-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as stream:
-                pickle.dump((key, ruleset), stream, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
-    except Exception:  # noqa: BLE001 - no cache (read-only home, full disk) is only slower
-        return
+    """Write the cache atomically; failures are ignored (listing.write_cache_file)."""
+    write_cache_file(path, pickle.dumps((key, ruleset), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def load_rules(rules_dir: Path | None = None, use_cache: bool = True) -> RuleSet:
