@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from sxcheck.models import Report
+    from sxcheck.review_file import Entry
 
 STATUS_ORDER = {"pass": 0, "partial": 1, "fail": 2}
 
@@ -542,78 +543,131 @@ def diff(first: str, second: str | None, reports: tuple[Path, ...], db: str | No
 
 
 @main.command()
-@click.argument("run")
-@click.argument("item_id")
+@click.argument("run", required=False)
+@click.argument("item_id", required=False)
 @click.option(
     "--status",
-    required=True,
     type=click.Choice(["pass", "partial", "fail", "not_applicable", "confirm"]),
     help="The status decided, or confirm (the engine's stands).",
 )
-@click.option("--reason", required=True, help="Why (Chinese text; required).")
-@click.option("--by", "by", required=True, help="Who decided (name).")
+@click.option("--reason", help="Why (Chinese text; required).")
+@click.option("--by", "by", help="Who decided (name).")
 @click.option(
     "--role", type=click.Choice(["reviewer", "auditor"]), default="reviewer", show_default=True
 )
 @click.option("--expires", help="Last day the decision holds (YYYY-MM-DD); none: until it lapses.")
+@click.option(
+    "--file",
+    "decisions_file",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="Decisions in bulk: the XLSX report with its 复核结论 columns filled in, or a YAML file.",
+)
 @DB_OPTION
 @_user_errors
 def review(
-    run: str,
-    item_id: str,
-    status: str,
-    reason: str,
-    by: str,
+    run: str | None,
+    item_id: str | None,
+    status: str | None,
+    reason: str | None,
+    by: str | None,
     role: str,
     expires: str | None,
+    decisions_file: Path | None,
     db: str | None,
 ) -> None:
-    """Record a reviewer's decision (复核意见) on ITEM of RUN. Later checks of the region
-    use it while the documents it was based on are unchanged and it has not expired."""
-    from datetime import UTC, date, datetime
+    """Record a reviewer's decision (复核意见) on ITEM of RUN, or every decision of a
+    --file. Later checks of the region use a decision while the documents it was based
+    on are unchanged and it has not expired (docs/decisions.md)."""
+    from sxcheck.review_file import Entry, read_decisions
 
-    from sxcheck.judge.decisions import cited
-    from sxcheck.models import Decision
-    from sxcheck.store import open_store
-    from sxcheck.store.decisions import add_decision
-
-    if not reason.strip():
+    if decisions_file is not None:
+        named, entries = read_decisions(decisions_file)
+        if run and named and run != named:
+            raise SxcheckError(
+                f"{decisions_file.name}: 文件记载的运行是 {named}，与给出的 {run} 不同"
+            )
+        if not (run or named):
+            raise SxcheckError(f"{decisions_file.name}: 未指定运行（请写 run: 或给出 RUN）")
+        if not entries:
+            raise SxcheckError(f"{decisions_file.name}: 没有填写任何复核结论")
+        _record_decisions(str(run or named), entries, db)
+        return
+    missing = [
+        name
+        for name, value in (("RUN", run), ("ITEM", item_id), ("--status", status), ("--by", by))
+        if not value
+    ]
+    if missing:
+        raise SxcheckError(f"复核意见缺少 {'、'.join(missing)}（或用 --file 批量导入）")
+    if not (reason or "").strip():
         raise SxcheckError("复核意见须写明理由（--reason 不能为空）")
-    if not by.strip():
+    if not (by or "").strip():
         raise SxcheckError("复核意见须写明复核人（--by 不能为空）")
     if expires is not None:
+        from datetime import date
+
         try:
             last = date.fromisoformat(expires)
         except ValueError:
             raise SxcheckError(f"--expires 应为日期 YYYY-MM-DD，而不是 '{expires}'") from None
         if last < date.today():
             raise SxcheckError(f"--expires {expires} 已过去：有效期应为今天或以后")
+    entry = Entry(
+        item=str(item_id),
+        status=status,  # type: ignore[arg-type]
+        reason=str(reason).strip(),
+        by=str(by).strip(),
+        role=role,  # type: ignore[arg-type]
+        expires=expires,
+        where="",
+    )
+    _record_decisions(str(run), [entry], db)
+
+
+def _record_decisions(run: str, entries: list[Entry], db: str | None) -> None:
+    """Check every entry against the run first, then append them, one line each."""
+    from datetime import UTC, datetime
+
+    from sxcheck.judge.decisions import cited
+    from sxcheck.models import Decision
+    from sxcheck.store import open_store
+    from sxcheck.store.decisions import add_decision
+
     store = open_store(db)
     report = store.report(run)
-    judgment = next((j for j in report.indicators if j.id == item_id), None)
-    if judgment is None:
-        raise SxcheckError(_unknown_item(item_id, [j.id for j in report.indicators]))
-    engine_status = (judgment.engine_status or judgment.status).value
-    decision = Decision(
-        id=0,
-        status=status,  # type: ignore[arg-type]
-        reason=reason.strip(),
-        by=by.strip(),
-        role=role,  # type: ignore[arg-type]
-        decided_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        expires=expires,
-        on_run=report.run.id,
-        engine_status=engine_status,
-        based_on=cited(judgment),
-    )
+    judgments = {j.id: j for j in report.indicators}
+    unknown = [e for e in entries if e.item not in judgments]
+    if unknown:
+        raise SxcheckError(
+            "\n".join(
+                (f"{e.where}: " if e.where else "") + _unknown_item(e.item, list(judgments))
+                for e in unknown
+            )
+        )
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     sub = report.submission
-    number = add_decision(store, sub.region, sub.level, item_id, decision)
-    shown = engine_status if status == "confirm" else status
-    click.echo(
-        f"复核意见 #{number} 已记录：{sub.region} {item_id} {engine_status} → {shown}"
-        f"（{decision.by}，{role}）；依据 {len(decision.based_on)} 份材料"
-        + (f"，有效期至 {expires}" if expires else "")
-    )
+    for e in entries:
+        judgment = judgments[e.item]
+        engine = (judgment.engine_status or judgment.status).value
+        decision = Decision(
+            id=0,
+            status=e.status,
+            reason=e.reason,
+            by=e.by,
+            role=e.role,
+            decided_at=now,
+            expires=e.expires,
+            on_run=report.run.id,
+            engine_status=engine,
+            based_on=cited(judgment),
+        )
+        number = add_decision(store, sub.region, sub.level, e.item, decision)
+        shown = engine if e.status == "confirm" else e.status
+        click.echo(
+            f"复核意见 #{number} 已记录：{sub.region} {e.item} {engine} → {shown}"
+            f"（{e.by}，{e.role}）；依据 {len(decision.based_on)} 份材料"
+            + (f"，有效期至 {e.expires}" if e.expires else "")
+        )
 
 
 @main.command()

@@ -15,11 +15,14 @@ from __future__ import annotations
 import io
 import warnings
 import zipfile
+import zlib
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
+from xml.parsers import expat
 
 from pydantic import BaseModel
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from sxcheck.catalogue.loader import _node_line
 from sxcheck.catalogue.safeyaml import YamlProblem, parse_yaml, read_regular
@@ -77,8 +80,9 @@ def read_decisions(path: Path, today: date | None = None) -> tuple[str | None, l
 
 
 def _text(value: Any) -> str:
-    if value is None or isinstance(value, bool):
-        return "" if value is None else str(value).lower()
+    """A cell or YAML value as text: nothing for None, 3 for a whole 3.0 (Excel's numbers)."""
+    if value is None:
+        return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
@@ -105,8 +109,8 @@ def _expires(value: Any, today: date) -> tuple[str | None, str | None]:
     elif isinstance(value, date):
         day = value
     else:
-        try:
-            day = date.fromisoformat(_text(value)[:10] if isinstance(value, str) else "")
+        try:  # a text cell: 2026-06-30, or 2026-06-30 00:00:00 as some editors write it
+            day = datetime.fromisoformat(value.strip() if isinstance(value, str) else "").date()
         except ValueError:
             return None, f"有效期应为日期 YYYY-MM-DD，而不是 '{short_text(value)}'"
     if day < today:
@@ -172,6 +176,31 @@ def _entry(
     )
 
 
+def _child(node: Node | None, *loc: Any) -> Node | None:
+    """The node at `loc` (mapping keys, sequence indexes), or None."""
+    for part in loc:
+        if isinstance(node, MappingNode):
+            node = next((v for k, v in node.value if k.value == part), None)
+        elif isinstance(node, SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            return None
+    return node
+
+
+def _scalar(node: Node | None, key: str, value: Any) -> Any:
+    """A run id or item ID as written: YAML would read 012345 as an octal number and
+    2.10 as 2.1, so a plain scalar's own text is taken."""
+    child = _child(node, key)
+    if (
+        isinstance(child, ScalarNode)
+        and isinstance(value, int | float)
+        and not isinstance(value, bool)
+    ):
+        return child.value
+    return value
+
+
 def _read_yaml(path: Path, today: date) -> tuple[str | None, list[Entry]]:
     name = path.name
     try:
@@ -194,7 +223,7 @@ def _read_yaml(path: Path, today: date) -> tuple[str | None, list[Entry]]:
     for key in data:
         if key not in YAML_KEYS:
             problems.add(at(key), f"未知的键 '{short_text(key)}'：应为 {'、'.join(YAML_KEYS)}")
-    run = data.get("run")
+    run = _scalar(node, "run", data.get("run"))
     if run is not None and (isinstance(run, bool) or not _text(run)):
         problems.add(at("run"), "run 应为运行编号、其前缀、latest 或地区名")
     decisions = data.get("decisions")
@@ -216,6 +245,8 @@ def _read_yaml(path: Path, today: date) -> tuple[str | None, list[Entry]]:
                     f"未知的键 '{short_text(key)}'：应为 {'、'.join(ENTRY_KEYS)}",
                 )
         fields = {"by": data.get("by"), "role": data.get("role"), **raw}
+        if "item" in raw:
+            fields["item"] = _scalar(_child(node, "decisions", index), "item", raw["item"])
         places = {
             key: at("decisions", index, key)
             if key in raw
@@ -229,8 +260,36 @@ def _read_yaml(path: Path, today: date) -> tuple[str | None, list[Entry]]:
     return (_text(run) if run is not None else None), entries
 
 
+class _Dtd(Exception):
+    """An XML part declares a DTD or an entity: refused before any parser expands it."""
+
+
+def _refuse_dtd(*_: Any) -> None:
+    raise _Dtd
+
+
+def _check_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
+    """One XML part streamed through expat: well-formed and without a DTD (openpyxl
+    would parse it with the standard library's XML, which expands internal entities)."""
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    try:
+        with archive.open(info) as stream:
+            while chunk := stream.read(1 << 20):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except _Dtd:
+        raise SxcheckError(f"{name}: 工作簿的部件声明了 DTD 或实体，未读取") from None
+    except expat.ExpatError:
+        raise SxcheckError(f"{name}: 工作簿的部件不是格式正确的 XML") from None
+    except (RuntimeError, NotImplementedError, zipfile.BadZipFile, zlib.error, OSError):
+        raise SxcheckError(f"{name}: 工作簿已损坏或已加密") from None
+
+
 def _workbook_bytes(path: Path) -> bytes:
-    """The file, bounded in size and (as a zip) unpacked size, before openpyxl sees it."""
+    """The file, bounded in size and (as a zip) unpacked size, its XML parts checked,
+    before openpyxl sees it: the file comes back from outside, after Excel."""
     name = path.name
     try:
         data = read_regular(path, MAX_FILE_BYTES)
@@ -238,11 +297,16 @@ def _workbook_bytes(path: Path) -> bytes:
         raise SxcheckError(f"{name}: {yaml_message(problem.message)}") from None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
+            infos = archive.infolist()
+            if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
+                raise SxcheckError(
+                    f"{name}: 解压后超过 {MAX_UNPACKED_BYTES // MiB} MiB（安全限制）"
+                )
+            for info in infos:
+                if not info.is_dir() and info.filename.lower().endswith((".xml", ".rels")):
+                    _check_xml(archive, info, name)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise SxcheckError(f"{name}: 不是可读取的 Excel 工作簿（不是 zip 格式）") from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise SxcheckError(f"{name}: 解压后超过 {MAX_UNPACKED_BYTES // MiB} MiB（安全限制）")
     return data
 
 

@@ -201,3 +201,40 @@ def test_history_diff_and_batch_know_the_decisions(checked, tmp_path):
     assert code in (0, 1), err
     (entry,) = json.loads(out_json.read_text(encoding="utf-8"))["entries"]
     assert entry["statuses"][ITEM] == "pass"  # the batch applied the region's decision
+
+
+def test_decisions_in_bulk_from_yaml_and_from_the_filled_xlsx_report(checked, tmp_path):
+    import openpyxl
+
+    root, db, _ = checked
+    listing = tmp_path / "复核.yaml"
+    listing.write_text(
+        "run: latest\nby: 张三\nrole: auditor\ndecisions:\n"
+        '  - {item: "2.1.2", status: pass, reason: "台账属实"}\n'
+        '  - {item: "8.1.1", status: confirm, reason: "纪要为实际工作"}\n',
+        encoding="utf-8",
+    )
+    code, out, err = run_cli("review", "--file", str(listing), "--db", db)
+    assert code == 0, err
+    assert out.splitlines()[0].startswith(
+        "复核意见 #1 已记录：晋阳市 2.1.2 partial → pass（张三，auditor）"
+    )
+    assert out.splitlines()[1].startswith("复核意见 #2 已记录：晋阳市 8.1.1 pass → pass")
+    assert _item(_check(root, db))["decision"]["state"] == "applied"
+    # a reviewer working in Excel: the report's 复核结论 columns filled in and read back
+    book_path = tmp_path / "报告.xlsx"
+    assert run_cli("show", "latest", "--db", db, "--report", str(book_path))[0] == 0
+    book = openpyxl.load_workbook(book_path)
+    sheet = book["评价结果"]
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "1.1.4")
+    row[header.index("复核结论")].value = "partial"
+    row[header.index("复核理由")].value = "门户网站已支持IPv6，见测试截图"
+    row[header.index("复核人")].value = "李四"
+    book.save(book_path)
+    code, out, err = run_cli("review", "--file", str(book_path), "--db", db)
+    assert code == 0, err and "1.1.4" in out
+    item = _item(_check(root, db), "1.1.4")
+    assert item["status"] == "partial" and item["decision"]["by"] == "李四"
+    code, _, err = run_cli("review", "latest", "--db", db)
+    assert code == 2 and "复核意见缺少 ITEM、--status、--by" in err

@@ -103,6 +103,9 @@ def test_xlsx_shows_the_decision_and_an_empty_block_to_fill(decided):
     header, rows = _results(decided["tmp"] / "lapsed.xlsx")
     assert rows[ITEM][5] == "部分达标" and rows[ITEM][header.index("复核状态")] == "复核失效"
     assert rows[ITEM][header.index("复核意见")].startswith("复核意见已失效：所依据的材料已变更")
+    sheet = openpyxl.load_workbook(decided["tmp"] / "lapsed.xlsx")["评价结果"]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == ITEM)
+    assert row[header.index("复核意见")].font.color.rgb.endswith("C00000")  # lapsed: red
 
 
 def _fill(path: Path, target: Path, rows: dict[str, dict[str, object]]) -> None:
@@ -208,6 +211,9 @@ def test_a_yaml_decisions_file_reads_back(tmp_path):
     ]
     path.write_text('decisions:\n  - {item: "2.1.2", status: pass, reason: r, by: b}\n')
     assert read_decisions(path)[0] is None  # no run: the caller's
+    path.write_text("run: 012345\ndecisions:\n  - {item: 2.10, status: pass, reason: r, by: b}\n")
+    run, entries = read_decisions(path)
+    assert (run, entries[0].item) == ("012345", "2.10")  # as written, not as numbers
 
 
 def test_a_bad_yaml_file_lists_every_problem_with_its_line(tmp_path):
@@ -241,3 +247,75 @@ def test_a_bad_yaml_file_lists_every_problem_with_its_line(tmp_path):
         read_decisions(path)
     with pytest.raises(SxcheckError, match=r"应为 \.yaml 或 \.xlsx"):
         read_decisions(tmp_path / "decisions.txt")
+
+
+def test_decisions_round_trip_through_the_xlsx_report(tmp_path):
+    """What `sxcheck review --file` does: the report written, filled in Excel, read back,
+    each entry recorded against the run it names; the next check applies them."""
+    from datetime import UTC, datetime
+
+    from sxcheck.judge.decisions import cited
+    from sxcheck.models import Decision
+    from sxcheck.store import open_store
+    from sxcheck.store.decisions import add_decision
+
+    root = tmp_path / "晋阳市"
+    shutil.copytree(SAMPLE, root)
+    db = str(tmp_path / "runs.db")
+    first = _check(root, db)
+    report = tmp_path / "r.xlsx"
+    assert run_cli("show", "latest", "--db", db, "--report", str(report))[0] == 0
+    _fill(
+        report,
+        report,
+        {
+            ITEM: {"复核结论": "pass", "复核理由": "核对原始台账属实", "复核人": "张三"},
+            "1.1.1": {"复核结论": "confirm", "复核理由": "维持", "复核人": "李四"},
+        },
+    )
+    run, entries = read_decisions(report)
+    store = open_store(db)
+    stored = store.report(run)
+    judgments = {j.id: j for j in stored.indicators}
+    for entry in entries:
+        judgment = judgments[entry.item]
+        decision = Decision(
+            id=0,
+            status=entry.status,
+            reason=entry.reason,
+            by=entry.by,
+            role=entry.role,
+            decided_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            expires=entry.expires,
+            on_run=stored.run.id,
+            engine_status=(judgment.engine_status or judgment.status).value,
+            based_on=cited(judgment),
+        )
+        add_decision(store, stored.submission.region, stored.submission.level, entry.item, decision)
+    again = {j["id"]: j for j in _check(root, db)["indicators"]}
+    before = {j["id"]: j for j in first["indicators"]}
+    assert again[ITEM]["status"] == "pass" and again[ITEM]["engine_status"] == "partial"
+    assert again[ITEM]["decision"]["by"] == "张三"
+    assert again["1.1.1"]["status"] == before["1.1.1"]["status"]
+    assert again["1.1.1"]["decision"]["state"] == "applied"
+    assert sum(j.get("decision") is not None for j in again.values()) == 2
+    rewritten = tmp_path / "again.xlsx"  # the next report shows them, its block empty again
+    assert run_cli("show", "latest", "--db", db, "--report", str(rewritten))[0] == 0
+    header, rows = _results(rewritten)
+    assert rows[ITEM][header.index("复核状态")] == "复核"
+    assert read_decisions(rewritten)[1] == []
+
+
+def test_a_workbook_declaring_a_dtd_is_refused(decided, tmp_path):
+    import zipfile
+
+    source = decided["tmp"] / "applied.xlsx"
+    bad = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(bad, "w") as new:
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename == "xl/workbook.xml":
+                data = b'<!DOCTYPE x [<!ENTITY a "aaaa">]>' + data
+            new.writestr(info, data)
+    with pytest.raises(SxcheckError, match="^bad.xlsx: 工作簿的部件声明了 DTD 或实体，未读取$"):
+        read_decisions(bad)

@@ -37,7 +37,6 @@ from sxcheck.report.view import (
 )
 from sxcheck.report.xlsx_sheets import (
     COUNT_FORMAT,
-    INPUT_WIDTHS,
     ITEM_SCORE_FORMAT,
     RATIO_FORMAT,
     fit_widths,
@@ -161,9 +160,8 @@ def _results(sheet: openpyxl.worksheet.worksheet.Worksheet, report: Report) -> N
         sheet.cell(row, 9).number_format = COUNT_FORMAT
         sheet.cell(row, 10).number_format = RATIO_FORMAT
         if judgment.decision is not None and judgment.decision.state != "applied":
-            sheet.cell(row, 16).font = LAPSED_FONT
-            sheet.cell(row, 17).font = LAPSED_FONT
-    review_inputs(sheet, len(HEADER) - len(REVIEW_INPUT) + 1, sheet.max_row)
+            for title in REVIEW_SHOWN:
+                sheet.cell(row, HEADER.index(title) + 1).font = LAPSED_FONT
     sheet.freeze_panes = "B2"
     sheet.auto_filter.ref = sheet.dimensions
     fit_widths(
@@ -172,10 +170,9 @@ def _results(sheet: openpyxl.worksheet.worksheet.Worksheet, report: Report) -> N
             **{"B": 12, "C": 14, "D": 20, "E": 10, "K": 24, "L": 48, "M": 36, "N": 16},
             **{"O": 10, "P": 10, "Q": 40},
         },
-        wrap="BCDKLMQS",
+        wrap="BCDKLMQ",
     )
-    for offset, width in enumerate(INPUT_WIDTHS):  # empty cells: fit_widths saw the header
-        sheet.column_dimensions[chr(ord("R") + offset)].width = width
+    review_inputs(sheet, HEADER.index(REVIEW_INPUT[0]) + 1, sheet.max_row)
 
 
 def _evidence(sheet: openpyxl.worksheet.worksheet.Worksheet, report: Report) -> None:

@@ -51,17 +51,18 @@ INPUT_WIDTHS = (12, 36, 10, 10, 12)  # 复核结论 复核理由 复核人 角�
 def review_inputs(sheet: Worksheet, first: int, rows: int) -> None:
     """The empty block a reviewer fills in Excel, from column `first` on, rows 2..rows:
     复核结论 and 角色 offer their codes in a list, 有效期至 takes a date; read back by
-    sxcheck.review_file. Widths are set here (the cells are empty, fit_widths sees only
-    the header)."""
+    sxcheck.review_file. Called after fit_widths, which would size the empty columns
+    by their header alone."""
     for offset, title in enumerate(REVIEW_INPUT):
         column = first + offset
-        letter = get_column_letter(column)
-        sheet.column_dimensions[letter].width = INPUT_WIDTHS[offset]
+        sheet.column_dimensions[get_column_letter(column)].width = INPUT_WIDTHS[offset]
         sheet.cell(1, column).fill = INPUT_FILL
         for row in range(2, rows + 1):
-            sheet.cell(row, column).fill = INPUT_FILL
+            cell = sheet.cell(row, column)
+            cell.fill = INPUT_FILL
+            cell.alignment = Alignment(vertical="top", wrap_text=title == "复核理由")
             if title == "有效期至":
-                sheet.cell(row, column).number_format = "yyyy-mm-dd"
+                cell.number_format = "yyyy-mm-dd"
     if rows < 2:
         return
     for offset, choices in ((0, DECISION_STATUSES), (3, ROLES)):
