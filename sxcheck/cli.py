@@ -693,7 +693,8 @@ def show(
 
     for path in reports:
         check_format(path)
-    report = open_store(db, write=False).report(run)
+    store = open_store(db, write=False)
+    report = _current_decisions(store, store.report(run))
     for path in reports:
         write_report(report, path)
     if as_json:
@@ -705,6 +706,18 @@ def show(
         print_judgment(judgment, year=report.submission.year)
     elif not reports:
         print_summary(report)
+
+
+def _current_decisions(store: Any, report: Report) -> Report:
+    """A stored run shown with the reviewers' decisions as they stand now (recorded
+    after the run too), scores rolled up by the built-in rules. A run judged under a
+    profile keeps its recorded judgments: its weights are not known here, and the next
+    check applies the decisions."""
+    from sxcheck.pipeline import effective_rules, with_decisions
+
+    if report.run.profile or any(j.id.startswith("T.") for j in report.indicators):
+        return report  # its own weights or 特色性指标: the next check applies them
+    return with_decisions(effective_rules(), report, store)
 
 
 @main.group()

@@ -51,6 +51,11 @@ def test_a_decision_changes_status_and_score_and_stands_while_the_evidence_does(
     )
     assert code == 0, err
     assert out.startswith("复核意见 #1 已记录：晋阳市 2.1.2 partial → pass（张三，auditor）")
+    # the run reviewed, shown again: with the decision as it stands now
+    code, out, _ = run_cli("show", first["run"]["id"], "--json", "--db", db)
+    shown = _item(json.loads(out))
+    assert (shown["status"], shown["decision"]["state"]) == ("pass", "applied")
+    assert json.loads(out)["summary"]["scores"]["total"] > first["summary"]["scores"]["total"]
     again = _check(root, db)  # nothing changed: the decision stands
     item = _item(again)
     assert (item["status"], item["score"]) == ("pass", 1.0)
@@ -238,3 +243,45 @@ def test_decisions_in_bulk_from_yaml_and_from_the_filled_xlsx_report(checked, tm
     assert item["status"] == "partial" and item["decision"]["by"] == "李四"
     code, _, err = run_cli("review", "latest", "--db", db)
     assert code == 2 and "复核意见缺少 ITEM、--status、--by" in err
+
+
+def test_two_reviewers_at_once_both_land_on_postgresql(tmp_path):
+    from .test_store import PG_URL, _empty_postgres, _postgres_available
+
+    problem = _postgres_available()
+    if problem:
+        pytest.skip(f"no PostgreSQL server at {PG_URL} ({problem}); `make postgres` starts one")
+    db = _empty_postgres()
+    root = tmp_path / "晋阳市"
+    shutil.copytree(SAMPLE, root)
+    _check(root, db)
+    who = ("甲", "乙", "丙", "丁")
+    processes = [
+        subprocess.Popen(
+            [
+                SXCHECK,
+                "review",
+                "latest",
+                ITEM,
+                "--status",
+                "pass",
+                "--reason",
+                "并发",
+                "--by",
+                name,
+                "--db",
+                db,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for name in who
+    ]
+    assert all(p.wait(timeout=120) == 0 for p in processes)
+    from sxcheck.store import open_store
+    from sxcheck.store.decisions import all_decisions
+
+    kept = all_decisions(open_store(db), "晋阳市", "city")
+    assert sorted(d.by for _, d in kept) == sorted(who)  # one item, four decisions: none lost
+    item = _item(_check(root, db))
+    assert item["decision"]["id"] == max(d.id for _, d in kept)  # the latest one stands
