@@ -231,10 +231,13 @@ def check(
     run_timeout: float,
 ) -> None:
     """Evaluate one SUBMISSION (a folder or a .zip); the run is recorded in the store."""
-    if not no_store and _quick_recheck(
-        submission, reports, as_json, fail_on, quiet, rules_dir, profile, db
-    ):
-        return
+    digest = None  # what the check will read, hashed once: the fast path's key and the run's
+    if not no_store:
+        from sxcheck.fingerprint import quick_digest
+
+        digest = quick_digest(submission, list(rules_dir), profile)
+        if _quick_recheck(digest, reports, as_json, fail_on, quiet, db):
+            return
     from rich.console import Console
 
     from sxcheck.ingest.isolate import Limits
@@ -257,6 +260,7 @@ def check(
                 progress=progress,
                 store=store,
                 limits=Limits(seconds=doc_timeout, memory_mb=doc_memory, run_seconds=run_timeout),
+                quick=digest,
             )
     except RunNotRecorded as exc:  # judged but not recorded: the reports are written all the same
         for path in reports:
@@ -282,13 +286,11 @@ def _show(report: Report, reports: tuple[Path, ...], as_json: bool, quiet: bool)
 
 
 def _quick_recheck(
-    submission: Path,
+    digest: str | None,
     reports: tuple[Path, ...],
     as_json: bool,
     fail_on: str | None,
     quiet: bool,
-    rules_dir: tuple[Path, ...],
-    profile: Path | None,
     db: str | None,
 ) -> bool:
     """An unchanged submission answered from the store before anything is read
@@ -296,7 +298,6 @@ def _quick_recheck(
     does, building the report only when something shows it."""
     import time
 
-    from sxcheck.fingerprint import quick_digest
     from sxcheck.store.quick import recheck
 
     started = time.time()
@@ -306,7 +307,7 @@ def _quick_recheck(
 
         for path in reports:
             check_format(path)  # a bad --report fails before anything is recorded
-    hit = recheck(db, quick_digest(submission, list(rules_dir), profile), started, shown)
+    hit = recheck(db, digest, started, shown)
     if hit is None:
         return False
     if hit.report is not None:
@@ -713,11 +714,13 @@ def _current_decisions(store: Any, report: Report) -> Report:
     after the run too), scores rolled up by the built-in rules. A run judged under a
     profile keeps its recorded judgments: its weights are not known here, and the next
     check applies the decisions."""
-    from sxcheck.pipeline import effective_rules, with_decisions
+    from sxcheck.pipeline import decided, decisions_for, effective_rules
 
     if report.run.profile or any(j.id.startswith("T.") for j in report.indicators):
         return report  # its own weights or 特色性指标: the next check applies them
-    return with_decisions(effective_rules(), report, store)
+    decisions = decisions_for(store, report)
+    # the rules (for the scores) only when there is a decision to apply or undo
+    return report if decisions is None else decided(effective_rules(), report, decisions)
 
 
 @main.group()

@@ -20,13 +20,12 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from sxcheck import __version__
+from sxcheck import DEFAULT_RULES_DIR, __version__
 
 # Bump when a reader changes what it extracts: stored extractions of older versions
 # are then read again instead of reused (sxcheck.ingest explains each version).
 EXTRACTOR_READERS = "6"
 
-DEFAULT_RULES_DIR = Path(__file__).resolve().parents[1] / "rules"  # = catalogue.loader's
 # the packages whose version decides what OCR reads (their dist-info names carry it)
 OCR_PACKAGES = ("rapidocr", "onnxruntime")
 CHUNK = 1 << 20

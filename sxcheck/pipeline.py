@@ -36,6 +36,7 @@ from sxcheck.ingest.submission import open_submission
 from sxcheck.judge import judge, roll_up
 from sxcheck.judge.decisions import apply_decisions
 from sxcheck.models import (
+    Decision,
     Fact,
     IngestedDocument,
     Judgment,
@@ -222,15 +223,19 @@ def check(
     store: Store | None = None,
     limits: Limits | None = None,
     profile: Path | None = None,
+    quick: str | None = None,
 ) -> Report:
     """Evaluate one submission (folder or zip) and return its report.
 
     With a store, documents read before are taken from it and the run is
-    recorded (one transaction) before the report is returned.
+    recorded (one transaction) before the report is returned. `quick`: the
+    submission's quick digest when the caller hashed it already (the CLI does, for
+    its fast path), so its files are not hashed again before reading.
     """
     started = time.time()
     dirs = [rules_dir] if isinstance(rules_dir, Path) else list(rules_dir or [])
-    quick = quick_digest(path, dirs, profile) if store is not None else None
+    if store is not None and quick is None:
+        quick = quick_digest(path, dirs, profile)
     rules = effective_rules(dirs, profile)
     with IsolatedParser(limits) as isolation:
         manifest, info, documents, rules = read_submission(
@@ -270,12 +275,25 @@ def check(
 def with_decisions(rules: RuleSet, report: Report, store: Store) -> Report:
     """The report with the reviewers' latest decisions on its region applied (or shown as
     lapsed or expired, judge.decisions), scores rolled up again from the statuses used."""
+    decisions = decisions_for(store, report)
+    return report if decisions is None else decided(rules, report, decisions)
+
+
+def decisions_for(store: Store, report: Report) -> dict[str, Decision] | None:
+    """The latest decision per item of the report's region; None when there is nothing
+    to apply or undo (no decision now, none applied in the report), so a caller need
+    not load the rules."""
     from sxcheck.store.decisions import latest_decisions
 
     sub = report.submission
     decisions = latest_decisions(store, sub.region, sub.level)
     if not decisions and not any(j.decision for j in report.indicators):
-        return report
+        return None
+    return decisions
+
+
+def decided(rules: RuleSet, report: Report, decisions: dict[str, Decision]) -> Report:
+    """`decisions` applied to the report's judgments, its summary rolled up again."""
     judgments = apply_decisions(
         report.indicators, decisions, date.today(), rules.defaults.scoring.qualitative_scores
     )

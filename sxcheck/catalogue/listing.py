@@ -21,6 +21,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from sxcheck import DEFAULT_RULES_DIR
 from sxcheck.limits import MAX_PATH_DEPTH, MAX_RULE_FILE_BYTES, MAX_RULE_FILES
 
 # Python's own SHA-256 (the same digest): importing hashlib loads OpenSSL, 2-10 ms of a
@@ -33,7 +34,6 @@ except ImportError:
     except ImportError:
         from hashlib import sha256  # type: ignore[no-redef,assignment]
 
-DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"  # = loader's
 # the code whose output the rule cache holds: a change to it is a new cache key
 CODE = ("loader.py", "schema.py", "safeyaml.py", "listing.py", "../limits.py")
 # one row of `rules list`: id, 一级 name, 二级 name, item name, kind

@@ -27,7 +27,14 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from sxcheck.catalogue.listing import Row, cache_key, cache_stem, write_cache_file, write_listing
+from sxcheck import DEFAULT_RULES_DIR
+from sxcheck.catalogue.listing import (
+    Row,
+    cache_key,
+    cache_stem,
+    write_cache_file,
+    write_listing,
+)
 from sxcheck.catalogue.listing import cache_dir as cache_dir  # where the cache lives
 from sxcheck.catalogue.safeyaml import FoundFile, YamlProblem, parse_yaml, read_regular, yaml_files
 from sxcheck.catalogue.schema import (
@@ -44,7 +51,6 @@ from sxcheck.catalogue.schema import (
 from sxcheck.errors import RulesError
 from sxcheck.limits import MAX_RULE_FILE_BYTES, MAX_YAML_DEPTH, OCR_MIN_CONFIDENCE
 
-DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 M = TypeVar("M", bound=BaseModel)
 _PLAIN = re.compile(r"[\w.\-]{1,40}")
 
