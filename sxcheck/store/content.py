@@ -18,13 +18,12 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from sxcheck.models import Fact, Report
-from sxcheck.store.parts import dumps, join, sha_of
+from sxcheck.store.parts import chunks, dumps, join, sha_of
 from sxcheck.store.tables import Content
 
 __all__ = ["DamagedContent", "Parts", "dumps", "get", "join", "put", "sha_of", "split"]
 
 ZLIB_LEVEL = 6
-IN_CHUNK = 500  # shas per IN (...) query: well under every backend's parameter limit
 
 
 @dataclass
@@ -120,8 +119,7 @@ def _pack(text: str) -> bytes:
 
 def _present(session: Session, shas: list[str]) -> set[str]:
     found: set[str] = set()
-    for start in range(0, len(shas), IN_CHUNK):
-        chunk = shas[start : start + IN_CHUNK]
+    for chunk in chunks(shas):
         found.update(session.exec(select(Content.sha256).where(col(Content.sha256).in_(chunk))))
     return found
 
@@ -137,9 +135,7 @@ class DamagedContent(ValueError):
 def get(session: Session, shas: list[str]) -> dict[str, str]:
     """The parts' JSON texts by sha; DamagedContent names those missing or damaged."""
     texts: dict[str, str] = {}
-    wanted = list(dict.fromkeys(shas))
-    for start in range(0, len(wanted), IN_CHUNK):
-        chunk = wanted[start : start + IN_CHUNK]
+    for chunk in chunks(shas):
         for row in session.exec(select(Content).where(col(Content.sha256).in_(chunk))):
             try:
                 text = zlib.decompress(row.data_zlib).decode("utf-8")
@@ -147,7 +143,7 @@ def get(session: Session, shas: list[str]) -> dict[str, str]:
                 continue
             if sha_of(text) == row.sha256:
                 texts[row.sha256] = text
-    lost = [sha for sha in wanted if sha not in texts]
+    lost = [sha for sha in dict.fromkeys(shas) if sha not in texts]
     if lost:
         raise DamagedContent(lost)
     return texts

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
+
+IN_CHUNK = 500  # shas per IN (...) query: well under every backend's parameter limit
 
 
 def dumps(value: Any) -> str:
@@ -19,6 +21,13 @@ def dumps(value: Any) -> str:
 
 def sha_of(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def chunks(shas: Iterable[str]) -> Iterator[list[str]]:
+    """The distinct shas, in order, IN_CHUNK at a time (one IN (...) query each)."""
+    wanted = list(dict.fromkeys(shas))
+    for start in range(0, len(wanted), IN_CHUNK):
+        yield wanted[start : start + IN_CHUNK]
 
 
 def join(head_json: str, body: str, judgments: Iterable[str]) -> dict[str, Any]:

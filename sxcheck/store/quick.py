@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from sxcheck.store.location import store_value
-from sxcheck.store.parts import join
+from sxcheck.store.parts import chunks, join, sha_of
 from sxcheck.store.revision import head_revision
 
 BUSY_TIMEOUT_S = 60
@@ -273,27 +273,30 @@ def _stamp(moment: float) -> str:
 
 
 def _present(connection: sqlite3.Connection, shas: list[str]) -> bool:
-    wanted = list(dict.fromkeys(shas))
-    found = 0
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
+    found = wanted = 0
+    for chunk in chunks(shas):
         marks = ", ".join("?" * len(chunk))
+        wanted += len(chunk)
         found += connection.execute(
             f"SELECT count(*) FROM content WHERE sha256 IN ({marks})", chunk
         ).fetchone()[0]
-    return found == len(wanted)
+    return found == wanted
 
 
 def _content(connection: sqlite3.Connection, shas: list[str]) -> dict[str, str]:
-    wanted = list(dict.fromkeys(shas))
+    """The parts' texts; a part missing, not decoding or not hashing to its sha (as
+    store.content.get checks) raises, and the full path then judges again."""
     texts: dict[str, str] = {}
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
+    wanted = 0
+    for chunk in chunks(shas):
         marks = ", ".join("?" * len(chunk))
+        wanted += len(chunk)
         for sha, data in connection.execute(
             f"SELECT sha256, data_zlib FROM content WHERE sha256 IN ({marks})", chunk
         ):
-            texts[sha] = zlib.decompress(data).decode("utf-8")
-    if len(texts) != len(wanted):
-        raise ValueError("content missing")
+            text = zlib.decompress(data).decode("utf-8")
+            if sha_of(text) == sha:
+                texts[sha] = text
+    if len(texts) != wanted:
+        raise ValueError("content missing or damaged")
     return texts
