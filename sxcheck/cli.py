@@ -695,7 +695,9 @@ def show(
     for path in reports:
         check_format(path)
     store = open_store(db, write=False)
-    report = _current_decisions(store, store.report(run))
+    from sxcheck.pipeline import current_decisions
+
+    report = current_decisions(store, store.report(run))
     for path in reports:
         write_report(report, path)
     if as_json:
@@ -707,20 +709,6 @@ def show(
         print_judgment(judgment, year=report.submission.year)
     elif not reports:
         print_summary(report)
-
-
-def _current_decisions(store: Any, report: Report) -> Report:
-    """A stored run shown with the reviewers' decisions as they stand now (recorded
-    after the run too), scores rolled up by the built-in rules. A run judged under a
-    profile keeps its recorded judgments: its weights are not known here, and the next
-    check applies the decisions."""
-    from sxcheck.pipeline import decided, decisions_for, effective_rules
-
-    if report.run.profile or any(j.id.startswith("T.") for j in report.indicators):
-        return report  # its own weights or 特色性指标: the next check applies them
-    decisions = decisions_for(store, report)
-    # the rules (for the scores) only when there is a decision to apply or undo
-    return report if decisions is None else decided(effective_rules(), report, decisions)
 
 
 @main.group()
@@ -866,4 +854,11 @@ def template(level: str, fmt: str, output: Path | None) -> None:
         click.echo(text, nl=False)
 
 
+def _register_web() -> None:
+    from sxcheck.web.commands import register
+
+    register(main, DB_OPTION, _user_errors)
+
+
+_register_web()
 __all__ = ["main"]

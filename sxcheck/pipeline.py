@@ -279,6 +279,18 @@ def with_decisions(rules: RuleSet, report: Report, store: Store) -> Report:
     return report if decisions is None else decided(rules, report, decisions)
 
 
+def current_decisions(store: Store, report: Report) -> Report:
+    """A stored run shown with the reviewers' decisions as they stand now (recorded
+    after the run too), scores rolled up by the built-in rules. A run judged under a
+    profile keeps its recorded judgments: its weights are not known here, and the next
+    check applies the decisions. (`show` and `sxcheck serve` show runs this way.)"""
+    if report.run.profile or any(j.id.startswith("T.") for j in report.indicators):
+        return report  # its own weights or 特色性指标: the next check applies them
+    decisions = decisions_for(store, report)
+    # the rules (for the scores) only when there is a decision to apply or undo
+    return report if decisions is None else decided(effective_rules(), report, decisions)
+
+
 def decisions_for(store: Store, report: Report) -> dict[str, Decision] | None:
     """The latest decision per item of the report's region; None when there is nothing
     to apply or undo (no decision now, none applied in the report), so a caller need

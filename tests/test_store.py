@@ -250,7 +250,7 @@ def test_an_older_store_is_migrated_forward_keeping_its_runs(tmp_path, submissio
         assert "profile" not in [row[1] for row in conn.execute("PRAGMA table_info(run)")]
     report = _check(submission, str(path))  # opening it migrates
     with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0005"
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0006"
         assert "info_json" in [row[1] for row in conn.execute("PRAGMA table_info(extraction)")]
         assert conn.execute("SELECT id, profile FROM run").fetchall() == [
             (report["run"]["id"], None)
@@ -266,7 +266,7 @@ def test_an_older_store_is_migrated_forward_keeping_its_runs(tmp_path, submissio
     assert code == 0, err
     assert json.loads(out) == report
     with sqlite3.connect(old) as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0005"
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0006"
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
         assert "reason" not in tables and "fact" not in tables and "content" in tables
         assert conn.execute("SELECT report_json FROM run").fetchone()[0] == ""

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
 
+from markupsafe import Markup
+
 from sxcheck.models import BatchEntry, BatchReport
 from sxcheck.report import renderer_for, require_format
 from sxcheck.report.safe import cleaned, html_templates, text_cells
@@ -33,9 +35,15 @@ def to_json(batch: BatchReport) -> str:
     return json.dumps(batch.model_dump(mode="json"), ensure_ascii=False, indent=2)
 
 
-def to_html(batch: BatchReport, links: dict[str, str] | None = None) -> str:
+def to_html(
+    batch: BatchReport,
+    links: dict[str, str] | None = None,
+    nonce: str = "",
+    chrome: Markup | None = None,
+) -> str:
     """`links`: run id -> that submission's own HTML report (relative to this file), so
-    each matrix cell opens the item in it (`batch --reports-dir`)."""
+    each matrix cell opens the item in it (`batch --reports-dir`). `sxcheck serve` adds
+    its nonce (for the page's style) and its navigation (`chrome`)."""
     batch = cleaned(batch)
     env = html_templates()
     env.filters["pct"] = _pct
@@ -45,6 +53,8 @@ def to_html(batch: BatchReport, links: dict[str, str] | None = None) -> str:
         level_zh=LEVEL_ZH,
         status_zh=STATUS_ZH,
         links=links or {},
+        nonce_attr=Markup(' nonce="{}"').format(nonce) if nonce else Markup(""),
+        chrome=chrome or Markup(""),
     )
 
 

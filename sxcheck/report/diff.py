@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from markupsafe import Markup
 from pydantic import BaseModel, Field
 
 from sxcheck.models import Judgment, Report
@@ -262,11 +263,18 @@ def declaration_line(change: DeclarationChange) -> str:
     return f"{change.item}{measure} {field} {change.before or '—'} → {change.after or '—'}"
 
 
-def diff_html(diff: RunDiff) -> str:
+def diff_html(diff: RunDiff, nonce: str = "", chrome: Markup | None = None) -> str:
+    """The diff as one HTML file (`sxcheck serve` adds its nonce and navigation)."""
     return (
         html_templates()
         .get_template("diff.html.j2")
-        .render(diff=cleaned(diff), pct=percent, declaration_line=declaration_line)
+        .render(
+            diff=cleaned(diff),
+            pct=percent,
+            declaration_line=declaration_line,
+            nonce_attr=Markup(' nonce="{}"').format(nonce) if nonce else Markup(""),
+            chrome=chrome or Markup(""),
+        )
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Callable
 
 from markupsafe import Markup, escape
 
@@ -141,12 +142,20 @@ class Scans:
             Markup('<image id="{}" href="{}" width="{}" height="{}"/>').format(*page)
             for page in self.used
         )
-        return Markup(
-            '<svg width="0" height="0" style="position:absolute"><defs>{}</defs></svg>'
-        ).format(images)
+        return Markup('<svg class="scan-defs" width="0" height="0"><defs>{}</defs></svg>').format(
+            images
+        )
 
 
-def to_html(report: Report) -> str:
+def to_html(
+    report: Report,
+    nonce: str = "",
+    chrome: Markup | None = None,
+    item_href: Callable[[str], str] | None = None,
+) -> str:
+    """The report as one HTML file. `sxcheck serve` shows the same page: with the
+    nonce its Content-Security-Policy allows for the page's one style and script, its
+    own navigation (`chrome`) above the header and a link from each item to its page."""
     report = cleaned(report)
     scans = Scans(report.documents)
     groups = tree(report)
@@ -184,4 +193,7 @@ def to_html(report: Report) -> str:
         official_header=OFFICIAL_HEADER,
         official_cells=official_cells,
         issued_line=issued_line,
+        nonce_attr=Markup(' nonce="{}"').format(nonce) if nonce else Markup(""),
+        chrome=chrome or Markup(""),
+        item_href=item_href,
     )

@@ -123,3 +123,43 @@ class StoredDecision(SQLModel, table=True):
     engine_status: str
     based_on_json: str = Field(sa_column=Column(Text, nullable=False))
     recorded_by: str = ""  # the account that ran `sxcheck review`
+
+
+class WebUser(SQLModel, table=True):
+    """An account of `sxcheck serve` (revision 0006): a city's office sees its own region,
+    auditors, reviewers and admins see every region. Only the argon2 hash is kept."""
+
+    __tablename__ = "web_user"
+
+    name: str = Field(primary_key=True)
+    role: str  # city | auditor | reviewer | admin
+    region: str | None = None  # a city account's region (its runs and uploads only)
+    password_hash: str
+    created_at: str
+    disabled: bool = False
+
+
+class WebJob(SQLModel, table=True):
+    """A check queued by an upload (revision 0006): the queue lives in the store, so a
+    restarted server loses no queued or finished run. A worker claims a queued job by
+    setting its state and its own id in one conditional UPDATE; a job whose worker
+    stopped beating is queued again."""
+
+    __tablename__ = "web_job"
+
+    id: str = Field(primary_key=True)
+    region: str = Field(index=True)
+    level: str = ""
+    uploaded_by: str
+    upload_sha: str  # the uploaded zip, content-addressed in the upload folder
+    filename: str = ""
+    state: str = Field(default="queued", index=True)  # queued | running | done | failed
+    progress_json: str = "{}"  # {"documents": n, "of": m, "ocr_pages": k, "current": "..."}
+    run_id: str | None = None
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: str = Field(index=True)
+    started_at: str | None = None
+    finished_at: str | None = None
+    worker: str | None = None
+    beat_at: str | None = None
+    attempts: int = 0

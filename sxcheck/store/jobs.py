@@ -1,0 +1,148 @@
+"""The queue of checks `sxcheck serve` runs, kept in the store (table web_job).
+
+An upload adds a queued job and returns at once; worker processes claim jobs one at
+a time with a conditional UPDATE (only one worker's UPDATE finds the job still
+queued, on SQLite and PostgreSQL alike), report progress as they read, and record
+the run id or the reason it failed. A worker beats while it works; a job whose
+worker stopped beating (the server was killed, the machine restarted) is queued
+again, at most MAX_ATTEMPTS times, so no upload is lost by a restart.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from sxcheck.store.runs import Store
+from sxcheck.store.tables import WebJob
+
+MAX_ATTEMPTS = 3
+STALE_SECONDS = 60  # a running job not heard from for this long lost its worker
+
+
+def _now(offset: float = 0.0) -> str:
+    return (datetime.now(UTC) + timedelta(seconds=offset)).isoformat(timespec="microseconds")
+
+
+def enqueue(store: Store, region: str, level: str, by: str, upload_sha: str, filename: str) -> str:
+    """Queue a check of the uploaded zip; its job id."""
+    job = WebJob(
+        id=secrets.token_hex(8),
+        region=region,
+        level=level,
+        uploaded_by=by,
+        upload_sha=upload_sha,
+        filename=filename,
+        created_at=_now(),
+    )
+    with store._guard(), Session(store.engine) as session:
+        session.add(job)
+        session.commit()
+        return job.id
+
+
+def claim(store: Store, worker: str) -> WebJob | None:
+    """The oldest queued job, now this worker's; None when the queue is empty."""
+    with store._guard(), store.engine.begin() as connection:
+        for _ in range(5):  # another worker may take the one chosen: choose again
+            row = connection.execute(
+                text("SELECT id FROM web_job WHERE state = 'queued' ORDER BY created_at LIMIT 1")
+            ).first()
+            if row is None:
+                return None
+            now = _now()
+            taken = connection.execute(
+                text(
+                    "UPDATE web_job SET state = 'running', worker = :worker, started_at = :now, "
+                    "beat_at = :now, attempts = attempts + 1 WHERE id = :id AND state = 'queued'"
+                ),
+                {"worker": worker, "now": now, "id": row[0]},
+            )
+            if taken.rowcount == 1:
+                break
+        else:
+            return None
+    return get_job(store, row[0])
+
+
+def beat(store: Store, job_id: str, progress: dict[str, Any] | None = None) -> None:
+    """The worker is alive (and, given, how far it got)."""
+    values: dict[str, Any] = {"id": job_id, "now": _now()}
+    sql = "UPDATE web_job SET beat_at = :now"
+    if progress is not None:
+        sql += ", progress_json = :progress"
+        values["progress"] = json.dumps(progress, ensure_ascii=False)
+    with store._guard(), store.engine.begin() as connection:
+        connection.execute(text(sql + " WHERE id = :id AND state = 'running'"), values)
+
+
+def finish(store: Store, job_id: str, run_id: str | None, error: str | None = None) -> None:
+    """The job is done with its run, or failed with a one-line reason (in Chinese)."""
+    with store._guard(), store.engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE web_job SET state = :state, run_id = :run, error = :error, "
+                "finished_at = :now WHERE id = :id"
+            ),
+            {
+                "state": "done" if error is None else "failed",
+                "run": run_id,
+                "error": error,
+                "now": _now(),
+                "id": job_id,
+            },
+        )
+
+
+def requeue_stale(store: Store, stale_seconds: float = STALE_SECONDS) -> int:
+    """Queue again the running jobs whose worker stopped beating (or fail them after
+    MAX_ATTEMPTS); how many were queued again."""
+    cutoff = _now(-stale_seconds)
+    with store._guard(), store.engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE web_job SET state = 'failed', finished_at = :now, error = :error "
+                "WHERE state = 'running' AND beat_at < :cutoff AND attempts >= :most"
+            ),
+            {
+                "now": _now(),
+                "cutoff": cutoff,
+                "most": MAX_ATTEMPTS,
+                "error": f"检查进程已中断 {MAX_ATTEMPTS} 次，未完成；请检查材料后重新上传",
+            },
+        )
+        again = connection.execute(
+            text(
+                "UPDATE web_job SET state = 'queued', worker = NULL "
+                "WHERE state = 'running' AND beat_at < :cutoff"
+            ),
+            {"cutoff": cutoff},
+        )
+        return int(again.rowcount or 0)
+
+
+def get_job(store: Store, job_id: str) -> WebJob | None:
+    with store._guard(), Session(store.engine) as session:
+        return session.get(WebJob, job_id)
+
+
+def jobs(store: Store, region: str | None = None, limit: int = 50) -> list[WebJob]:
+    """The latest jobs, newest first (of one region, given)."""
+    query = select(WebJob).order_by(col(WebJob.created_at).desc()).limit(limit)
+    if region is not None:
+        query = query.where(WebJob.region == region)
+    with store._guard(), Session(store.engine) as session:
+        return list(session.exec(query))
+
+
+def progress_of(job: WebJob) -> dict[str, Any]:
+    try:
+        value = json.loads(job.progress_json or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

@@ -1,0 +1,1 @@
+"""The pages of `sxcheck serve`, one module per kind of page; each exports ROUTES."""
