@@ -40,6 +40,8 @@ def _empty_postgres() -> str:
     engine = create_engine(PG_URL)
     with engine.begin() as conn:
         for table in (
+            "web_job",
+            "web_user",
             "decision",
             "content",
             "fact",

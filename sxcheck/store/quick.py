@@ -90,6 +90,25 @@ SCHEMA = {
         "based_on_json",
         "recorded_by",
     ),
+    "web_user": ("name", "role", "region", "password_hash", "created_at", "disabled"),
+    "web_job": (
+        "id",
+        "region",
+        "level",
+        "uploaded_by",
+        "upload_sha",
+        "filename",
+        "state",
+        "progress_json",
+        "run_id",
+        "error",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "worker",
+        "beat_at",
+        "attempts",
+    ),
 }
 # the run row's columns a reused run copies from the run it reuses
 COPIED = (
