@@ -629,8 +629,7 @@ def _record_decisions(run: str, entries: list[Entry], db: str | None) -> None:
     """Check every entry against the run first, then append them, one line each."""
     from datetime import UTC, datetime
 
-    from sxcheck.judge.decisions import cited
-    from sxcheck.models import Decision
+    from sxcheck.decide import make_decision
     from sxcheck.store import open_store
     from sxcheck.store.decisions import add_decision
 
@@ -650,18 +649,7 @@ def _record_decisions(run: str, entries: list[Entry], db: str | None) -> None:
     for e in entries:
         judgment = judgments[e.item]
         engine = (judgment.engine_status or judgment.status).value
-        decision = Decision(
-            id=0,
-            status=e.status,
-            reason=e.reason,
-            by=e.by,
-            role=e.role,
-            decided_at=now,
-            expires=e.expires,
-            on_run=report.run.id,
-            engine_status=engine,
-            based_on=cited(judgment),
-        )
+        decision = make_decision(report, judgment, e.status, e.reason, e.by, e.role, e.expires, now)
         number = add_decision(store, sub.region, sub.level, e.item, decision)
         shown = engine if e.status == "confirm" else e.status
         click.echo(
