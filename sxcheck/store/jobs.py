@@ -23,6 +23,7 @@ from sxcheck.store.tables import WebJob
 
 MAX_ATTEMPTS = 3
 STALE_SECONDS = 60  # a running job not heard from for this long lost its worker
+INTERRUPTED = f"检查进程已中断 {MAX_ATTEMPTS} 次，未完成；请检查材料后重新上传"
 
 
 def _now(offset: float = 0.0) -> str:
@@ -113,7 +114,7 @@ def requeue_stale(store: Store, stale_seconds: float = STALE_SECONDS) -> int:
                 "now": _now(),
                 "cutoff": cutoff,
                 "most": MAX_ATTEMPTS,
-                "error": f"检查进程已中断 {MAX_ATTEMPTS} 次，未完成；请检查材料后重新上传",
+                "error": INTERRUPTED,
             },
         )
         again = connection.execute(
@@ -146,3 +147,66 @@ def progress_of(job: WebJob) -> dict[str, Any]:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def set_region(store: Store, job_id: str, region: str, level: str) -> None:
+    """The region and level the job's declaration names (an auditor's upload is queued
+    without a region: it takes the declaration's, so the city sees its own jobs)."""
+    with store._guard(), store.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE web_job SET region = :region, level = :level WHERE id = :id"),
+            {"region": region, "level": level, "id": job_id},
+        )
+
+
+def running_workers(store: Store) -> set[str]:
+    """The workers named by running jobs (to find those that are gone)."""
+    with store._guard(), store.engine.begin() as connection:
+        rows = connection.execute(
+            text("SELECT DISTINCT worker FROM web_job WHERE state = 'running'")
+        )
+        return {row[0] for row in rows if row[0]}
+
+
+def requeue_workers(store: Store, gone: set[str]) -> int:
+    """Queue again at once the running jobs of workers known to be gone (their process
+    no longer exists), without waiting STALE_SECONDS; a job interrupted MAX_ATTEMPTS
+    times fails as requeue_stale fails it. How many were queued again."""
+    again = 0
+    with store._guard(), store.engine.begin() as connection:
+        for worker in sorted(gone):
+            connection.execute(
+                text(
+                    "UPDATE web_job SET state = 'failed', finished_at = :now, error = :error "
+                    "WHERE state = 'running' AND worker = :worker AND attempts >= :most"
+                ),
+                {
+                    "now": _now(),
+                    "worker": worker,
+                    "most": MAX_ATTEMPTS,
+                    "error": INTERRUPTED,
+                },
+            )
+            done = connection.execute(
+                text(
+                    "UPDATE web_job SET state = 'queued', worker = NULL "
+                    "WHERE state = 'running' AND worker = :worker"
+                ),
+                {"worker": worker},
+            )
+            again += int(done.rowcount or 0)
+    return again
+
+
+def release(store: Store, job_id: str) -> None:
+    """A worker asked to stop (the server stops) puts its job back in the queue: the
+    stop was no fault of the job's, so the attempt is not counted."""
+    with store._guard(), store.engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE web_job SET state = 'queued', worker = NULL, "
+                "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END "
+                "WHERE id = :id AND state = 'running'"
+            ),
+            {"id": job_id},
+        )
