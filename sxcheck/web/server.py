@@ -17,6 +17,7 @@ def run_server(settings: WebSettings, host: str, port: int) -> None:
     import uvicorn
 
     from sxcheck.store.accounts import count_admins
+    from sxcheck.web import thumbnails
     from sxcheck.web.app import create_app
     from sxcheck.web.worker import WorkerPool
 
@@ -39,3 +40,4 @@ def run_server(settings: WebSettings, host: str, port: int) -> None:
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
     finally:
         pool.stop()
+        thumbnails.shutdown()

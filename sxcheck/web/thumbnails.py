@@ -29,7 +29,9 @@ import base64
 import binascii
 import hashlib
 import multiprocessing
+import os
 import threading
+import time
 import unicodedata
 import zipfile
 from collections import OrderedDict
@@ -227,11 +229,21 @@ def _scan_png(doc: DocumentInfo, ev: Evidence) -> bytes | None:
         return None
 
 
-def _start_child() -> None:
+def _follow_parent(parent: int) -> None:
+    """In a render child: exit as soon as the server that started it is gone (a killed
+    server must not leave its render children behind, blocked on their pipe)."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
+
+
+def _start_child(parent: int) -> None:
     """In a render child: the libraries loaded, then the memory cap on top of them."""
     import importlib
 
     from sxcheck.ingest.limited import cap_memory
+
+    threading.Thread(target=_follow_parent, args=(parent,), daemon=True).start()
 
     for name in ("PIL.Image", "PIL.ImageDraw", "pypdfium2"):
         importlib.import_module(name)
@@ -258,6 +270,7 @@ def _render(kind: str, upload: str, ev: Evidence, size: int) -> bytes | None:
                 RENDER_WORKERS,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start_child,
+                initargs=(os.getpid(),),
             )
         pool = _pool
     try:
@@ -274,6 +287,17 @@ def _render(kind: str, upload: str, ev: Evidence, size: int) -> bytes | None:
         return None
     except Exception:  # noqa: BLE001 -- the child's own failure on this document: no thumbnail
         return None
+
+
+def shutdown() -> None:
+    """Stop the render children (the server is stopping)."""
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def kind_of(doc: DocumentInfo | None) -> str:
