@@ -121,7 +121,7 @@ def run_batch(
     for p in ordered:
         if p.source in reports:
             _store(p, rules, reports, store)
-    comparison = _comparison(rules, ordered, reports, started, workers if not scheduler else 0)
+    comparison = build_comparison(rules, ordered, reports, started, workers if not scheduler else 0)
     comparison.timings = {
         "reading_and_facts": round(judging_started - reading_started, 3),
         "engine_and_judging": round(storing_started - judging_started, 3),
@@ -194,7 +194,7 @@ def _items(rules: RuleSet, reports: dict[str, Report]) -> dict[str, str]:
     return {**items, **dict(sorted(extra.items()))}
 
 
-def _comparison(
+def build_comparison(
     rules: RuleSet,
     prepared: list[Prepared],
     reports: dict[str, Report],

@@ -153,7 +153,7 @@ def build_batch(store: Store, runs: list[StoredRun]) -> tuple[BatchReport, list[
     the decisions as they stand now. The ranked reports are kept for the same runs (the
     costly part: every run's report, facts and documents' first lines); a new check of
     any region is a new set of runs."""
-    from sxcheck.batch import _comparison
+    from sxcheck.batch import build_comparison
     from sxcheck.batch.workers import Prepared
     from sxcheck.pipeline import current_decisions, effective_rules
 
@@ -167,7 +167,7 @@ def build_batch(store: Store, runs: list[StoredRun]) -> tuple[BatchReport, list[
         )
         for run in runs
     ]
-    batch = _comparison(effective_rules(), prepared, shown, started, 0)
+    batch = build_comparison(effective_rules(), prepared, shown, started, 0)
     return batch, list(shown.values())
 
 
