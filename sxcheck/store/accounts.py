@@ -38,6 +38,8 @@ def save_user(
                 raise StoreError(f"账号 {name} 已存在（改密码或角色请加 --replace）")
             new = row is None
             row = row or WebUser(name=name, role=role, password_hash="", created_at=_now())
+            if not new and password_hash != row.password_hash:
+                row.session_epoch += 1  # a new password ends the sessions of the old one
             row.role, row.region, row.password_hash = role, region, password_hash
             row.disabled = False
             session.add(row)
@@ -65,9 +67,20 @@ def set_disabled(store: Store, name: str, disabled: bool) -> bool:
         if row is None:
             return False
         row.disabled = disabled
+        row.session_epoch += 1
         session.add(row)
         session.commit()
         return True
+
+
+def end_sessions(store: Store, name: str) -> None:
+    """Every session of the account ends (logout: a copied session cookie is dead too)."""
+    with store._guard(), Session(store.engine) as session:
+        row = session.get(WebUser, name)
+        if row is not None:
+            row.session_epoch += 1
+            session.add(row)
+            session.commit()
 
 
 def count_admins(store: Store) -> int:

@@ -90,7 +90,15 @@ SCHEMA = {
         "based_on_json",
         "recorded_by",
     ),
-    "web_user": ("name", "role", "region", "password_hash", "created_at", "disabled"),
+    "web_user": (
+        "name",
+        "role",
+        "region",
+        "password_hash",
+        "created_at",
+        "disabled",
+        "session_epoch",
+    ),
     "web_job": (
         "id",
         "region",

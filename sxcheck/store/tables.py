@@ -137,6 +137,9 @@ class WebUser(SQLModel, table=True):
     password_hash: str
     created_at: str
     disabled: bool = False
+    # sessions name the epoch they began in: logging out, disabling the account or
+    # changing its password moves it on, so a session cookie copied before is dead
+    session_epoch: int = 0
 
 
 class WebJob(SQLModel, table=True):

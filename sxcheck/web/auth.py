@@ -55,7 +55,7 @@ def current_user(request: Request) -> User | None:
     if not isinstance(name, str):
         return None
     row = get_user(store_of(request), name)
-    if row is None or row.disabled:
+    if row is None or row.disabled or request.session.get("epoch") != row.session_epoch:
         request.session.clear()
         return None
     return User(row.name, row.role, row.region)

@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from sxcheck.store.accounts import get_user, save_user
+from sxcheck.store.accounts import end_sessions, get_user, save_user
 from sxcheck.web.auth import store_of
 from sxcheck.web.passwords import hash_password, needs_rehash, verify
 from sxcheck.web.render import render
@@ -62,11 +62,16 @@ async def login(request: Request) -> Response:
     throttle.succeeded(account)
     request.session.clear()  # a new session for the account: no fixation
     request.session["user"] = name
+    row = await run_in_threadpool(get_user, store_of(request), name)
+    request.session["epoch"] = row.session_epoch if row is not None else -1
     return RedirectResponse("/", status_code=303)
 
 
 async def logout(request: Request) -> Response:
     await checked_form(request, max_fields=5, max_part_size=1024)
+    name = request.session.get("user")
+    if isinstance(name, str):
+        await run_in_threadpool(end_sessions, store_of(request), name)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 

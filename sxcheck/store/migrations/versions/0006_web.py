@@ -19,6 +19,7 @@ def upgrade() -> None:
         sa.Column("password_hash", sa.String(), nullable=False),
         sa.Column("created_at", sa.String(), nullable=False),
         sa.Column("disabled", sa.Boolean(), nullable=False, server_default=sa.false()),
+        sa.Column("session_epoch", sa.Integer(), nullable=False, server_default="0"),
     )
     op.create_table(
         "web_job",
