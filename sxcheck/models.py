@@ -269,7 +269,7 @@ class IngestedDocument(BaseModel):
 Role = Literal["figure", "money", "score", "identifier", "date"]
 
 
-class Quantity(BaseModel):
+class Quantity:
     """A number found in text, with its unit, the exact span it came from, and what it is.
 
     `period` says when the figure is stated for: a year ("2020"), "current" (a
@@ -278,25 +278,107 @@ class Quantity(BaseModel):
     in a 规划: the plan's goal or its own present). `low`/`high` are the range the
     written precision stands for (6.31万 -> 63050..63150) or a bound (九成以上 ->
     low 90); both None for an exact figure.
+
+    Not a pydantic model (issue 18): a dense page has ~40 of them, held through the
+    facts stage, and a model's field dict cost ~460 bytes each, three times these
+    slots. No stage boundary serialises one (facts keep Evidence and Decimals, never a
+    Quantity), so nothing validates it: the evidence stage builds it from values
+    already of these types. It compares, copies (`model_copy`) and shows as the model
+    did; `model_dump` gives its fields for a test or a debugger.
     """
 
+    __slots__ = (
+        "value",
+        "written",
+        "unit",
+        "is_percent",
+        "text",
+        "start",
+        "end",
+        "role",
+        "period",
+        "target_year",
+        "low",
+        "high",
+    )
+
     value: Decimal
-    written: Decimal | None = None  # the number as written before 万/亿 (28.6 of 28.6万元)
-    unit: str | None = None  # "%", "个", "Mbps", "pp" (个百分点) ...
-    is_percent: bool = False
+    written: Decimal | None  # the number as written before 万/亿 (28.6 of 28.6万元)
+    unit: str | None  # "%", "个", "Mbps", "pp" (个百分点) ...
+    is_percent: bool
     text: str
     start: int
     end: int
-    role: Role = "figure"
-    period: str = "current"
-    target_year: int | None = None
-    low: Decimal | None = None
-    high: Decimal | None = None
+    role: Role
+    period: str
+    target_year: int | None
+    low: Decimal | None
+    high: Decimal | None
+
+    def __init__(
+        self,
+        *,
+        value: Decimal,
+        text: str,
+        start: int,
+        end: int,
+        written: Decimal | None = None,
+        unit: str | None = None,
+        is_percent: bool = False,
+        role: Role = "figure",
+        period: str = "current",
+        target_year: int | None = None,
+        low: Decimal | None = None,
+        high: Decimal | None = None,
+    ) -> None:
+        self.value = value
+        self.written = written
+        self.unit = unit
+        self.is_percent = is_percent
+        self.text = text
+        self.start = start
+        self.end = end
+        self.role = role
+        self.period = period
+        self.target_year = target_year
+        self.low = low
+        self.high = high
 
     @property
     def is_measure_figure(self) -> bool:
         """Could this number be a measure's value (a count, ratio, value or amount)?"""
         return self.role in ("figure", "money")
+
+    def model_copy(self, update: dict[str, Any] | None = None) -> Quantity:
+        """A copy with `update` applied, as pydantic's model_copy (no validation)."""
+        copy = Quantity.__new__(Quantity)
+        for name in Quantity.__slots__:
+            setattr(copy, name, getattr(self, name))
+        for name, value in (update or {}).items():
+            setattr(copy, name, value)  # an unknown name raises AttributeError
+        return copy
+
+    def model_dump(self) -> dict[str, Any]:
+        """Every field by name, in the order the model declared them."""
+        return {name: getattr(self, name) for name in Quantity.__slots__}
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if not isinstance(other, Quantity):
+            return NotImplemented
+        return all(getattr(self, n) == getattr(other, n) for n in Quantity.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]  # compared by value, as a model was
+
+    def __repr__(self) -> str:
+        return f"Quantity({', '.join(self._shown())})"
+
+    def __str__(self) -> str:
+        return " ".join(self._shown())  # as a model's str: its fields, space-separated
+
+    def _shown(self) -> list[str]:
+        return [f"{n}={getattr(self, n)!r}" for n in Quantity.__slots__]
 
 
 class FigureNote(BaseModel):

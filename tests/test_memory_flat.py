@@ -3,8 +3,9 @@
 Structure, not timings: the sentences of a paragraph share its one text and hold
 offsets into it; what a sentence holds of its own before a measure reads it is its
 matching text, never the paragraph; joins with the sentence before are made only
-for the sentences read joined; and the models made without validation
-(evidence.built) equal the validated ones.
+for the sentences read joined; the models made without validation
+(evidence.built) equal the validated ones and share their dict's keys; a Quantity is
+a slotted class; and the quantities read share their equal values.
 """
 
 from __future__ import annotations
@@ -100,26 +101,6 @@ def test_joins_are_made_only_for_sentences_read_joined():
 
 
 def test_made_models_equal_validated_ones():
-    values = {
-        "value": Decimal("1.4"),
-        "written": Decimal("1.4"),
-        "unit": "个",
-        "is_percent": False,
-        "text": "1.4个",
-        "start": 3,
-        "end": 7,
-        "role": "figure",
-        "period": "2024",
-        "target_year": None,
-        "low": Decimal("1.35"),
-        "high": Decimal("1.45"),
-    }
-    quantity = made(Quantity, dict(values))
-    assert quantity == Quantity(**values)
-    assert quantity.model_dump_json() == Quantity(**values).model_dump_json()
-    other = made(Quantity, dict(values))
-    other.period = "plan"  # setting a field leaves the shared fields set as it was
-    assert quantity.period == "2024" and quantity.model_fields_set == set(Quantity.model_fields)
     note = {"text": "1.4个", "role": "figure", "period": "2024", "used": True}
     assert made(FigureNote, dict(note)) == FigureNote(**note)
     evidence = {
@@ -139,8 +120,80 @@ def test_made_models_equal_validated_ones():
     built = made(Evidence, dict(evidence))
     assert built == Evidence(**evidence)
     assert built.model_dump_json() == Evidence(**evidence).model_dump_json()
+    other = made(Evidence, dict(evidence))
+    other.figures = [made(FigureNote, dict(note))]  # a field set on one, not on the other
+    assert built.figures == [] and other.figures[0].text == "1.4个"
+    assert built.model_fields_set == set(Evidence.model_fields)
+    assert other.model_copy(update={"quote": "共2个。"}).quote == "共2个。"
+    assert list(built.__dict__) == list(Evidence.model_fields)  # the model's field order
+    if sys.implementation.name == "cpython":
+        # the values dict shares its keys with every other Evidence made (issue 18): it
+        # holds the values only, smaller than a dict of its own keys, and stays so when
+        # a field is set
+        assert sys.getsizeof(built.__dict__) < sys.getsizeof(dict(evidence))
+        assert sys.getsizeof(other.__dict__) == sys.getsizeof(built.__dict__)
     with pytest.raises(TypeError):
-        made(Quantity, {"value": Decimal(1)})  # every field, or it is no model
+        made(Evidence, {"document": "a.pdf"})  # every field, or it is no model
+
+
+QUANTITY = {
+    "value": Decimal("1.4"),
+    "written": Decimal("1.4"),
+    "unit": "个",
+    "is_percent": False,
+    "text": "1.4个",
+    "start": 3,
+    "end": 7,
+    "role": "figure",
+    "period": "2024",
+    "target_year": None,
+    "low": Decimal("1.35"),
+    "high": Decimal("1.45"),
+}
+
+
+def test_a_quantity_is_slotted_and_behaves_as_the_model_did():
+    """Quantity is a slotted class (issue 18: ~40 a dense page, held through the facts
+    stage): no dict of its own, the model's fields, defaults, copy and equality."""
+    quantity = made(Quantity, dict(QUANTITY))
+    assert not hasattr(quantity, "__dict__") and set(Quantity.__slots__) == set(QUANTITY)
+    assert quantity == Quantity(**QUANTITY) and quantity.model_dump() == QUANTITY
+    with pytest.raises(AttributeError):
+        quantity.colour = "red"  # type: ignore[attr-defined]  # no field of it
+    plain = Quantity(value=Decimal(5), text="5", start=0, end=1)
+    assert (plain.written, plain.unit, plain.is_percent, plain.role, plain.period) == (
+        None,
+        None,
+        False,
+        "figure",
+        "current",
+    )
+    assert (plain.target_year, plain.low, plain.high) == (None, None, None)
+    assert plain.is_measure_figure
+    assert not plain.model_copy(update={"role": "date"}).is_measure_figure
+    moved = quantity.model_copy(update={"start": 5, "end": 9})
+    assert (moved.start, moved.end, moved.text) == (5, 9, "1.4个") and quantity.start == 3
+    assert moved != quantity and moved.model_copy(update={"start": 3, "end": 7}) == quantity
+    assert quantity in [plain, Quantity(**QUANTITY)]  # compared by value, as a model was
+    assert "period='2024'" in repr(quantity)
+    with pytest.raises(TypeError):
+        made(Quantity, {"value": Decimal(1)})  # every field, or it is no quantity
+    with pytest.raises(TypeError):
+        hash(quantity)
+
+
+def test_quantities_read_share_equal_values_but_keep_how_they_are_written():
+    """The numbers a submission's sentences state share their equal parts (one Decimal
+    per value as written, one string per unit and period), never merging 1.0 with 1."""
+    text = "全市5G基站1200个，覆盖率98.5%。另建基站1200个，覆盖率98.50%。"
+    unit = TextUnit(document="a.txt", sha256="0" * 64, location="paragraph 1", text=text)
+    first, second = sentences_of([unit], 2024)
+    (a, b), (c, d) = first.quantities, second.quantities
+    assert (a.value, c.value) == (Decimal(1200), Decimal(1200)) and a.value is c.value
+    assert a.unit == c.unit == "个" and a.unit is c.unit and a.period is c.period
+    assert b.value == d.value and str(b.value) == "98.5" and str(d.value) == "98.50"
+    assert b.value is not d.value  # equal, but written with another precision
+    assert (b.low, b.high) != (d.low, d.high)
 
 
 def test_sentences_read_as_before_in_facts(tmp_path: Path):

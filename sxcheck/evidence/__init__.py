@@ -11,6 +11,8 @@ bounded and a one-line file cannot make every quote carry the whole file.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
+from sys import intern
 from typing import TYPE_CHECKING, Any
 
 from sxcheck.evidence.built import made
@@ -146,6 +148,11 @@ class LazyParts:
     several) and the OCR provenance. The quantities: `read_numbers` on the matching
     text, once per sentence (the facts stage reads only the sentences some measure's
     keywords name); `reads` counts those readings.
+
+    The quantities read share their equal parts (issue 18: a dense page holds ~40
+    through the facts stage): one Decimal object per value as written (keyed by its
+    exact text, so 1.0 and 1 stay apart), one string per unit, period and number text.
+    All are immutable, so sharing them changes nothing a reader sees.
     """
 
     def __init__(
@@ -160,6 +167,7 @@ class LazyParts:
         self.plans = plans
         self.refs = refs
         self.reads = 0
+        self._decimals: dict[str, Decimal] = {}
 
     def evidence_of(self, sentence: Sentence) -> Evidence:
         unit, start, end = sentence.unit, sentence.start, sentence.end
@@ -197,8 +205,24 @@ class LazyParts:
         assert unit is not None
         self.reads += 1
         rows = sentence.context if unit.kind != "paragraph" else ""
-        found = read_numbers(sentence.text, rows, self.year, self.lexicon)
-        return _in_plan(found, unit.document in self.plans)
+        found = _in_plan(
+            read_numbers(sentence.text, rows, self.year, self.lexicon),
+            unit.document in self.plans,
+        )
+        decimals = self._decimals
+        for q in found:
+            q.value = decimals.setdefault(str(q.value), q.value)
+            if q.written is not None:
+                q.written = decimals.setdefault(str(q.written), q.written)
+            if q.low is not None:
+                q.low = decimals.setdefault(str(q.low), q.low)
+            if q.high is not None:
+                q.high = decimals.setdefault(str(q.high), q.high)
+            q.text = intern(q.text)
+            q.period = intern(q.period)
+            if q.unit is not None:
+                q.unit = intern(q.unit)
+        return found
 
 
 def row_quote(unit: TextUnit) -> str:

@@ -28,8 +28,10 @@ class Periods:
     def __init__(self, years: set[int] | None = None) -> None:
         # no year known (a rule case, a unit test): every dated figure counts as before
         self.years = {str(y) for y in years or set()}
-        # id(evidence) -> (evidence, the sentences `noted` was asked to note it for, in order)
-        self._noting: dict[int, tuple[Evidence, list[Sentence]]] = {}
+        # id(evidence) -> the sentence `noted` was asked to note it for, or the sentences in
+        # order when several were (most are one: a dense page cites ~16, so no tuple or
+        # list each; the sentence holds its evidence, so the id is not reused meanwhile)
+        self._noting: dict[int, Sentence | list[Sentence]] = {}
 
     def usable(self, quantity: Quantity) -> bool:
         """A count, ratio, value or amount stated for the evaluation period (or undated)."""
@@ -95,9 +97,11 @@ class Periods:
         evidence = sentence.evidence
         entry = self._noting.get(id(evidence))
         if entry is None:
-            self._noting[id(evidence)] = (evidence, [sentence])
+            self._noting[id(evidence)] = sentence
+        elif isinstance(entry, list):
+            entry.append(sentence)
         else:
-            entry[1].append(sentence)
+            self._noting[id(evidence)] = [entry, sentence]
         return evidence
 
     def note_cited(self, fact: Fact, limit: int = MAX_QUOTES_PER_ROLE) -> None:
@@ -106,8 +110,9 @@ class Periods:
         for quotes in fact.evidence.values():
             for evidence in unique_evidence(quotes)[:limit]:
                 entry = self._noting.pop(id(evidence), None)
-                if entry is not None and entry[0] is evidence:
-                    for sentence in entry[1]:
+                asked = [entry] if isinstance(entry, Sentence) else entry or []
+                if asked and asked[0].evidence is evidence:
+                    for sentence in asked:
                         self._fill(evidence, sentence)
 
     def _fill(self, evidence: Evidence, sentence: Sentence) -> None:
