@@ -330,3 +330,36 @@ def test_a_hostile_pdf_costs_its_render_child_only(site: Site, tmp_path: Path) -
     n = next(i for i, e in enumerate(evidence) if e.document.endswith(".pdf"))
     image = site.client("auditor1").get(f"/runs/{run}/items/1.1.1/evidence/{n}.png")
     assert image.status_code == 200 and image.content.startswith(PNG)
+
+
+def test_a_report_page_kept_rendered_is_each_viewers_own_and_follows_decisions(
+    site: Site,
+) -> None:
+    """The report page is rendered once and kept (views.runs.PageCache): every response
+    still carries its own nonce (the one its CSP names) and its own account's navigation,
+    and a decision recorded after it was kept shows at once."""
+    run = site.folder_runs["汾东市"]
+    city, auditor = site.client("fd"), site.client("auditor1")
+    pages = [city.get(f"/runs/{run}"), city.get(f"/runs/{run}"), auditor.get(f"/runs/{run}")]
+    nonces = []
+    for answer in pages:
+        assert answer.status_code == 200
+        nonce = re.search(r"'nonce-([^']+)'", answer.headers["content-security-policy"])
+        assert nonce is not None
+        nonces.append(nonce.group(1))
+        assert answer.text.count(f'nonce="{nonce.group(1)}"') >= 2  # its style and its script
+    assert len(set(nonces)) == 3
+    assert "fd（城市" in pages[0].text and "auditor1（审核员" in pages[2].text
+    assert "auditor1" not in pages[0].text and "fd（城市" not in pages[2].text
+    item = f"/runs/{run}/items/8.1.1"
+    answer = auditor.post(
+        f"{item}/decision",
+        data={
+            "csrf": csrf(auditor.get(item).text),
+            "status": "fail",
+            "reason": "领导小组未见实际运行记录",
+        },
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    assert "领导小组未见实际运行记录" in city.get(f"/runs/{run}").text

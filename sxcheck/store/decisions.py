@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 import json
 
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
@@ -102,3 +103,16 @@ def _decision(row: StoredDecision) -> Decision:
         engine_status=row.engine_status,
         based_on=based_on,
     )
+
+
+def decisions_mark(store: Store, region: str, level: str) -> tuple[int, int]:
+    """(how many, the latest id) of a region's decisions: changes whenever one is added,
+    so a page rendered with the decisions as they stood can be kept until then."""
+    with store._guard(), store.engine.connect() as connection:
+        row = connection.execute(
+            text(
+                "SELECT COUNT(*), MAX(id) FROM decision WHERE region = :region AND level = :level"
+            ),
+            {"region": region, "level": level},
+        ).one()
+    return int(row[0] or 0), int(row[1] or 0)

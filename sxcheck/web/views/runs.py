@@ -4,6 +4,10 @@ against the account (auth.visible_run): another region's run is a 404."""
 
 from __future__ import annotations
 
+import secrets
+import threading
+from collections import OrderedDict
+from datetime import date
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -42,19 +46,62 @@ def report_of(request: Request, user: User, run_id: str) -> Report:
     return current_decisions(store, store.report(run_id))
 
 
+class PageCache:
+    """Rendered report pages, kept until the region's decisions or the day change.
+
+    A report page is ~25 ms of loading and rendering; a province's reviewers open the
+    same runs again and again. The page is rendered once with two markers (random per
+    process, so no document text can contain them) where each response puts its own
+    nonce and its account's navigation; it is kept by run, the region's decisions
+    (their count and latest id) and the date (a decision's expiry is by date)."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self.nonce = secrets.token_hex(16)
+        self.chrome = f"<!--chrome-{secrets.token_hex(16)}-->"
+        self._pages: OrderedDict[tuple[object, ...], str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[object, ...]) -> str | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: tuple[object, ...], page: str) -> None:
+        with self._lock:
+            self._pages[key] = page
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+
+PAGES = PageCache()
+
+
 def run_page(request: Request) -> Response:
     from sxcheck.report.html import to_html
+    from sxcheck.store.decisions import decisions_mark
 
     user = require(request)
     run_id = request.path_params["run_id"]
-    report = report_of(request, user, run_id)
-    page = to_html(
-        report,
-        nonce=request.state.nonce,
-        chrome=chrome(request, user, report=report, page="run"),
-        item_href=lambda item: f"/runs/{run_id}/items/{quote(item)}",
+    row = visible_run(request, user, run_id)
+    store = store_of(request)
+    key = (run_id, decisions_mark(store, row.region, row.level), date.today().isoformat())
+    page = PAGES.get(key)
+    if page is None:
+        report = current_decisions(store, store.report(run_id))
+        page = to_html(
+            report,
+            nonce=PAGES.nonce,
+            chrome=Markup(PAGES.chrome),
+            item_href=lambda item: f"/runs/{run_id}/items/{quote(item)}",
+        )
+        PAGES.put(key, page)
+    shown = chrome(request, user, run=row, page="run")
+    return HTMLResponse(
+        page.replace(PAGES.nonce, request.state.nonce).replace(PAGES.chrome, shown, 1)
     )
-    return HTMLResponse(page)
 
 
 def download(request: Request) -> Response:
@@ -111,7 +158,7 @@ def diff_page(request: Request) -> Response:
     before = report_of(request, user, against)
     diff = diff_reports(before, after)
     page = diff_html(
-        diff, nonce=request.state.nonce, chrome=chrome(request, user, report=after, page="diff")
+        diff, nonce=request.state.nonce, chrome=chrome(request, user, run=row, page="diff")
     )
     return HTMLResponse(page)
 
