@@ -201,6 +201,9 @@ def build_comparison(
     started: float,
     workers: int,
 ) -> BatchReport:
+    """The comparison of judged submissions: totals and first-level scores ranked among
+    submissions of the same level, and every item's status (`batch`, and the web's
+    /batch over each region's latest run)."""
     firsts: dict[str, str] = {}
     for tree in rules.tree.values():
         if tree.first != "T":
