@@ -52,7 +52,11 @@ def claim(store: Store, worker: str) -> WebJob | None:
     with store._guard(), store.engine.begin() as connection:
         for _ in range(5):  # another worker may take the one chosen: choose again
             row = connection.execute(
-                text("SELECT id FROM web_job WHERE state = 'queued' ORDER BY created_at LIMIT 1")
+                text(
+                    "SELECT q.id FROM web_job q WHERE q.state = 'queued' ORDER BY "
+                    "(SELECT COUNT(*) FROM web_job r WHERE r.state = 'running' "
+                    "AND r.uploaded_by = q.uploaded_by), q.created_at LIMIT 1"
+                )
             ).first()
             if row is None:
                 return None
@@ -71,24 +75,41 @@ def claim(store: Store, worker: str) -> WebJob | None:
     return get_job(store, row[0])
 
 
-def beat(store: Store, job_id: str, progress: dict[str, Any] | None = None) -> None:
+def _mine(worker: str | None) -> str:
+    """The condition that the job is still this worker's (a job requeued while its
+    worker was stalled, and claimed by another, is no longer written by the first)."""
+    return " AND worker = :worker" if worker is not None else ""
+
+
+def beat(
+    store: Store, job_id: str, progress: dict[str, Any] | None = None, worker: str | None = None
+) -> None:
     """The worker is alive (and, given, how far it got)."""
-    values: dict[str, Any] = {"id": job_id, "now": _now()}
+    values: dict[str, Any] = {"id": job_id, "now": _now(), "worker": worker}
     sql = "UPDATE web_job SET beat_at = :now"
     if progress is not None:
         sql += ", progress_json = :progress"
         values["progress"] = json.dumps(progress, ensure_ascii=False)
     with store._guard(), store.engine.begin() as connection:
-        connection.execute(text(sql + " WHERE id = :id AND state = 'running'"), values)
-
-
-def finish(store: Store, job_id: str, run_id: str | None, error: str | None = None) -> None:
-    """The job is done with its run, or failed with a one-line reason (in Chinese)."""
-    with store._guard(), store.engine.begin() as connection:
         connection.execute(
+            text(sql + " WHERE id = :id AND state = 'running'" + _mine(worker)), values
+        )
+
+
+def finish(
+    store: Store,
+    job_id: str,
+    run_id: str | None,
+    error: str | None = None,
+    worker: str | None = None,
+) -> bool:
+    """The job is done with its run, or failed with a one-line reason (in Chinese).
+    With `worker`: only while the job is still that worker's; False when it is not."""
+    with store._guard(), store.engine.begin() as connection:
+        done = connection.execute(
             text(
                 "UPDATE web_job SET state = :state, run_id = :run, error = :error, "
-                "finished_at = :now WHERE id = :id"
+                "finished_at = :now WHERE id = :id" + _mine(worker)
             ),
             {
                 "state": "done" if error is None else "failed",
@@ -96,8 +117,10 @@ def finish(store: Store, job_id: str, run_id: str | None, error: str | None = No
                 "error": error,
                 "now": _now(),
                 "id": job_id,
+                "worker": worker,
             },
         )
+        return done.rowcount == 1
 
 
 def requeue_stale(store: Store, stale_seconds: float = STALE_SECONDS) -> int:
@@ -125,6 +148,19 @@ def requeue_stale(store: Store, stale_seconds: float = STALE_SECONDS) -> int:
             {"cutoff": cutoff},
         )
         return int(again.rowcount or 0)
+
+
+def pending_of(store: Store, uploaded_by: str) -> int:
+    """How many of an account's uploads are queued or being checked."""
+    with store._guard(), store.engine.connect() as connection:
+        row = connection.execute(
+            text(
+                "SELECT COUNT(*) FROM web_job WHERE uploaded_by = :by "
+                "AND state IN ('queued', 'running')"
+            ),
+            {"by": uploaded_by},
+        ).one()
+    return int(row[0] or 0)
 
 
 def get_job(store: Store, job_id: str) -> WebJob | None:
@@ -198,7 +234,7 @@ def requeue_workers(store: Store, gone: set[str]) -> int:
     return again
 
 
-def release(store: Store, job_id: str) -> None:
+def release(store: Store, job_id: str, worker: str | None = None) -> None:
     """A worker asked to stop (the server stops) puts its job back in the queue: the
     stop was no fault of the job's, so the attempt is not counted."""
     with store._guard(), store.engine.begin() as connection:
@@ -206,7 +242,7 @@ def release(store: Store, job_id: str) -> None:
             text(
                 "UPDATE web_job SET state = 'queued', worker = NULL, "
                 "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END "
-                "WHERE id = :id AND state = 'running'"
+                "WHERE id = :id AND state = 'running'" + _mine(worker)
             ),
-            {"id": job_id},
+            {"id": job_id, "worker": worker},
         )

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartParser
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
@@ -25,9 +26,10 @@ from sxcheck.web.auth import LoginRequired
 from sxcheck.web.render import error_page
 from sxcheck.web.security import SecurityHeaders, Throttle
 from sxcheck.web.settings import SESSION_HOURS, WebSettings
-from sxcheck.web.uploads import UploadRefused
+from sxcheck.web.uploads import UploadRefused, remove_incoming
 
 STATIC = Path(__file__).with_name("static")
+SPOOL_BYTES = 64 * 1024
 
 
 def _routes() -> list[BaseRoute]:
@@ -51,6 +53,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         detail = "没有找到该页面或记录"
     if exc.status_code == 405:
         detail = "不支持的请求方式"
+    if exc.status_code == 400 and not any("\u4e00" <= c <= "\u9fff" for c in detail):
+        # the form parser's own words ("Too many files. Maximum number of files is 2001.")
+        detail = "上传的表单不符合要求（文件或字段过多、字段过长），未保存任何内容"
     return error_page(request, exc.status_code, detail)
 
 
@@ -71,6 +76,10 @@ def create_app(settings: WebSettings) -> Starlette:
     """The app on the settings' store (opened, migrated and checked now: a bad --db is
     one line before the server starts)."""
     store = open_store(settings.db)
+    # an upload's file parts go to disk past 64 KiB (Starlette keeps 1 MiB of each in
+    # memory: 400 parts of a folder upload would hold 400 MiB while it is read)
+    MultiPartParser.spool_max_size = SPOOL_BYTES
+    remove_incoming(settings)
     app = Starlette(
         routes=_routes(),
         middleware=[

@@ -87,7 +87,9 @@ def visible_run(request: Request, user: User, run_id: str) -> StoredRun:
     store = store_of(request)
     with store._guard(), Session(store.engine) as session:
         row = session.get(StoredRun, run_id)
-    if row is None or not user.sees(row.region):
+    # a batch run's reused_evidence reasons quote the other regions' packages: a city
+    # sees only its own checks
+    if row is None or not user.sees(row.region) or (not user.sees_all and row.kind != "check"):
         raise not_found()
     return row
 

@@ -103,8 +103,8 @@ class Progress:
     """pipeline.check's progress callback: how far the check got, written to the job at
     most twice a second (and the last state always, by `flush`)."""
 
-    def __init__(self, store: Any, job_id: str) -> None:
-        self.store, self.job_id = store, job_id
+    def __init__(self, store: Any, job_id: str, worker: str | None = None) -> None:
+        self.store, self.job_id, self.worker = store, job_id, worker
         self.state: dict[str, Any] = {"documents": 0, "of": 0, "ocr_pages": 0, "current": ""}
         self.written = 0.0
         self.pending = False
@@ -127,7 +127,7 @@ class Progress:
     def _write(self) -> None:
         self.written, self.pending = time.monotonic(), False
         try:
-            jobs.beat(self.store, self.job_id, dict(self.state))
+            jobs.beat(self.store, self.job_id, dict(self.state), self.worker)
         except SxcheckError as exc:  # a busy store: the next write says it, the check goes on
             log(f"progress of job {self.job_id} not written: {exc}")
 
@@ -136,15 +136,15 @@ class Heartbeat:
     """Beats for the job every HEARTBEAT_SECONDS while the check works (a long document
     or OCR page calls no progress), so the job is not taken for one whose worker is gone."""
 
-    def __init__(self, store: Any, job_id: str) -> None:
-        self.store, self.job_id = store, job_id
+    def __init__(self, store: Any, job_id: str, worker: str | None = None) -> None:
+        self.store, self.job_id, self.worker = store, job_id, worker
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, name="sxcheck-heartbeat", daemon=True)
 
     def _run(self) -> None:
         while not self.stopped.wait(HEARTBEAT_SECONDS):
             try:
-                jobs.beat(self.store, self.job_id)
+                jobs.beat(self.store, self.job_id, worker=self.worker)
             except SxcheckError as exc:
                 log(f"heartbeat of job {self.job_id} not written: {exc}")
 
@@ -174,11 +174,13 @@ def guarded(
         return None, INTERNAL
 
 
-def checked(path: Path, store: Any, limits: Limits, job_id: str, shown: str) -> Outcome:
+def checked(
+    path: Path, store: Any, limits: Limits, job_id: str, shown: str, worker: str | None = None
+) -> Outcome:
     """Check the upload and record its run (in the web worker, or on a Dask worker)."""
     from sxcheck.pipeline import check
 
-    progress = Progress(store, job_id)
+    progress = Progress(store, job_id, worker)
 
     def work() -> str:
         report = check(path, store=store, progress=progress, limits=limits)
@@ -208,15 +210,16 @@ def run_job(store: Any, settings: WebSettings, job: Any, client: Callable[[], An
     the job back in the queue."""
     shown = job.filename or "上传的材料"
     try:
-        with Heartbeat(store, job.id):
+        with Heartbeat(store, job.id, job.worker):
             run_id, error = _run(store, settings, job, shown, client)
     except SystemExit:
         with contextlib.suppress(SxcheckError):
-            jobs.release(store, job.id)
+            jobs.release(store, job.id, job.worker)
         raise
     for attempt in range(3):  # a store busy for a moment must not cost the finished check
         try:
-            jobs.finish(store, job.id, run_id, error)
+            if not jobs.finish(store, job.id, run_id, error, job.worker):
+                log(f"job {job.id} was queued again and taken by another worker: result dropped")
             return
         except SxcheckError:
             if attempt == 2:
@@ -236,8 +239,8 @@ def _run(store: Any, settings: WebSettings, job: Any, shown: str, client: Any) -
         return None, MISMATCH.format(declared=region, account=job.region)
     jobs.set_region(store, job.id, region, level)
     if settings.scheduler:
-        return on_cluster(client, settings, job.id, path, shown)
-    return checked(path, store, limits_of(settings), job.id, shown)
+        return on_cluster(client, settings, job.id, path, shown, job.worker)
+    return checked(path, store, limits_of(settings), job.id, shown, job.worker)
 
 
 # ------------------------------------------------------------ on a Dask cluster
@@ -245,7 +248,9 @@ def _run(store: Any, settings: WebSettings, job: Any, shown: str, client: Any) -
 _REMOTE_STORES: dict[str, Any] = {}  # on a Dask worker: the store by URL, opened once
 
 
-def remote_check(path: str, db: str, limits: Limits, job_id: str, shown: str) -> Outcome:
+def remote_check(
+    path: str, db: str, limits: Limits, job_id: str, shown: str, worker: str | None = None
+) -> Outcome:
     """On a Dask worker: check the upload (at the same path: a shared folder, as batch
     reads its submissions) and record its run in the store at `db` (as batch's workers
     open it), writing the job's progress there too."""
@@ -254,7 +259,7 @@ def remote_check(path: str, db: str, limits: Limits, job_id: str, shown: str) ->
     store = _REMOTE_STORES.get(db)
     if store is None:
         store = _REMOTE_STORES[db] = open_store(db)
-    return checked(Path(path), store, limits, job_id, shown)
+    return checked(Path(path), store, limits, job_id, shown, worker)
 
 
 def store_url(settings: WebSettings) -> str:
@@ -281,7 +286,14 @@ def dask_client(scheduler: str) -> Any:
         raise SxcheckError(f"无法连接 Dask 调度器 {scheduler}：{exc}") from None
 
 
-def on_cluster(client: Any, settings: WebSettings, job_id: str, path: Path, shown: str) -> Outcome:
+def on_cluster(
+    client: Any,
+    settings: WebSettings,
+    job_id: str,
+    path: Path,
+    shown: str,
+    worker: str | None = None,
+) -> Outcome:
     """Check on the cluster; the web worker beats meanwhile (its Heartbeat)."""
     try:
         future = client().submit(
@@ -291,6 +303,7 @@ def on_cluster(client: Any, settings: WebSettings, job_id: str, path: Path, show
             limits_of(settings),
             job_id,
             shown,
+            worker,
             pure=False,
         )
     except SxcheckError as exc:

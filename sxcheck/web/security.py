@@ -16,11 +16,13 @@ import hmac
 import secrets
 import threading
 import time
-from collections import defaultdict, deque
+from collections import deque
 from typing import Any
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+MAX_TRACKED = 100_000  # accounts and addresses the login throttle remembers at most
 
 CSP = (
     "default-src 'none'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}'; "
@@ -83,13 +85,17 @@ class Throttle:
 
     def __init__(self, failures: int, window: float) -> None:
         self.failures, self.window = failures, window
-        self._seen: dict[str, deque[float]] = defaultdict(deque)
+        self._seen: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
     def _recent(self, key: str, now: float) -> deque[float]:
-        seen = self._seen[key]
+        seen = self._seen.get(key)
+        if seen is None:
+            return deque()
         while seen and seen[0] <= now - self.window:
             seen.popleft()
+        if not seen:
+            del self._seen[key]  # an entry only while it counts failures
         return seen
 
     def wait(self, *keys: str) -> float:
@@ -103,15 +109,44 @@ class Throttle:
             ]
         return max(waits, default=0.0)
 
+    def attempt(self, *keys: str) -> float:
+        """Count a login attempt as failed before its password is checked (0: go on), or
+        the seconds to wait: parallel guesses cannot all pass before the first fails.
+        A login that succeeds is cleared by `succeeded`."""
+        now = time.monotonic()
+        with self._lock:
+            waits = [
+                seen[0] + self.window - now
+                for seen in (self._recent(k, now) for k in keys)
+                if len(seen) >= self.failures
+            ]
+            if waits:
+                return max(waits)
+            for key in keys:
+                self._seen.setdefault(key, deque()).append(now)
+            if len(self._seen) > MAX_TRACKED:  # a flood of names: forget the oldest
+                for key in sorted(self._seen, key=lambda k: self._seen[k][-1])[: MAX_TRACKED // 10]:
+                    del self._seen[key]
+            return 0.0
+
     def failed(self, *keys: str) -> None:
         now = time.monotonic()
         with self._lock:
             for key in keys:
-                self._recent(key, now).append(now)
+                self._seen.setdefault(key, deque()).append(now)
 
-    def succeeded(self, account: str) -> None:
+    def succeeded(self, *keys: str) -> None:
+        """A right password: the attempt it was counted as is taken back (the account's
+        failures are forgotten; the address keeps its others)."""
         with self._lock:
+            account, *others = keys
             self._seen.pop(account, None)
+            for key in others:
+                seen = self._seen.get(key)
+                if seen:
+                    seen.pop()
+                if not seen:
+                    self._seen.pop(key, None)
 
 
 async def checked_form(

@@ -12,10 +12,12 @@ and removed with the request.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
 import tempfile
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -108,7 +110,7 @@ def _zip_of_files(files: list[UploadFile], target: Path, settings: WebSettings) 
                 shutil.copyfileobj(upload.file, out, CHUNK)
     if not any(PurePosixPath(n).name.lower() in DECLARATIONS for n in names):
         raise UploadRefused("所选文件中没有 submission.yaml 或 submission.xlsx（申报表）")
-    return next(iter(top)) if len(top) == 1 and "" not in top else "上传的文件夹"
+    return next(iter(top))[:200] if len(top) == 1 and "" not in top else "上传的文件夹"
 
 
 def _check_zip(path: Path, settings: WebSettings) -> None:
@@ -162,6 +164,15 @@ def keep(form: Any, settings: WebSettings) -> Upload:
         return Upload(sha, kept, filename, size)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def remove_incoming(settings: WebSettings, older_than: float = 3600.0) -> None:
+    """Remove what uploads cut short by a killed server left (`.incoming-*` files)."""
+    cutoff = time.time() - older_than
+    for leftover in settings.uploads().glob(".incoming-*"):
+        with contextlib.suppress(OSError):
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
 
 
 def path_of(settings: WebSettings, sha: str) -> Path:

@@ -6,10 +6,12 @@ page read-only. Every route checks the run's region first (auth.visible_run)."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -24,6 +26,10 @@ from sxcheck.web.render import render
 from sxcheck.web.security import checked_form
 from sxcheck.web.thumbnails import can_show, thumbnail, upload_of
 from sxcheck.web.views.runs import report_of
+
+RENDERING = 4  # thumbnails rendered (or waiting for a render child) at once
+RENDER_WAIT_SECONDS = 5.0
+_RENDERING = threading.BoundedSemaphore(RENDERING)
 
 DECISION_CHOICES = {
     "confirm": "确认原判",
@@ -152,7 +158,14 @@ def evidence_png(request: Request) -> Response:
         raise not_found()
     ev = evidence[n]
     doc = next((d for d in report.documents if d.path == ev.document), None)
-    png = thumbnail(doc, ev, upload_of(request.app.state.settings, store, run_id))
+    # renders wait for the few render children: past a short wait the page shows no
+    # image rather than every request thread of the server waiting on them
+    if not _RENDERING.acquire(timeout=RENDER_WAIT_SECONDS):
+        raise HTTPException(503, "页面缩略图生成繁忙，请稍后刷新")
+    try:
+        png = thumbnail(doc, ev, upload_of(request.app.state.settings, store, run_id))
+    finally:
+        _RENDERING.release()
     if png is None:
         raise not_found()
     return Response(png, media_type="image/png")

@@ -43,7 +43,25 @@ def report_of(request: Request, user: User, run_id: str) -> Report:
     """The run as `sxcheck show` shows it: the reviewers' decisions as they stand now."""
     visible_run(request, user, run_id)
     store = store_of(request)
-    return current_decisions(store, store.report(run_id))
+    return without_server_paths(request, current_decisions(store, store.report(run_id)))
+
+
+def without_server_paths(request: Request, report: Report) -> Report:
+    """A run checked from an upload names the kept zip as its source (a path of the
+    server's data folder): the web shows the file as its uploader named it instead."""
+    from sqlmodel import Session, select
+
+    from sxcheck.store.tables import WebJob
+
+    settings = request.app.state.settings
+    if not report.submission.source.startswith(str(settings.uploads())):
+        return report
+    store = store_of(request)
+    with store._guard(), Session(store.engine) as session:
+        job = session.exec(select(WebJob).where(WebJob.run_id == report.run.id)).first()
+    shown = f"上传：{job.filename}" if job is not None and job.filename else "上传的材料"
+    sub = report.submission.model_copy(update={"source": shown})
+    return report.model_copy(update={"submission": sub})
 
 
 class PageCache:
@@ -90,7 +108,7 @@ def run_page(request: Request) -> Response:
     key = (run_id, decisions_mark(store, row.region, row.level), date.today().isoformat())
     page = PAGES.get(key)
     if page is None:
-        report = current_decisions(store, store.report(run_id))
+        report = without_server_paths(request, current_decisions(store, store.report(run_id)))
         page = to_html(
             report,
             nonce=PAGES.nonce,
@@ -171,6 +189,8 @@ def history_page(request: Request) -> Response:
     if not user.sees(region):
         raise not_found()
     runs = store_of(request).runs(region=region, limit=200)
+    if not user.sees_all:  # a batch run quotes the other regions' packages
+        runs = [r for r in runs if r.kind == "check"]
     return render(request, "history.html.j2", user=user, region=region, runs=runs)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -14,6 +16,9 @@ from sxcheck.web.render import render
 from sxcheck.web.security import checked_form, csrf_ok
 
 MAX_FIELD = 200
+VERIFYING = 2  # password checks at once (argon2id: 64 MiB and ~50 ms each)
+VERIFY_WAIT_SECONDS = 10.0
+_VERIFYING = threading.BoundedSemaphore(VERIFYING)
 
 
 def _address(request: Request) -> str:
@@ -42,8 +47,10 @@ async def login(request: Request) -> Response:
     name = str(form.get("name") or "").strip()[:MAX_FIELD]
     password = str(form.get("password") or "")[:1024]
     throttle = request.app.state.throttle
-    account = f"user:{name}"
-    wait = throttle.wait(account, _address(request))
+    account = f"user:{name.casefold()}"
+    # counted as a failure before the password is checked, so parallel guesses cannot
+    # all be tried before the first one fails; taken back when the password is right
+    wait = throttle.attempt(account, _address(request))
     if wait > 0:
         minutes = max(1, round(wait / 60))
         return render(
@@ -54,12 +61,27 @@ async def login(request: Request) -> Response:
             error=f"登录失败次数过多，请 {minutes} 分钟后再试",
             name=name,
         )
-    if not name or not await run_in_threadpool(_check_password, request, name, password):
-        throttle.failed(account, _address(request))
+    # each argon2 check takes 64 MiB: a burst of logins waits its turn or is refused
+    if not _VERIFYING.acquire(timeout=0) and not await run_in_threadpool(
+        _VERIFYING.acquire, True, VERIFY_WAIT_SECONDS
+    ):
+        return render(
+            request,
+            "login.html.j2",
+            status=429,
+            user=None,
+            error="登录请求过多，请稍后再试",
+            name=name,
+        )
+    try:
+        ok = bool(name) and await run_in_threadpool(_check_password, request, name, password)
+    finally:
+        _VERIFYING.release()
+    if not ok:
         return render(
             request, "login.html.j2", status=401, user=None, error="账号或密码错误", name=name
         )
-    throttle.succeeded(account)
+    throttle.succeeded(account, _address(request))
     request.session.clear()  # a new session for the account: no fixation
     request.session["user"] = name
     row = await run_in_threadpool(get_user, store_of(request), name)
