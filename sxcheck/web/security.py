@@ -98,16 +98,19 @@ class Throttle:
             del self._seen[key]  # an entry only while it counts failures
         return seen
 
+    def _wait(self, keys: tuple[str, ...], now: float) -> float:
+        """(Under the lock.) Seconds until a login for these keys is tried again."""
+        waits = [
+            seen[0] + self.window - now
+            for seen in (self._recent(k, now) for k in keys)
+            if len(seen) >= self.failures
+        ]
+        return max(waits, default=0.0)
+
     def wait(self, *keys: str) -> float:
         """Seconds until a login for these keys is tried again (0: now)."""
-        now = time.monotonic()
         with self._lock:
-            waits = [
-                seen[0] + self.window - now
-                for seen in (self._recent(k, now) for k in keys)
-                if len(seen) >= self.failures
-            ]
-        return max(waits, default=0.0)
+            return self._wait(keys, time.monotonic())
 
     def attempt(self, *keys: str) -> float:
         """Count a login attempt as failed before its password is checked (0: go on), or
@@ -115,13 +118,9 @@ class Throttle:
         A login that succeeds is cleared by `succeeded`."""
         now = time.monotonic()
         with self._lock:
-            waits = [
-                seen[0] + self.window - now
-                for seen in (self._recent(k, now) for k in keys)
-                if len(seen) >= self.failures
-            ]
-            if waits:
-                return max(waits)
+            wait = self._wait(keys, now)
+            if wait > 0:
+                return wait
             for key in keys:
                 self._seen.setdefault(key, deque()).append(now)
             if len(self._seen) > MAX_TRACKED:  # a flood of names: forget the oldest
