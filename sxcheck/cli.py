@@ -845,7 +845,7 @@ def template(level: str, fmt: str, output: Path | None) -> None:
 def _register_web() -> None:
     from sxcheck.web.commands import register
 
-    register(main, DB_OPTION, _user_errors)
+    register(main, DB_OPTION, _user_errors, _limit_options)
 
 
 _register_web()

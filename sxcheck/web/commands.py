@@ -14,7 +14,12 @@ import click
 ROLES = ("city", "auditor", "reviewer", "admin")
 
 
-def register(main: click.Group, db_option: Callable[[Any], Any], user_errors: Any) -> None:
+def register(
+    main: click.Group,
+    db_option: Callable[[Any], Any],
+    user_errors: Any,
+    limit_options: Callable[[Any], Any],
+) -> None:
     @main.command()
     @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
     @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
@@ -35,6 +40,7 @@ def register(main: click.Group, db_option: Callable[[Any], Any], user_errors: An
     @click.option(
         "--https-only", is_flag=True, help="Mark the session cookie Secure (behind a TLS proxy)."
     )
+    @limit_options
     @user_errors
     def serve(
         host: str,
@@ -44,6 +50,9 @@ def register(main: click.Group, db_option: Callable[[Any], Any], user_errors: An
         workers: int,
         scheduler: str | None,
         https_only: bool,
+        doc_timeout: float,
+        doc_memory: int,
+        run_timeout: float,
     ) -> None:
         """The web service: cities upload and read their pre-check, auditors and reviewers
         read every region's trail and decide."""
@@ -51,7 +60,14 @@ def register(main: click.Group, db_option: Callable[[Any], Any], user_errors: An
         from sxcheck.web.settings import WebSettings
 
         settings = WebSettings(
-            db=db, data_dir=data_dir, workers=workers, scheduler=scheduler, https_only=https_only
+            db=db,
+            data_dir=data_dir,
+            workers=workers,
+            scheduler=scheduler,
+            https_only=https_only,
+            doc_seconds=doc_timeout,
+            doc_memory_mb=doc_memory,
+            run_seconds=run_timeout,
         )
         run_server(settings, host, port)
 
