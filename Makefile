@@ -52,6 +52,7 @@ format: $(STAMP)
 # batch corpus (tests/bench_process.py and tests/bench_batch.py say what each variable sets).
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench_process
+	$(BIN)/python -m tests.bench_memory
 	$(BIN)/python -m tests.bench
 	$(BIN)/python -m tests.bench_batch
 	$(BIN)/python -m tests.bench_ocr
