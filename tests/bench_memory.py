@@ -1,9 +1,9 @@
 """Memory of a first check in pages (issue 18): peak RSS of the checking process itself.
 
 `python -m tests.bench_memory` generates dense submissions (tests/bench_process.py's:
-every paragraph states figures about items, 100 pages a PDF) at
-(BENCH_MEMORY_SIZES, default 100,1000; 100,1000,3000 with BENCH_BIG=1) and runs `sxcheck check SUB --no-store --quiet` on each in a
-fresh process, which prints its own peak RSS (RUSAGE_SELF) and that of its children
+every paragraph states figures about items, 100 pages a PDF) of the sizes
+BENCH_MEMORY_SIZES gives (default 100,1000 pages; 100,1000,3000 with BENCH_BIG=1) and
+runs `sxcheck check SUB --no-store --quiet` on each in a fresh process, which prints its own peak RSS (RUSAGE_SELF) and that of its children
 (the isolated parser, whose peak does not grow with the submission) at exit. The
 growth per page is (peak at the largest size - peak at the smallest) / the pages
 between: what a dense page costs the process, start-up and rules not counted.
