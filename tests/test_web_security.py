@@ -448,7 +448,7 @@ def test_wrong_passwords_are_throttled(world: World) -> None:
     # the window passes (a Throttle of a short window: the one the app uses, shortened)
     throttle = Throttle(5, 0.3)
     for _ in range(5):
-        throttle.failed("user:x", "addr:1")
+        assert throttle.attempt("user:x", "addr:1") == 0
     assert throttle.wait("user:x", "addr:2") > 0 and throttle.wait("user:y", "addr:1") > 0
     assert throttle.wait("user:y", "addr:2") == 0
     time.sleep(0.4)

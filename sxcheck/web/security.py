@@ -128,12 +128,6 @@ class Throttle:
                     del self._seen[key]
             return 0.0
 
-    def failed(self, *keys: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for key in keys:
-                self._seen.setdefault(key, deque()).append(now)
-
     def succeeded(self, *keys: str) -> None:
         """A right password: the attempt it was counted as is taken back (the account's
         failures are forgotten; the address keeps its others)."""
