@@ -163,6 +163,12 @@ def pending_of(store: Store, uploaded_by: str) -> int:
     return int(row[0] or 0)
 
 
+def job_of_run(store: Store, run_id: str) -> WebJob | None:
+    """The upload's job that recorded this run (None: a run checked from the CLI)."""
+    with store._guard(), Session(store.engine) as session:
+        return session.exec(select(WebJob).where(WebJob.run_id == run_id)).first()
+
+
 def get_job(store: Store, job_id: str) -> WebJob | None:
     with store._guard(), Session(store.engine) as session:
         return session.get(WebJob, job_id)

@@ -43,6 +43,11 @@ class User:
     def sees(self, region: str) -> bool:
         return self.sees_all or region == self.region
 
+    def sees_run(self, run: StoredRun) -> bool:
+        """Its region's checks for a city: a batch run's reused_evidence reasons quote the
+        other regions' packages, so only the other roles see batch runs."""
+        return self.sees(run.region) and (self.sees_all or run.kind == "check")
+
 
 def store_of(request: Request) -> Store:
     store: Store = request.app.state.store
@@ -87,9 +92,7 @@ def visible_run(request: Request, user: User, run_id: str) -> StoredRun:
     store = store_of(request)
     with store._guard(), Session(store.engine) as session:
         row = session.get(StoredRun, run_id)
-    # a batch run's reused_evidence reasons quote the other regions' packages: a city
-    # sees only its own checks
-    if row is None or not user.sees(row.region) or (not user.sees_all and row.kind != "check"):
+    if row is None or not user.sees_run(row):
         raise not_found()
     return row
 

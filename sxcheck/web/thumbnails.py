@@ -42,11 +42,9 @@ from io import BytesIO
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from sqlmodel import Session, select
-
 from sxcheck.models import DocumentInfo, Evidence
+from sxcheck.store.jobs import job_of_run
 from sxcheck.store.runs import Store
-from sxcheck.store.tables import WebJob
 from sxcheck.web.settings import WebSettings
 from sxcheck.web.uploads import path_of
 
@@ -71,8 +69,7 @@ _pool: ProcessPoolExecutor | None = None
 
 def upload_of(settings: WebSettings, store: Store, run_id: str) -> str | None:
     """The kept zip the run was checked from (its web job's upload), or None."""
-    with store._guard(), Session(store.engine) as session:
-        job = session.exec(select(WebJob).where(WebJob.run_id == run_id)).first()
+    job = job_of_run(store, run_id)
     if job is None:
         return None
     try:

@@ -17,8 +17,7 @@ def home(request: Request) -> Response:
         return RedirectResponse("/regions", status_code=303)
     store = store_of(request)
     assert user.region is not None
-    # its own checks only: a batch run quotes the other regions' packages (reused_evidence)
-    runs = [r for r in store.runs(region=user.region, limit=100) if r.kind == "check"][:50]
+    runs = [r for r in store.runs(region=user.region, limit=100) if user.sees_run(r)][:50]
     queued = jobs(store, region=user.region, limit=20)
     return render(
         request,

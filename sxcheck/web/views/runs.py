@@ -42,6 +42,11 @@ def chrome(request: Request, user: User, **context: object) -> Markup:
 def report_of(request: Request, user: User, run_id: str) -> Report:
     """The run as `sxcheck show` shows it: the reviewers' decisions as they stand now."""
     visible_run(request, user, run_id)
+    return shown_report(request, run_id)
+
+
+def shown_report(request: Request, run_id: str) -> Report:
+    """A run the user was found to see, with today's decisions and no server path."""
     store = store_of(request)
     return without_server_paths(request, current_decisions(store, store.report(run_id)))
 
@@ -49,16 +54,12 @@ def report_of(request: Request, user: User, run_id: str) -> Report:
 def without_server_paths(request: Request, report: Report) -> Report:
     """A run checked from an upload names the kept zip as its source (a path of the
     server's data folder): the web shows the file as its uploader named it instead."""
-    from sqlmodel import Session, select
-
-    from sxcheck.store.tables import WebJob
+    from sxcheck.store.jobs import job_of_run
 
     settings = request.app.state.settings
     if not report.submission.source.startswith(str(settings.uploads())):
         return report
-    store = store_of(request)
-    with store._guard(), Session(store.engine) as session:
-        job = session.exec(select(WebJob).where(WebJob.run_id == report.run.id)).first()
+    job = job_of_run(store_of(request), report.run.id)
     shown = f"上传：{job.filename}" if job is not None and job.filename else "上传的材料"
     sub = report.submission.model_copy(update={"source": shown})
     return report.model_copy(update={"submission": sub})
@@ -108,7 +109,7 @@ def run_page(request: Request) -> Response:
     key = (run_id, decisions_mark(store, row.region, row.level), date.today().isoformat())
     page = PAGES.get(key)
     if page is None:
-        report = without_server_paths(request, current_decisions(store, store.report(run_id)))
+        report = shown_report(request, run_id)
         page = to_html(
             report,
             nonce=PAGES.nonce,
@@ -155,7 +156,7 @@ def diff_page(request: Request) -> Response:
     user = require(request)
     run_id = request.path_params["run_id"]
     row = visible_run(request, user, run_id)
-    after = report_of(request, user, run_id)
+    after = shown_report(request, run_id)
     against = request.query_params.get("against")
     if against is None:
         earlier = [
@@ -188,9 +189,7 @@ def history_page(request: Request) -> Response:
     region = request.path_params["region"]
     if not user.sees(region):
         raise not_found()
-    runs = store_of(request).runs(region=region, limit=200)
-    if not user.sees_all:  # a batch run quotes the other regions' packages
-        runs = [r for r in runs if r.kind == "check"]
+    runs = [r for r in store_of(request).runs(region=region, limit=200) if user.sees_run(r)]
     return render(request, "history.html.j2", user=user, region=region, runs=runs)
 
 
