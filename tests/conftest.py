@@ -20,6 +20,16 @@ ROOT = Path(__file__).resolve().parents[1]
 os.environ["SXCHECK_CACHE_DIR"] = tempfile.mkdtemp(prefix="sxcheck-test-cache-")
 atexit.register(shutil.rmtree, os.environ["SXCHECK_CACHE_DIR"], True)
 SAMPLE = ROOT / "evidence_samples" / "晋阳市-2024"
+# how the browser tests start Debian's Chromium headless as root on a machine with no
+# network beyond loopback (its background connections would be refused, many at a time)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -60,6 +70,18 @@ MINIMAL = "region: 测试县\nlevel: county\nyear: 2024\nparent: 晋阳市\n"
 def run_cli(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, list(args), catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
+
+
+def sample_reports(sample: str, folder: Path, *extensions: str) -> tuple[dict, dict[str, Path]]:
+    """`sxcheck check` of an evidence sample with a report of each extension (and the
+    JSON one, always): the JSON report as data and each report's path."""
+    paths = {ext: folder / f"{sample}.{ext}" for ext in ("json", *extensions)}
+    args = ["check", str(ROOT / "evidence_samples" / sample), "--no-store", "--quiet"]
+    for path in paths.values():
+        args += ["--report", str(path)]
+    code, _, err = run_cli(*args)
+    assert code == 0, err
+    return json.loads(paths["json"].read_text(encoding="utf-8")), paths
 
 
 def check_json(path: Path, *extra: str) -> tuple[int, dict | None, str]:

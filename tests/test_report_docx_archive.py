@@ -11,7 +11,6 @@ landscape page are kept as PNG under build/test-reports/ to look at.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import shutil
 import subprocess
@@ -25,7 +24,7 @@ from docx.oxml.ns import qn
 from sxcheck.report.view import STATUS_ZH
 from sxcheck.report.zh_labels import DOC_STATUS_ZH, cell_zh, location_zh, note_zh, when_zh
 
-from .conftest import ROOT, run_cli
+from .conftest import ROOT, sample_reports
 
 BUILD = ROOT / "build" / "test-reports"
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -35,17 +34,10 @@ A4_PT = (595.3, 841.9)
 
 @pytest.fixture(scope="module", params=SAMPLES)
 def made(request, tmp_path_factory) -> dict:
-    base = tmp_path_factory.mktemp("docx")
-    sample = ROOT / "evidence_samples" / request.param
-    paths = {ext: base / f"{request.param}.{ext}" for ext in ("json", "docx")}
-    args = ["check", str(sample), "--no-store", "--quiet"]
-    for path in paths.values():
-        args += ["--report", str(path)]
-    code, _, err = run_cli(*args)
-    assert code == 0, err
+    data, paths = sample_reports(request.param, tmp_path_factory.mktemp("docx"), "docx")
     return {
         "name": request.param,
-        "data": json.loads(paths["json"].read_text(encoding="utf-8")),
+        "data": data,
         "path": paths["docx"],
         "document": docx.Document(str(paths["docx"])),
     }

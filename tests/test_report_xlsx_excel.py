@@ -9,7 +9,6 @@ a reader's machine would: every page landscape A4 and numbered.
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -21,7 +20,7 @@ import pytest
 from sxcheck.report.view import LEVEL_ZH, STATUS_ZH
 from sxcheck.report.zh_labels import DOC_STATUS_ZH, location_zh
 
-from .conftest import ROOT, run_cli
+from .conftest import sample_reports
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 SAMPLES = ("晋阳市-2024", "清源县-2024")
@@ -30,16 +29,9 @@ SHEETS = ["汇总", "评价结果", "测度", "佐证", "运行信息", "材料�
 
 @pytest.fixture(scope="module", params=SAMPLES)
 def made(request, tmp_path_factory) -> dict:
-    base = tmp_path_factory.mktemp("xlsx")
-    sample = ROOT / "evidence_samples" / request.param
-    paths = {ext: base / f"{request.param}.{ext}" for ext in ("json", "xlsx")}
-    args = ["check", str(sample), "--no-store", "--quiet"]
-    for path in paths.values():
-        args += ["--report", str(path)]
-    code, _, err = run_cli(*args)
-    assert code == 0, err
+    data, paths = sample_reports(request.param, tmp_path_factory.mktemp("xlsx"), "xlsx")
     return {
-        "data": json.loads(paths["json"].read_text(encoding="utf-8")),
+        "data": data,
         "path": paths["xlsx"],
         "book": openpyxl.load_workbook(paths["xlsx"]),
     }

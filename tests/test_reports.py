@@ -14,7 +14,7 @@ import pytest
 
 from sxcheck.report.view import STATUS_ZH
 
-from .conftest import ROOT, SAMPLE, run_cli
+from .conftest import CHROMIUM_ARGS, ROOT, SAMPLE, run_cli
 
 BUILD = ROOT / "build" / "test-reports"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -84,14 +84,7 @@ def test_html_in_headless_chromium(reports, data):
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
+            args=CHROMIUM_ARGS,
         )
         try:
             page = browser.new_page(viewport={"width": 1200, "height": 1600})

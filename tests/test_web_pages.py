@@ -25,9 +25,9 @@ from sxcheck.web.passwords import hash_password
 from sxcheck.web.settings import WebSettings
 from sxcheck.web.uploads import path_of
 from sxcheck.web.views.regions import build_batch, latest_runs
+from tests.web_helpers import SAMPLES, decide
+from tests.web_helpers import csrf_of as csrf
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "evidence_samples"
 REGIONS = ("晋阳市", "汾东市", "清源县", "潞州市")
 PASSWORD = "password-for-tests"
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -89,12 +89,6 @@ class Site:
         done = get_job(self.store, job.id)
         assert done is not None and done.run_id == report.run.id
         return report.run.id
-
-
-def csrf(page: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert found, page[:500]
-    return found.group(1)
 
 
 @pytest.fixture(scope="module")
@@ -198,17 +192,7 @@ def test_a_decision_from_the_item_page_reaches_the_city(site: Site) -> None:
     run = site.upload_run
     reviewer = site.client("reviewer1")
     item = f"/runs/{run}/items/1.1.2"
-    token = csrf(reviewer.get(item).text)
-    answer = reviewer.post(
-        f"{item}/decision",
-        data={
-            "csrf": token,
-            "status": "pass",
-            "reason": "现场核实：光纤覆盖数据属实",
-            "expires": "",
-        },
-        follow_redirects=False,
-    )
+    answer = decide(reviewer, item, "pass", "现场核实：光纤覆盖数据属实")
     assert answer.status_code == 303 and answer.headers["location"].startswith(item)
     recorded = [d for i, d in all_decisions(site.store, "晋阳市", "city") if i == "1.1.2"]
     assert len(recorded) == 1
@@ -352,14 +336,6 @@ def test_a_report_page_kept_rendered_is_each_viewers_own_and_follows_decisions(
     assert "fd（城市" in pages[0].text and "auditor1（审核员" in pages[2].text
     assert "auditor1" not in pages[0].text and "fd（城市" not in pages[2].text
     item = f"/runs/{run}/items/8.1.1"
-    answer = auditor.post(
-        f"{item}/decision",
-        data={
-            "csrf": csrf(auditor.get(item).text),
-            "status": "fail",
-            "reason": "领导小组未见实际运行记录",
-        },
-        follow_redirects=False,
-    )
+    answer = decide(auditor, item, "fail", "领导小组未见实际运行记录")
     assert answer.status_code == 303
     assert "领导小组未见实际运行记录" in city.get(f"/runs/{run}").text

@@ -18,7 +18,7 @@ from sxcheck.web.passwords import hash_password
 from sxcheck.web.settings import WebSettings
 from tests.test_store import PG_URL, _empty_postgres, _postgres_available
 from tests.test_web_jobs import _claimer
-from tests.web_helpers import PASSWORD, SAMPLES, csrf_of, login
+from tests.web_helpers import PASSWORD, SAMPLES, decide, login
 
 
 @pytest.fixture
@@ -59,15 +59,7 @@ def test_a_city_and_an_auditor_on_a_postgresql_store(pg: str, tmp_path: Path) ->
     assert login(auditor, "aud").status_code == 303 and login(city, "jy").status_code == 303
     assert "晋阳市" in auditor.get("/regions").text
     item = f"/runs/{run}/items/8.1.1"
-    answer = auditor.post(
-        f"{item}/decision",
-        data={
-            "csrf": csrf_of(auditor.get(item).text),
-            "status": "partial",
-            "reason": "会议纪要未盖章",
-        },
-        follow_redirects=False,
-    )
+    answer = decide(auditor, item, "partial", "会议纪要未盖章")
     assert answer.status_code == 303
     assert "会议纪要未盖章" in city.get(f"/runs/{run}").text
     assert city.get("/regions").status_code == 403

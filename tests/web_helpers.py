@@ -25,20 +25,13 @@ import pytest
 from click.testing import CliRunner
 
 from sxcheck.cli import main
+from tests.conftest import CHROMIUM_ARGS as CHROMIUM_ARGS  # the web tests take it from here
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "evidence_samples"
 PASSWORD = "correct-horse-battery-1"
 SXCHECK = Path(sys.executable).with_name("sxcheck")  # the venv's console script
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
@@ -73,6 +66,21 @@ def csrf_of(html: str) -> str:
     found = _CSRF.search(html)
     assert found, "no CSRF field in the page"
     return found.group(1)
+
+
+def decide(client: Any, item: str, status: str, reason: str, expires: str = "") -> Any:
+    """Record a decision through the item page's form (its token taken from the page);
+    the POST's response (not followed)."""
+    return client.post(
+        f"{item}/decision",
+        data={
+            "csrf": csrf_of(client.get(item).text),
+            "status": status,
+            "reason": reason,
+            "expires": expires,
+        },
+        follow_redirects=False,
+    )
 
 
 def login(client: Any, name: str, password: str = PASSWORD) -> Any:
