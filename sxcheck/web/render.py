@@ -10,6 +10,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from sxcheck.report.view import STATUS_ZH, percent
 from sxcheck.web.security import csrf_token
 
 ENV = Environment(
@@ -18,13 +19,7 @@ ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-STATUS_ZH = {"pass": "达标", "partial": "部分达标", "fail": "未达标", "not_applicable": "不适用"}
 JOB_ZH = {"queued": "排队中", "running": "检查中", "done": "已完成", "failed": "失败"}
-
-
-def _pct(value: float | None) -> str:
-    """A stored score (0–1) on the 0–100 scale every report shows."""
-    return "—" if value is None else f"{value * 100:.1f}"
 
 
 def _fromjson(text: str | None) -> Any:
@@ -34,7 +29,8 @@ def _fromjson(text: str | None) -> Any:
         return {}
 
 
-ENV.globals.update(status_zh=STATUS_ZH, job_zh=JOB_ZH, pct=_pct)
+# the reports' own words and 0–100 scale (report.view), so the pages say what the reports say
+ENV.globals.update(status_zh=STATUS_ZH, job_zh=JOB_ZH, pct=percent)
 ENV.filters["fromjson"] = _fromjson
 
 

@@ -19,7 +19,14 @@ from starlette.routing import Route
 from sxcheck.decide import DECISION_ROLE, MAX_REASON_CHARS, form_problems, record_decision
 from sxcheck.models import Evidence, Judgment, Report
 from sxcheck.report.html import figures, highlight
-from sxcheck.report.view import ROLE_ZH, decision_line, issued_line, ocr_mark, problem_codes
+from sxcheck.report.view import (
+    ROLE_ZH,
+    STATUS_ZH,
+    decision_line,
+    issued_line,
+    ocr_mark,
+    problem_codes,
+)
 from sxcheck.store.decisions import all_decisions
 from sxcheck.web.auth import DECIDERS, User, not_found, require, store_of, visible_run
 from sxcheck.web.render import render
@@ -31,13 +38,7 @@ RENDERING = 4  # thumbnails rendered (or waiting for a render child) at once
 RENDER_WAIT_SECONDS = 5.0
 _RENDERING = threading.BoundedSemaphore(RENDERING)
 
-DECISION_CHOICES = {
-    "confirm": "确认原判",
-    "pass": "达标",
-    "partial": "部分达标",
-    "fail": "未达标",
-    "not_applicable": "不适用",
-}
+DECISION_CHOICES = {"confirm": "确认原判", **STATUS_ZH}
 
 
 def _judgment(report: Report, item_id: str) -> Judgment:
