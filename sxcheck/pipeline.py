@@ -18,7 +18,7 @@ from sxcheck import __version__
 from sxcheck.catalogue.extend import apply_profile, extend_rules
 from sxcheck.catalogue.loader import RuleSet, load_rules
 from sxcheck.engine import engine_for
-from sxcheck.evidence import read_documents, sentences_of
+from sxcheck.evidence import compact_units, read_documents, sentences_of
 from sxcheck.facts import build_facts
 from sxcheck.fingerprint import quick_digest
 from sxcheck.ingest import (
@@ -181,6 +181,7 @@ def read_submission(
             document = read_document(
                 file_path, rel, cache=cache, isolation=isolation, deadline=deadline
             )
+            compact_units(document)  # held in the compact form from now on (issue 18)
             documents.append(document)
             read.append((file_path, document))
         read_scans(read, limits, progress, deadline, ocr_workers)

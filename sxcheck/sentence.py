@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from sxcheck.models import Evidence, Quantity, TableCell, TextUnit
+from sxcheck.models import DocumentRef, Evidence, Quantity, TableCell, TextUnit
 
 
 class SentenceSource(Protocol):
@@ -17,6 +17,8 @@ class SentenceSource(Protocol):
     def evidence_of(self, sentence: Sentence) -> Evidence: ...
 
     def quantities_of(self, sentence: Sentence) -> list[Quantity]: ...
+
+    def issued_of(self, sentence: Sentence) -> DocumentRef | None: ...
 
 
 class Sentence:
@@ -137,6 +139,15 @@ class Sentence:
         return evidence.document, evidence.page, evidence.location
 
     @property
+    def issued(self) -> DocumentRef | None:
+        """Its document as an official document (Evidence.issued), without building the
+        evidence for it: every sentence about a measure is asked whether it is a draft's,
+        and only the cited ones need their evidence (issue 18)."""
+        if self._evidence is None and self._source is not None:
+            return self._source.issued_of(self)
+        return self.evidence.issued
+
+    @property
     def source(self) -> SentenceSource | None:
         """What builds its evidence and quantities from its place (None: they were given)."""
         return self._source
@@ -147,6 +158,11 @@ class Sentence:
         if self._evidence is None and self.unit is not None:
             return self.unit.source == "ocr"
         return self.evidence.source == "ocr"
+
+    @property
+    def evidence_made(self) -> bool:
+        """Has its evidence been built (or given)?"""
+        return self._evidence is not None
 
     @property
     def read(self) -> bool:

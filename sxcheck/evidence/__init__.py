@@ -15,7 +15,7 @@ from decimal import Decimal
 from sys import intern
 from typing import TYPE_CHECKING, Any
 
-from sxcheck.evidence.built import made
+from sxcheck.evidence.built import made, shared_fields
 from sxcheck.evidence.figures import CELL, read_numbers
 from sxcheck.evidence.normalise import normalise
 from sxcheck.evidence.official import listing_rows, read_official
@@ -50,11 +50,7 @@ def read_documents(
     for document in documents:
         if not document.units:
             continue
-        # the units as they arrived (unpickled from the parser child, or validated from
-        # the store) each hold a dict and a fields set of their own: made again with
-        # key-sharing dicts and one shared fields set, a dense page's units cost about
-        # half (evidence.built; issue 18)
-        document.units[:] = [made(TextUnit, dict(unit.__dict__)) for unit in document.units]
+        compact_units(document)
         official = read_official(document.units, lexicon.official)
         document.info.official = official
         if official is None or not official.number:
@@ -67,6 +63,25 @@ def read_documents(
         listing |= {len(units) + i for i in listing_rows(document.units, lexicon.official)}
         units += document.units
     return units, officials, listing
+
+
+def compact_units(document: IngestedDocument) -> None:
+    """Make a document's units again as compact ones, in place (issue 18).
+
+    The units as they arrive (unpickled from the parser child, or validated from the
+    store) each hold a dict and a fields set of their own: made again with key-sharing
+    dicts and one shared fields set (evidence.built), a dense page's units cost about a
+    third. The pipeline calls this on each document as it arrives, so a submission's
+    documents are never all held in the arriving form at once; `read_documents` calls
+    it again for callers that did not (it changes no value, only the objects)."""
+    units = document.units
+    if units and not _compact(units[0]):
+        units[:] = [made(TextUnit, dict(unit.__dict__)) for unit in units]
+
+
+def _compact(unit: TextUnit) -> bool:
+    """Was this unit made by `made` (its fields set the shared one)?"""
+    return unit.__pydantic_fields_set__ is shared_fields(TextUnit)
 
 
 def document_ref(official: OfficialInfo | None) -> DocumentRef | None:
@@ -204,6 +219,10 @@ class LazyParts:
                 "issued": self.refs.get(unit.document),
             },
         )
+
+    def issued_of(self, sentence: Sentence) -> DocumentRef | None:
+        assert sentence.unit is not None
+        return self.refs.get(sentence.unit.document)
 
     def quantities_of(self, sentence: Sentence) -> list[Quantity]:
         unit = sentence.unit

@@ -60,6 +60,11 @@ def _fields(cls: type[BaseModel]) -> tuple[set[str], frozenset[str], tuple[str, 
     return entry
 
 
+def shared_fields(cls: type[BaseModel]) -> set[str]:
+    """The one fields set every instance `made` of `cls` shares."""
+    return _fields(cls)[0]
+
+
 def made(cls: type[M], values: dict[str, Any]) -> M:
     """An instance of `cls` holding `values`, which must name every field of it."""
     if not issubclass(cls, BaseModel):

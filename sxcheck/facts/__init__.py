@@ -159,7 +159,7 @@ class FactBuilder(FigureFacts):
         for sentence, text in self._mentioning(measure):
             if sentence.listing:
                 continue
-            drafted = sentence.evidence.issued is not None and bool(sentence.evidence.issued.draft)
+            drafted = sentence.issued is not None and bool(sentence.issued.draft)
             # a task table's row due after the period is a plan, however its task is worded
             drafted = drafted or self.qualitative_reader.row_planned(sentence)
             if not drafted and not is_not_done(sentence.text, self.not_done):

@@ -33,6 +33,7 @@ from sxcheck.facts.observe import (
 )
 from sxcheck.facts.ocr import Folding, certain_first
 from sxcheck.facts.periods import Periods
+from sxcheck.facts.quotes import is_quoted, quoted_keys
 from sxcheck.facts.rows import count_rows
 from sxcheck.facts.tables import TableReader, table_key
 from sxcheck.models import (
@@ -179,11 +180,11 @@ class FigureFacts:
             )
             for s, text in done
         ]
-        quoted = {id(s.evidence) for s, _ in done}
+        quoted = quoted_keys([s for s, _ in done])
         # a table's 合计 row where only some columns speak of the measure (its part rows are
         # parts, not claims; a row per indicator names the measure in its label instead)
         for sentence in self.total_rows:
-            if id(sentence.evidence) not in quoted and columns_speak_of(
+            if not is_quoted(sentence, quoted) and columns_speak_of(
                 sentence, measure.evidence, self.folding
             ):
                 observation = self.tables.ratio(sentence, measure)
@@ -282,7 +283,7 @@ class FigureFacts:
         support += [
             e
             for o in observations
-            if id(o.sentence.evidence) not in quoted and states(o, num, den)
+            if states(o, num, den) and id(o.sentence.evidence) not in quoted
             for e in o.quotes
         ]
         if not support:
@@ -291,7 +292,7 @@ class FigureFacts:
         disagreeing = [
             o
             for o in observations
-            if id(o.sentence.evidence) not in quoted and contradicts(o, num, den)
+            if contradicts(o, num, den) and id(o.sentence.evidence) not in quoted
         ]
         disagreeing = self._without_interim(fact, disagreeing)
         fact.data.update(corroborated=bool(support), inconsistent=bool(disagreeing))

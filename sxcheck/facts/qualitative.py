@@ -134,7 +134,7 @@ class QualitativeReader:
         return None
 
     def _in_plan(self, sentence: Sentence) -> bool:
-        issued = sentence.evidence.issued
+        issued = sentence.issued
         return issued is not None and (issued.kind or "") in self.plan_kinds
 
     def dated(self, sentence: Sentence) -> bool:
@@ -145,7 +145,7 @@ class QualitativeReader:
             return True
         if not self.month.search(sentence.text):
             return False
-        issued = sentence.evidence.issued
+        issued = sentence.issued
         return bool(self.date.search(sentence.evidence.context or "") or (issued and issued.year))
 
     def of_clause(self, text: str, start: int, end: int) -> Modality:
@@ -265,7 +265,7 @@ class QualitativeReader:
         another level's body or system; None when it counts."""
         if sentence.listing:
             return "listed"
-        issued = sentence.evidence.issued
+        issued = sentence.issued
         if issued is not None and issued.draft:
             return "draft"  # what a draft says done is drafted, not issued (its tasks: _in_plan)
         if self.row_planned(sentence):
@@ -285,21 +285,19 @@ class QualitativeReader:
         backing = [*reading.established, *reading.working]
         if not backing or self.dates is None:
             return
-        adjusting = [
-            s for s in reading.established if s.evidence.issued and s.evidence.issued.adjusts
-        ]
+        adjusting = [s for s in reading.established if s.issued and s.issued.adjusts]
         for later in adjusting:
             earlier = [
                 s
                 for s in reading.established
                 if s.evidence.document != later.evidence.document
-                and DocumentDates.later(later.evidence.issued, s.evidence.issued)
+                and DocumentDates.later(later.issued, s.issued)
             ]
             if earlier:
                 reading.superseded = [*(s.evidence for s in earlier), later.evidence]
                 break
         dates = self.dates
-        stale = [(s, dates.stale(s.evidence.issued)) for s in backing]
+        stale = [(s, dates.stale(s.issued)) for s in backing]
         if all(why is not None for _, why in stale):
             reading.stale = [(s, why) for s, why in stale if why is not None]
 

@@ -82,7 +82,7 @@ def qualitative_fact(
     if reading.stale:
         fact.params["stale"] = "；".join(dict.fromkeys(w for _, w in reading.stale))
     if reading.draft:
-        markers = (s.evidence.issued.draft for s in reading.draft if s.evidence.issued)
+        markers = (s.issued.draft for s in reading.draft if s.issued)
         fact.params["draft"] = "、".join(dict.fromkeys(m for m in markers if m))
     return fact
 
@@ -95,7 +95,7 @@ def _drafts_of(
     of each (the first about the measure), when the draft's title is about it."""
     drafts: dict[str, Sentence] = {}
     for sentence in mentions:
-        issued = sentence.evidence.issued
+        issued = sentence.issued
         document = sentence.evidence.document
         if issued is None or not issued.draft or document in drafts:
             continue

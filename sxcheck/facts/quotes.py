@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any, overload
 
 from sxcheck.limits import MAX_QUOTES_PER_ROLE
-from sxcheck.models import Evidence, Fact, Quantity, Sentence, unique_evidence
+from sxcheck.models import DocumentRef, Evidence, Fact, Quantity, Sentence, unique_evidence
 
 
 def cap_quotes(fact: Fact, limit: int = MAX_QUOTES_PER_ROLE) -> None:
@@ -30,6 +30,28 @@ def cap_quotes(fact: Fact, limit: int = MAX_QUOTES_PER_ROLE) -> None:
         fact.evidence[role] = kept
     if omitted:
         fact.params["quotes_omitted"] = "；".join(omitted)
+
+
+def quoted_keys(sentences: Sequence[Sentence]) -> set[int]:
+    """What `is_quoted` looks a sentence up in: the sentences and the evidence built of
+    them, by identity. Asking `id(s.evidence)` of every sentence about a measure would
+    build the evidence of each (a quote and context window a sentence, held to the end of
+    the facts stage; issue 18), although only the cited ones need it."""
+    keys: set[int] = set()
+    for sentence in sentences:
+        keys.add(id(sentence))
+        if sentence.evidence_made:
+            keys.add(id(sentence.evidence))
+    return keys
+
+
+def is_quoted(sentence: Sentence, keys: set[int]) -> bool:
+    """Is the sentence, or one sharing its evidence, among those `keys` were made of?
+
+    The same answer as `id(sentence.evidence) in {id(s.evidence) for s in those}`: an
+    evidence not built yet belongs to its one sentence (a copy sharing it builds it
+    first, `Sentence.model_copy`), and live objects never share an id."""
+    return id(sentence) in keys or (sentence.evidence_made and id(sentence.evidence) in keys)
 
 
 def joined_with_previous(sentences: list[Sentence]) -> Joined:
@@ -98,6 +120,9 @@ class _JoinedParts:
             "figures": [],
         }
         return cur.model_copy(update=update)
+
+    def issued_of(self, sentence: Sentence) -> DocumentRef | None:
+        return self.cur.issued  # the joined evidence is a copy of cur's
 
     def quantities_of(self, sentence: Sentence) -> list[Quantity]:
         offset = len(self.prev.text)
