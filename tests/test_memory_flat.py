@@ -229,3 +229,29 @@ def test_only_the_quotes_facts_keep_get_their_numbers_noted(tmp_path: Path):
         again = sentence.evidence.model_copy(update={"figures": []})
         fresh = Sentence(evidence=again, text=sentence.text, quantities=sentence.quantities)
         assert Periods({2024}).noted(fresh).figures == sentence.evidence.figures
+
+
+def test_only_cited_sentences_build_their_evidence(tmp_path: Path):
+    """Issue 18: whether a sentence is a draft's, or already quoted, is answered without
+    building its evidence; the facts of a dense document then build evidence only for
+    the sentences some fact cites, and the answers are those the evidence gives."""
+    from sxcheck.facts.quotes import is_quoted, quoted_keys
+    from sxcheck.models import OfficialInfo
+
+    units = _dense_pdf(tmp_path, 3)
+    officials = {units[0].document: OfficialInfo(number="晋政发〔2024〕3号", draft="征求意见稿")}
+    sentences = sentences_of(units, 2024, officials=officials)
+    assert all(s.issued is not None and s.issued.draft for s in sentences)
+    keys = quoted_keys(sentences[:3])
+    assert is_quoted(sentences[1], keys) and not is_quoted(sentences[5], keys)
+    assert not any(s.evidence_made for s in sentences)  # nothing built by asking
+    # a copy shares its evidence: quoted when its original is
+    copy = sentences[2].model_copy(update={"text": sentences[2].text[:4]})
+    assert is_quoted(copy, quoted_keys([sentences[2]]))
+    assert sentences[0].issued == sentences[0].evidence.issued
+    rules = load_rules()
+    fresh = sentences_of(units, 2024)
+    facts = build_facts(rules, fresh, "city", {})
+    assert any(f.evidence.get("used") or f.evidence.get("support") for f in facts)
+    built = [s for s in fresh if s.evidence_made]
+    assert built and len(built) < len(fresh)  # the cited ones, not every one read
