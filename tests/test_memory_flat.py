@@ -20,9 +20,9 @@ from sxcheck.catalogue.loader import load_rules
 from sxcheck.evidence import sentences_of
 from sxcheck.evidence.built import made
 from sxcheck.facts import build_facts
-from sxcheck.facts.quotes import joined_with_previous
+from sxcheck.facts.quotes import is_quoted, joined_with_previous, quoted_keys
 from sxcheck.ingest import read_document
-from sxcheck.models import Evidence, FigureNote, Quantity, Sentence, TextUnit
+from sxcheck.models import Evidence, FigureNote, OfficialInfo, Quantity, Sentence, TextUnit
 
 from .docbuilders import page_break, para, title, write_pdf
 
@@ -235,9 +235,6 @@ def test_only_cited_sentences_build_their_evidence(tmp_path: Path):
     """Issue 18: whether a sentence is a draft's, or already quoted, is answered without
     building its evidence; the facts of a dense document then build evidence only for
     the sentences some fact cites, and the answers are those the evidence gives."""
-    from sxcheck.facts.quotes import is_quoted, quoted_keys
-    from sxcheck.models import OfficialInfo
-
     units = _dense_pdf(tmp_path, 3)
     officials = {units[0].document: OfficialInfo(number="晋政发〔2024〕3号", draft="征求意见稿")}
     sentences = sentences_of(units, 2024, officials=officials)

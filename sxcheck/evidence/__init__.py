@@ -73,15 +73,13 @@ def compact_units(document: IngestedDocument) -> None:
     dicts and one shared fields set (evidence.built), a dense page's units cost about a
     third. The pipeline calls this on each document as it arrives, so a submission's
     documents are never all held in the arriving form at once; `read_documents` calls
-    it again for callers that did not (it changes no value, only the objects)."""
-    units = document.units
-    if units and not _compact(units[0]):
-        units[:] = [made(TextUnit, dict(unit.__dict__)) for unit in units]
-
-
-def _compact(unit: TextUnit) -> bool:
-    """Was this unit made by `made` (its fields set the shared one)?"""
-    return unit.__pydantic_fields_set__ is shared_fields(TextUnit)
+    it again for callers that did not, and for the units OCR added since (it changes no
+    value, only the objects; a unit already compact is kept as it is)."""
+    shared = shared_fields(TextUnit)
+    document.units[:] = [
+        unit if unit.__pydantic_fields_set__ is shared else made(TextUnit, dict(unit.__dict__))
+        for unit in document.units
+    ]
 
 
 def document_ref(official: OfficialInfo | None) -> DocumentRef | None:
