@@ -421,12 +421,20 @@ class Evidence(BaseModel):
     issued: DocumentRef | None = None
 
 
+QuoteKey = tuple[str, str, int | None, str, str]
+
+
+def quote_key(evidence: Evidence) -> QuoteKey:
+    """What makes two quotes one (unique_evidence): their place and text."""
+    return (evidence.document, evidence.sha256, evidence.page, evidence.location, evidence.quote)
+
+
 def unique_evidence(evidence: list[Evidence]) -> list[Evidence]:
     """Each quote once, in order (by place and text: linear, a reason can cite hundreds)."""
-    seen: set[tuple[str, str, int | None, str, str]] = set()
+    seen: set[QuoteKey] = set()
     out: list[Evidence] = []
     for entry in evidence:
-        key = (entry.document, entry.sha256, entry.page, entry.location, entry.quote)
+        key = quote_key(entry)
         if key not in seen:
             seen.add(key)
             out.append(entry)

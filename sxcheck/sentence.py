@@ -6,9 +6,10 @@ is the one boundary object a submission holds by the hundred thousand.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
-from sxcheck.models import DocumentRef, Evidence, Quantity, TableCell, TextUnit
+from sxcheck.models import DocumentRef, Evidence, Quantity, QuoteKey, TableCell, TextUnit, quote_key
 
 
 class SentenceSource(Protocol):
@@ -19,6 +20,10 @@ class SentenceSource(Protocol):
     def quantities_of(self, sentence: Sentence) -> list[Quantity]: ...
 
     def issued_of(self, sentence: Sentence) -> DocumentRef | None: ...
+
+    def key_of(self, sentence: Sentence) -> QuoteKey | None:
+        """`quote_key` of the evidence it would build, without building it (None: build)."""
+        ...
 
 
 class Sentence:
@@ -49,6 +54,7 @@ class Sentence:
         "_evidence",
         "_quantities",
         "_source",
+        "_when_made",
     )
 
     # what a pydantic model's fields were: compared, shown and copied
@@ -104,6 +110,7 @@ class Sentence:
         # None: read by `source` on first use
         self._quantities = [] if quantities is None and source is None else quantities
         self._source = source
+        self._when_made: Callable[[Sentence], None] | None = None
 
     @property
     def evidence(self) -> Evidence:
@@ -112,6 +119,9 @@ class Sentence:
         if self._evidence is None:
             assert self._source is not None
             self._evidence = self._source.evidence_of(self)
+            told, self._when_made = self._when_made, None
+            if told is not None:
+                told(self)
         return self._evidence
 
     @evidence.setter
@@ -146,6 +156,26 @@ class Sentence:
         if self._evidence is None and self._source is not None:
             return self._source.issued_of(self)
         return self.evidence.issued
+
+    def when_made(self, told: Callable[[Sentence], None]) -> None:
+        """Have `told(self)` called once its evidence is built (now, if it is): what is
+        asked of the evidence of every sentence about a measure (facts.periods.to_note)
+        waits for the few a fact cites instead of building each (issue 18). One at a time:
+        a later call replaces an earlier one not yet told."""
+        if self._evidence is not None:
+            told(self)
+        else:
+            self._when_made = told
+
+    @property
+    def quote_key(self) -> QuoteKey:
+        """`quote_key` of its evidence (place and text: what makes two quotes one),
+        without building the evidence when its source can tell."""
+        if self._evidence is None and self._source is not None:
+            key = self._source.key_of(self)
+            if key is not None:
+                return key
+        return quote_key(self.evidence)
 
     @property
     def source(self) -> SentenceSource | None:

@@ -28,6 +28,7 @@ from sxcheck.models import (
     IngestedDocument,
     OfficialInfo,
     Quantity,
+    QuoteKey,
     Sentence,
     TextUnit,
 )
@@ -187,16 +188,27 @@ class LazyParts:
         self.reads = 0
         self._decimals: dict[str, Decimal] = {}
 
+    @staticmethod
+    def _quote(sentence: Sentence, unit: TextUnit) -> str:
+        start, end = sentence.start, sentence.end
+        if unit.cells:
+            return row_quote(unit)
+        if len(sentence.text) == end - start and unit.text.startswith(sentence.text, start):
+            return sentence.text  # matched as written: one string for both
+        return unit.text[start:end]
+
+    def key_of(self, sentence: Sentence) -> QuoteKey:
+        """The `quote_key` of `evidence_of(sentence)`, of the same values."""
+        unit = sentence.unit
+        assert unit is not None
+        quote = self._quote(sentence, unit)
+        return (unit.document, unit.sha256, unit.page, row_location(unit), quote)
+
     def evidence_of(self, sentence: Sentence) -> Evidence:
         unit, start, end = sentence.unit, sentence.start, sentence.end
         assert unit is not None
         whole = unit.kind != "paragraph" or (start == 0 and end == len(unit.text))
-        if unit.cells:
-            quote = row_quote(unit)
-        elif len(sentence.text) == end - start and unit.text.startswith(sentence.text, start):
-            quote = sentence.text  # matched as written: one string for both
-        else:
-            quote = unit.text[start:end]
+        quote = self._quote(sentence, unit)
         provenance = ocr_provenance(unit, start, end)
         # every field, in order, of its type (evidence.built: the unit's values, validated
         # when it was read)

@@ -29,9 +29,9 @@ from sxcheck.facts.ocr import Folding, mark_uncertain
 from sxcheck.facts.periods import Periods
 from sxcheck.facts.qualitative import QualitativeReader
 from sxcheck.facts.qualitative_fact import qualitative_fact
-from sxcheck.facts.quotes import cap_quotes, joined_with_previous
+from sxcheck.facts.quotes import Omitted, cap_quotes, joined_with_previous
 from sxcheck.facts.tables import TableReader, table_key
-from sxcheck.facts.totals import cross_check_denominators
+from sxcheck.facts.totals import StatedTotal, cross_check_denominators
 from sxcheck.models import (
     DeclaredMeasure,
     Evidence,
@@ -73,10 +73,11 @@ class FactBuilder(FigureFacts):
         self.interim = [re.compile(p) for p in rules.lexicon.interim]
         self.total_row = re.compile("|".join(rules.lexicon.total_row) or "(?!)")
         self.date = re.compile(rules.lexicon.date)
-        # per measure: (total, quotes, the range its written precision stands for)
-        self.stated_totals: dict[
-            str, list[tuple[Decimal, list[Evidence], tuple[Decimal, Decimal] | None]]
-        ] = {}
+        # per measure: (total, what it is quoted of, the range its written precision
+        # stands for)
+        self.stated_totals: dict[str, list[StatedTotal]] = {}
+        # quotes of a role that `cite` left out, for cap_quotes to count
+        self.omitted: Omitted = {}
         self.total_label = re.compile("|".join(rules.lexicon.total_label) or "(?!)")
         self._tables: dict[str, list[Sentence]] | None = None
         self.folding = Folding(rules.ocr_confusions)  # OCR sentences' keywords (facts.ocr)
@@ -339,7 +340,7 @@ class FactBuilder(FigureFacts):
                     facts.append(self.count(item, measure, figures))
                 else:
                     facts.append(self.qualitative(item, measure))
-        cross_check_denominators(self.rules, facts, self.stated_totals)
+        cross_check_denominators(self.rules, facts, self.stated_totals, self.omitted)
         for fact in facts:
             compared = self.compared.get(fact.id)
             if compared is not None:
@@ -349,7 +350,7 @@ class FactBuilder(FigureFacts):
             if compared is not None:
                 self.tables.name_cells(fact, *compared)
             mark_uncertain(fact, self.ocr_min)  # a figure only low-confidence OCR lines back
-            cap_quotes(fact)
+            cap_quotes(fact, left=self.omitted)
         return facts
 
 

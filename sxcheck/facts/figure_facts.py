@@ -8,6 +8,7 @@ about a measure (`_relevant`) and makes facts (`_fact`); these methods read figu
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -33,9 +34,10 @@ from sxcheck.facts.observe import (
 )
 from sxcheck.facts.ocr import Folding, certain_first
 from sxcheck.facts.periods import Periods
-from sxcheck.facts.quotes import is_quoted, quoted_keys
+from sxcheck.facts.quotes import Omitted, cite, is_quoted, quoted_keys
 from sxcheck.facts.rows import count_rows
 from sxcheck.facts.tables import TableReader, table_key
+from sxcheck.facts.totals import StatedTotal
 from sxcheck.models import (
     DeclaredMeasure,
     Evidence,
@@ -54,9 +56,8 @@ class FigureFacts:
         tables: TableReader
         total_rows: list[Sentence]
         compared: dict[str, tuple[list[Decimal], Decimal | None]]
-        stated_totals: dict[
-            str, list[tuple[Decimal, list[Evidence], tuple[Decimal, Decimal] | None]]
-        ]
+        stated_totals: dict[str, list[StatedTotal]]
+        omitted: Omitted
         total_label: re.Pattern[str]
         whole: list[re.Pattern[str]]
         change: re.Pattern[str] | None
@@ -109,6 +110,16 @@ class FigureFacts:
             if other is not None:
                 return [sentence.evidence, other.evidence]
         return []
+
+    def _cite(
+        self, fact: Fact, role: str, sources: Iterable[Evidence | Sentence]
+    ) -> list[Evidence]:
+        """The quotes of a role that only `cap_quotes` reads after it is set, built only
+        for those it keeps (facts.quotes.cite); the others are counted for it."""
+        kept, others = cite(sources)
+        if others:
+            self.omitted.setdefault(fact.id, {})[role] = others
+        return kept
 
     def _rows_of(self, key: str) -> list[Sentence]:
         """The rows of one table (indexed once: looking them up is then linear overall)."""
@@ -199,7 +210,7 @@ class FigureFacts:
             # totals the documents state, for the cross-item check of one total (an n/n
             # inferred from "均已…" states a count, not the measure's total)
             self.stated_totals[f"{item.id}/{measure.key}"] = [
-                (o.denominator, o.quotes, o.denominator_range)
+                (o.denominator, o.sources, o.denominator_range)
                 for o in observations
                 if o.denominator and not o.inferred
             ]
@@ -221,7 +232,7 @@ class FigureFacts:
                 if not (o.inferred and o.denominator == best.denominator)
                 and not same_figures(o, best)
             ]
-            conflict = [e for o in disagreeing for e in o.quotes]
+            conflict = self._cite(fact, "conflict", (s for o in disagreeing for s in o.sources))
             fact.data.update(
                 source="evidence",
                 has_value=True,
@@ -289,15 +300,19 @@ class FigureFacts:
         if not support:
             support = self._rows_stating(measure, done, num, den)
         quoted = {id(e) for e in support}
+        # every quote of `support` is built: a sentence whose evidence is not is none of them
         disagreeing = [
             o
             for o in observations
-            if contradicts(o, num, den) and id(o.sentence.evidence) not in quoted
+            if contradicts(o, num, den)
+            and not (o.sentence.evidence_made and id(o.sentence.evidence) in quoted)
         ]
         disagreeing = self._without_interim(fact, disagreeing)
         fact.data.update(corroborated=bool(support), inconsistent=bool(disagreeing))
         fact.evidence["support"] = support
-        fact.evidence["conflict"] = [e for o in disagreeing for e in o.quotes]
+        fact.evidence["conflict"] = self._cite(
+            fact, "conflict", (s for o in disagreeing for s in o.sources)
+        )
         fact.params["found"] = show_all(disagreeing)
         return fact
 
@@ -336,7 +351,7 @@ class FigureFacts:
             if value < 0:
                 fact.params["detail"] = f"数值{fmt_number(value)}不能为负数"
             fact.evidence["support"] = [o.sentence.evidence for o in support]
-            fact.evidence["conflict"] = [o.sentence.evidence for o in conflict]
+            fact.evidence["conflict"] = self._cite(fact, "conflict", (o.sentence for o in conflict))
             fact.params["found"] = "、".join(f"{q.text}" for o in conflict for q in o.values[:1])
         elif observations:
             best = observations[0].values[0]
@@ -352,7 +367,7 @@ class FigureFacts:
             fact.params.update(value=best.text, declared=best.text)
             fact.params["found"] = "、".join(q.text for o in conflict for q in o.values[:1])
             fact.evidence["used"] = [observations[0].sentence.evidence]
-            fact.evidence["conflict"] = [o.sentence.evidence for o in conflict]
+            fact.evidence["conflict"] = self._cite(fact, "conflict", (o.sentence for o in conflict))
         return fact
 
 

@@ -50,6 +50,11 @@ class Observation:
         return self.rows or [self.sentence.evidence]
 
     @property
+    def sources(self) -> list[Evidence] | list[Sentence]:
+        """What `quotes` are of, the sentence's evidence not built (facts.quotes.cite)."""
+        return self.rows or [self.sentence]
+
+    @property
     def ratio_percent(self) -> Decimal | None:
         if self.numerator is not None and self.denominator:
             return self.numerator / self.denominator * 100

@@ -27,7 +27,7 @@ NAMED_LINES = 3  # OCR lines named in one message (the evidence lists them all)
 
 class _Quoted(Protocol):
     @property
-    def quotes(self) -> list[Evidence]: ...
+    def sources(self) -> list[Evidence] | list[Sentence]: ...
 
 
 Q = TypeVar("Q", bound=_Quoted)
@@ -90,7 +90,18 @@ def uncertain(evidence: Evidence, threshold: float) -> bool:
 def certain_first(observations: list[Q], threshold: float) -> list[Q]:
     """Observations backed by a text layer or a confident OCR line first (stable), so a
     figure taken from the documents is taken from the best reading of it."""
-    return sorted(observations, key=lambda o: all(uncertain(e, threshold) for e in o.quotes))
+    return sorted(
+        observations, key=lambda o: all(_uncertain_source(s, threshold) for s in o.sources)
+    )
+
+
+def _uncertain_source(source: Evidence | Sentence, threshold: float) -> bool:
+    """`uncertain` of the source's evidence, not built for a text layer's sentence."""
+    if isinstance(source, Sentence):
+        if not source.by_ocr:
+            return False  # its evidence's source is "text"
+        source = source.evidence
+    return uncertain(source, threshold)
 
 
 def mark_uncertain(fact: Fact, threshold: float) -> None:

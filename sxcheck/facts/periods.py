@@ -87,22 +87,26 @@ class Periods:
         self._fill(sentence.evidence, sentence)
         return sentence.evidence
 
-    def to_note(self, sentence: Sentence) -> Evidence:
-        """The sentence's evidence, to be `noted` if a fact keeps it (`note_cited`).
+    def to_note(self, sentence: Sentence) -> None:
+        """Have the sentence's evidence `noted` if a fact keeps it (`note_cited`).
 
         The facts stage cites every sentence about a measure (a dense submission: all of
         them) and keeps a few quotes of each fact: only those get notes, as `noted`
-        would have filled them, in the order they were asked for.
+        would have filled them, in the order they were asked for. The evidence is not
+        built for this: the request waits until it is (`Sentence.when_made`), as most
+        are never built (facts.quotes.cite; issue 18).
         """
-        evidence = sentence.evidence
-        entry = self._noting.get(id(evidence))
+        sentence.when_made(self._asked)
+
+    def _asked(self, sentence: Sentence) -> None:
+        key = id(sentence.evidence)
+        entry = self._noting.get(key)
         if entry is None:
-            self._noting[id(evidence)] = sentence
+            self._noting[key] = sentence
         elif isinstance(entry, list):
             entry.append(sentence)
         else:
-            self._noting[id(evidence)] = [entry, sentence]
-        return evidence
+            self._noting[key] = [entry, sentence]
 
     def note_cited(self, fact: Fact, limit: int = MAX_QUOTES_PER_ROLE) -> None:
         """Note the numbers of the quotes the fact keeps (facts.quotes.cap_quotes keeps the

@@ -6,30 +6,70 @@ document may repeat a sentence 5,000 times) is decided in one place.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, overload
 
 from sxcheck.limits import MAX_QUOTES_PER_ROLE
-from sxcheck.models import DocumentRef, Evidence, Fact, Quantity, Sentence, unique_evidence
+from sxcheck.models import (
+    DocumentRef,
+    Evidence,
+    Fact,
+    Quantity,
+    QuoteKey,
+    Sentence,
+    quote_key,
+    unique_evidence,
+)
+
+# fact id -> role -> quotes `cite` left out of it before cap_quotes
+Omitted = dict[str, dict[str, int]]
 
 
-def cap_quotes(fact: Fact, limit: int = MAX_QUOTES_PER_ROLE) -> None:
+def cap_quotes(fact: Fact, limit: int = MAX_QUOTES_PER_ROLE, left: Omitted | None = None) -> None:
     """Each role's quotes once (by place and text), at most `limit` of them.
 
     The counts the engine tests are in `data`, computed before; a document that
     repeats a figure-bearing sentence 5,000 times must not make every fact, reason
     and stored row carry 5,000 quotes. What was left out is noted in `params`
-    (`quotes_omitted`, e.g. "support 4980"), which the store keeps with the fact.
+    (`quotes_omitted`, e.g. "support 4980"), which the store keeps with the fact,
+    counting those `cite` left out of a role already (`left`).
     """
     omitted = []
+    before = (left or {}).get(fact.id, {})
     for role, quotes in fact.evidence.items():
         kept = unique_evidence(quotes)
-        if len(kept) > limit:
-            omitted.append(f"{role} {len(kept) - limit}")
+        count = len(kept) + before.get(role, 0)
+        if count > limit:
+            omitted.append(f"{role} {count - limit}")
             kept = kept[:limit]
         fact.evidence[role] = kept
     if omitted:
         fact.params["quotes_omitted"] = "；".join(omitted)
+
+
+def cite(
+    sources: Iterable[Evidence | Sentence], limit: int = MAX_QUOTES_PER_ROLE
+) -> tuple[list[Evidence], int]:
+    """The quotes `cap_quotes` would keep of these (the first `limit`, each once by
+    place and text), and how many others there are.
+
+    Only the kept ones are built: a dense submission's conflicting figures are every
+    sentence about the measure, and building each one's evidence (a quote and context
+    window) to keep twenty held them all to the end of the facts stage (issue 18).
+    """
+    seen: set[QuoteKey] = set()
+    kept: list[Evidence] = []
+    others = 0
+    for source in sources:
+        key = source.quote_key if isinstance(source, Sentence) else quote_key(source)
+        if key in seen:
+            continue
+        seen.add(key)
+        if len(kept) < limit:
+            kept.append(source.evidence if isinstance(source, Sentence) else source)
+        else:
+            others += 1
+    return kept, others
 
 
 def quoted_keys(sentences: Sequence[Sentence]) -> set[int]:
@@ -123,6 +163,9 @@ class _JoinedParts:
 
     def issued_of(self, sentence: Sentence) -> DocumentRef | None:
         return self.cur.issued  # the joined evidence is a copy of cur's
+
+    def key_of(self, sentence: Sentence) -> QuoteKey | None:
+        return None  # its quote is made of both evidences: built to be known
 
     def quantities_of(self, sentence: Sentence) -> list[Quantity]:
         offset = len(self.prev.text)

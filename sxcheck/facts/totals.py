@@ -10,13 +10,19 @@ from decimal import Decimal
 
 from sxcheck.catalogue.loader import RuleSet
 from sxcheck.facts.compare import fmt_number, power_of_ten
-from sxcheck.models import Evidence, Fact, unique_evidence
+from sxcheck.facts.quotes import Omitted, cite
+from sxcheck.models import Evidence, Fact, Sentence
+
+# a total a document states: (value, what it is quoted of, the range its written
+# precision stands for)
+StatedTotal = tuple[Decimal, list[Evidence] | list[Sentence], tuple[Decimal, Decimal] | None]
 
 
 def cross_check_denominators(
     rules: RuleSet,
     facts: list[Fact],
-    stated_totals: dict[str, list[tuple[Decimal, list[Evidence], tuple[Decimal, Decimal] | None]]],
+    stated_totals: dict[str, list[StatedTotal]],
+    omitted: Omitted,
 ) -> None:
     """One total, stated differently across items: an auditor's check.
 
@@ -24,7 +30,8 @@ def cross_check_denominators(
     all divide by 政务服务事项总数) must use the same figure, whether it was
     declared or stated in a document about any of them ("政务服务事项总数2136项"
     for 2.1.1, "占总数2163项的92.9%" for 2.1.2); otherwise each of them is
-    marked `den_conflict`, quoting where the other figures come from.
+    marked `den_conflict`, quoting where the other figures come from (built only
+    for the quotes cap_quotes keeps; the others counted in `omitted`).
     """
     measures = {
         f"{item.id}/{m.key}": m
@@ -39,7 +46,11 @@ def cross_check_denominators(
             groups.setdefault(measure.denominator, []).append(fact)
     for name, group in groups.items():
         # every figure for this total: (value, which item, where it is stated)
-        figures: list[tuple[Decimal, str, str, list[Evidence], tuple[Decimal, Decimal] | None]] = []
+        figures: list[
+            tuple[
+                Decimal, str, str, list[Evidence] | list[Sentence], tuple[Decimal, Decimal] | None
+            ]
+        ] = []
         for fact in group:
             used = fact.evidence.get("support", []) + fact.evidence.get("used", [])
             how = "申报" if fact.data.get("source") == "declared" else "材料"
@@ -63,7 +74,10 @@ def cross_check_denominators(
             if not others:
                 continue
             fact.data["den_conflict"] = True
-            fact.evidence["den_conflict"] = unique_evidence([e for f in others for e in f[3]])
+            kept, left = cite(e for f in others for e in f[3])
+            fact.evidence["den_conflict"] = kept
+            if left:
+                omitted.setdefault(fact.id, {})["den_conflict"] = left
             fact.params["denominator_name"] = name
             found = dict.fromkeys(
                 f"{'本项' if item == fact.item else item}{how}为{fmt_number(value)}"
