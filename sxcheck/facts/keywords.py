@@ -18,6 +18,7 @@ does that), so they need no place in the automaton.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterable
 
 import ahocorasick
@@ -110,9 +111,11 @@ class KeywordIndex:
             self._folded = _Automaton(self.patterns, self.folding.fold)
         return self._folded.mentioned(f"{fold(sentence.context)} {fold(sentence.text)}".lower())
 
-    def by_pattern(self, sentences: Iterable[Sentence | None]) -> list[list[int]]:
-        """Per pattern, the positions of the sentences that may mention it (None: none)."""
-        out: list[list[int]] = [[] for _ in self.patterns]
+    def by_pattern(self, sentences: Iterable[Sentence | None]) -> list[array[int]]:
+        """Per pattern, the positions of the sentences that may mention it (None: none),
+        in order, as machine integers (a dense page's ~16 sentences each name a few
+        measures, held through the facts stage: no int object and set entry each)."""
+        out: list[array[int]] = [array("I") for _ in self.patterns]
         for position, sentence in enumerate(sentences):
             if sentence is None:
                 continue
@@ -132,16 +135,17 @@ class Mentions:
         self, rules: RuleSet, sentences: list[Sentence], joinable: list[Sentence | None]
     ) -> None:
         self.index = index_for(rules)
-        self.own = [set(p) for p in self.index.by_pattern(sentences)]
-        self.joined = [set(p) for p in self.index.by_pattern(joinable)]
+        self.own = self.index.by_pattern(sentences)
+        self.joined = self.index.by_pattern(joinable)
 
     def of(self, pattern: EvidencePattern) -> tuple[set[int], set[int]] | None:
         """(sentences that may mention the pattern, those whose join may), or None when
-        the pattern is not of the rule set (test every sentence then)."""
+        the pattern is not of the rule set (test every sentence then). The sets are
+        made for the asking measure, and dropped with it."""
         index = self.index.index_of(pattern)
         if index is None:
             return None
-        return self.own[index], self.joined[index]
+        return set(self.own[index]), set(self.joined[index])
 
 
 KEPT = 8  # rule sets whose index is kept (a batch's, a profile's, the rule cases')

@@ -32,6 +32,8 @@ class Periods:
         # order when several were (most are one: a dense page cites ~16, so no tuple or
         # list each; the sentence holds its evidence, so the id is not reused meanwhile)
         self._noting: dict[int, Sentence | list[Sentence]] = {}
+        # what `to_note` leaves with each sentence: one bound method for all of them
+        self._ask = self._asked
 
     def usable(self, quantity: Quantity) -> bool:
         """A count, ratio, value or amount stated for the evaluation period (or undated)."""
@@ -96,7 +98,7 @@ class Periods:
         built for this: the request waits until it is (`Sentence.when_made`), as most
         are never built (facts.quotes.cite; issue 18).
         """
-        sentence.when_made(self._asked)
+        sentence.when_made(self._ask)
 
     def _asked(self, sentence: Sentence) -> None:
         key = id(sentence.evidence)
