@@ -40,7 +40,7 @@ class Sentence:
     """
 
     __slots__ = (
-        "text",
+        "_text",
         "context",
         "kind",
         "cells",
@@ -91,7 +91,6 @@ class Sentence:
     ) -> None:
         if evidence is None and source is None:
             raise TypeError("a Sentence needs its evidence or a source to build it from")
-        self.text = text
         self.context = context
         self.kind = kind
         # a table row: its cells (TextUnit.cells) and label; `raw` is the row's own text
@@ -106,11 +105,32 @@ class Sentence:
         self.unit = unit  # where the sentence is: unit.text[start:end] (None: given whole)
         self.start = start
         self.end = end
+        # None: the matching text is the unit's between the offsets (as written)
+        self._text: str | None = None if self._is_slice(text) else text
         self._evidence = evidence
         # None: read by `source` on first use
         self._quantities = [] if quantities is None and source is None else quantities
         self._source = source
         self._when_made: Callable[[Sentence], None] | None = None
+
+    def _is_slice(self, text: str) -> bool:
+        unit = self.unit
+        return (
+            unit is not None
+            and len(text) == self.end - self.start
+            and unit.text.startswith(text, self.start)
+        )
+
+    @property
+    def text(self) -> str:
+        """The matching text (evidence.normalise): the unit's characters between the
+        offsets when the document wrote them so, read from the unit each time (a dense
+        page's 16 sentences held through the facts stage keep no copy; issue 18)."""
+        text = self._text
+        if text is None:
+            assert self.unit is not None
+            return self.unit.text[self.start : self.end]
+        return text
 
     @property
     def evidence(self) -> Evidence:
@@ -205,8 +225,13 @@ class Sentence:
         values = {name: getattr(self, name) for name in self._FIELDS if name not in (update or {})}
         values.update(update or {})
         copy = Sentence(**values)
-        if values["text"] is self.text:  # still the unit's text between the offsets
+        given = values["text"]
+        if "text" not in (update or {}) or (
+            given is self._text if self._text is not None else given == self.text
+        ):  # still the unit's text between the offsets (a lazy text is read anew each time)
             copy.unit, copy.start, copy.end = self.unit, self.start, self.end
+            if copy._is_slice(copy.text):
+                copy._text = None
         return copy
 
     def __eq__(self, other: object) -> bool:
