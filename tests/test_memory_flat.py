@@ -20,9 +20,19 @@ from sxcheck.catalogue.loader import load_rules
 from sxcheck.evidence import sentences_of
 from sxcheck.evidence.built import made
 from sxcheck.facts import build_facts
-from sxcheck.facts.quotes import is_quoted, joined_with_previous, quoted_keys
+from sxcheck.facts.periods import Periods
+from sxcheck.facts.quotes import cap_quotes, cite, is_quoted, joined_with_previous, quoted_keys
 from sxcheck.ingest import read_document
-from sxcheck.models import Evidence, FigureNote, OfficialInfo, Quantity, Sentence, TextUnit
+from sxcheck.models import (
+    Evidence,
+    Fact,
+    FigureNote,
+    OfficialInfo,
+    Quantity,
+    Sentence,
+    TextUnit,
+    unique_evidence,
+)
 
 from .docbuilders import page_break, para, title, write_pdf
 
@@ -215,14 +225,15 @@ def test_only_the_quotes_facts_keep_get_their_numbers_noted(tmp_path: Path):
     """Every sentence about a measure is cited while facts are built; only the quotes a
     fact keeps (at most MAX_QUOTES_PER_ROLE a role) are given figure notes, the same
     notes Periods.noted gives."""
-    from sxcheck.facts.periods import Periods
-
     rules = load_rules()
     sentences = sentences_of(_dense_pdf(tmp_path, 6), 2024, rules.lexicon)
     facts = build_facts(rules, sentences, "city", {}, years={2024})
     kept = {id(e) for f in facts for role in f.evidence.values() for e in role}
     built = [s for s in sentences if s._evidence is not None]
-    assert len(built) > 2 * len(kept)  # many cited while building, few kept
+    read = [s for s in sentences if s.read]
+    assert len(read) > 2 * len(kept)  # many cited while building, few kept
+    # and only the kept ones were built (facts.quotes.cite, Sentence.when_made)
+    assert built and all(id(s.evidence) in kept for s in built)
     noted = [s for s in built if s.evidence.figures]
     assert noted and all(id(s.evidence) in kept for s in noted)
     for sentence in noted:
@@ -252,3 +263,57 @@ def test_only_cited_sentences_build_their_evidence(tmp_path: Path):
     assert any(f.evidence.get("used") or f.evidence.get("support") for f in facts)
     built = [s for s in fresh if s.evidence_made]
     assert built and len(built) < len(fresh)  # the cited ones, not every one read
+
+
+def _paragraph_sentences(repeat: int = 3) -> list[Sentence]:
+    text = "".join(SENTENCES * repeat)
+    unit = TextUnit(document="a.txt", sha256="0" * 64, location="paragraph 1", text=text)
+    return sentences_of([unit], 2024)
+
+
+def test_cite_keeps_what_cap_quotes_would_and_builds_only_those():
+    """A role's quotes cited from sentences: the same first ones, each once by place and
+    text, as building every evidence and capping would keep; only those are built, the
+    others counted, and cap_quotes reports them as it did."""
+    sentences = _paragraph_sentences()  # each text three times in one paragraph: one quote
+    given = sentences[1].model_copy().evidence  # an Evidence among them (a repeat)
+    kept, others = cite([*sentences, given], limit=2)
+    expected = unique_evidence([s.evidence for s in _paragraph_sentences()])
+    assert [e.quote for e in kept] == [e.quote for e in expected[:2]]
+    assert others == len(expected) - 2 == 2
+    assert [s.evidence_made for s in sentences[2:4]] == [False, False]  # counted, not built
+    fact = Fact(id="1.1.1/x", item="1.1.1", measure="x", kind="ratio", evidence={"conflict": kept})
+    cap_quotes(fact, limit=2, left={fact.id: {"conflict": others}})
+    assert fact.params["quotes_omitted"] == "conflict 2"
+    assert fact.evidence["conflict"] == kept
+
+
+def test_noting_waits_for_the_evidence_to_be_built():
+    """to_note builds nothing; the sentence is noted once its evidence is built by
+    whatever builds it (here a copy), as if it had been built when asked."""
+    sentence = _paragraph_sentences(1)[0]
+    periods = Periods({2024})
+    periods.to_note(sentence)
+    assert not sentence.evidence_made
+    copy = sentence.model_copy(update={"listing": True})  # builds the shared evidence
+    assert copy.evidence is sentence.evidence
+    fact = Fact(id="1.1.1/x", item="1.1.1", measure="x", kind="ratio")
+    fact.evidence["used"] = [copy.evidence]
+    periods.note_cited(fact)
+    assert [n.text for n in sentence.evidence.figures] == ["1200个", "98.5%"]
+
+
+def test_a_sentence_keeps_no_copy_of_text_written_as_matched():
+    """The matching text is read from the unit between the offsets; a text normalising
+    changed ("２０２４年") is kept as its own string; a copy keeps the offsets."""
+    plain = _paragraph_sentences(1)[0]
+    assert plain._text is None and plain.text == SENTENCES[0]
+    unit = TextUnit(
+        document="b.txt", sha256="1" * 64, location="paragraph 1", text="２０２４年建成。"
+    )
+    (changed,) = sentences_of([unit], 2024)
+    assert changed._text == "2024年建成。" == changed.text
+    copy = plain.model_copy(update={"listing": True})
+    assert copy.unit is plain.unit and copy._text is None and copy.text == plain.text
+    cut = plain.model_copy(update={"text": plain.text[:5]})
+    assert cut.unit is None and cut.text == plain.text[:5]
