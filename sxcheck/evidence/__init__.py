@@ -190,12 +190,9 @@ class LazyParts:
 
     @staticmethod
     def _quote(sentence: Sentence, unit: TextUnit) -> str:
-        start, end = sentence.start, sentence.end
-        if unit.cells:
-            return row_quote(unit)
-        if len(sentence.text) == end - start and unit.text.startswith(sentence.text, start):
-            return sentence.text  # matched as written: one string for both
-        return unit.text[start:end]
+        # the document's own characters (Sentence.text, the matching form, is read from
+        # the same place when the two are one: no copy to share)
+        return row_quote(unit) if unit.cells else unit.text[sentence.start : sentence.end]
 
     def key_of(self, sentence: Sentence) -> QuoteKey:
         """The `quote_key` of `evidence_of(sentence)`, of the same values."""
