@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from sxcheck.catalogue.loader import load_rules
-from sxcheck.evidence import sentences_of
+from sxcheck.evidence import compact_units, sentences_of
 from sxcheck.evidence.built import made
 from sxcheck.facts import build_facts
 from sxcheck.facts.periods import Periods
@@ -317,3 +317,19 @@ def test_a_sentence_keeps_no_copy_of_text_written_as_matched():
     assert copy.unit is plain.unit and copy._text is None and copy.text == plain.text
     cut = plain.model_copy(update={"text": plain.text[:5]})
     assert cut.unit is None and cut.text == plain.text[:5]
+
+
+def test_compact_units_keep_every_value_and_one_string_per_location(tmp_path: Path):
+    """Units made compact equal those read and share one string for each location a
+    page repeats ("paragraph 2" on every page), as they arrive from the parser."""
+    blocks = [title("基准市新型智慧城市建设材料")]
+    for _ in range(3):
+        blocks += [para("".join(SENTENCES)) for _ in range(4)] + [page_break()]
+    path = write_pdf(tmp_path / "dense.pdf", blocks)
+    document = read_document(path, path.name)
+    before = [unit.model_dump() for unit in document.units]
+    compact_units(document)
+    assert [unit.model_dump() for unit in document.units] == before
+    locations = [unit.location for unit in document.units]
+    assert len(set(locations)) < len(locations)  # the pages repeat their locations
+    assert len({id(x) for x in locations}) == len(set(locations))

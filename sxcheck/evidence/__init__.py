@@ -75,12 +75,20 @@ def compact_units(document: IngestedDocument) -> None:
     third. The pipeline calls this on each document as it arrives, so a submission's
     documents are never all held in the arriving form at once; `read_documents` calls
     it again for callers that did not, and for the units OCR added since (it changes no
-    value, only the objects; a unit already compact is kept as it is)."""
+    value, only the objects; a unit already compact is kept as it is). A page's units
+    repeat a few locations ("paragraph 6" on every page), each arriving as a string of
+    its own: they are made one string each."""
     shared = shared_fields(TextUnit)
     document.units[:] = [
-        unit if unit.__pydantic_fields_set__ is shared else made(TextUnit, dict(unit.__dict__))
+        unit if unit.__pydantic_fields_set__ is shared else _compact(unit)
         for unit in document.units
     ]
+
+
+def _compact(unit: TextUnit) -> TextUnit:
+    values = dict(unit.__dict__)
+    values["location"] = intern(values["location"])
+    return made(TextUnit, values)
 
 
 def document_ref(official: OfficialInfo | None) -> DocumentRef | None:
