@@ -78,12 +78,15 @@ def record_decision(
     by: str,
     role: str,
     expires: str | None = None,
+    recorded_by: str | None = None,
 ) -> tuple[int, Decision]:
     """Append the decision on `item_id` of the stored `report`; its number and itself.
-    KeyError when the run has no such item (the caller checked the form first)."""
+    KeyError when the run has no such item (the caller checked the form first).
+    `recorded_by`: the account it came from (store.decisions.add_decision)."""
     judgment = next((j for j in report.indicators if j.id == item_id), None)
     if judgment is None:
         raise KeyError(item_id)
     decision = make_decision(report, judgment, status, reason.strip(), by, role, expires)
     sub = report.submission
-    return add_decision(store, sub.region, sub.level, item_id, decision), decision
+    number = add_decision(store, sub.region, sub.level, item_id, decision, recorded_by)
+    return number, decision

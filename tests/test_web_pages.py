@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from sxcheck.batch import run_batch
@@ -20,6 +21,7 @@ from sxcheck.store import open_store
 from sxcheck.store.accounts import save_user
 from sxcheck.store.decisions import all_decisions
 from sxcheck.store.jobs import claim, finish, get_job, jobs
+from sxcheck.store.tables import StoredDecision
 from sxcheck.web.app import create_app
 from sxcheck.web.passwords import hash_password
 from sxcheck.web.settings import WebSettings
@@ -199,6 +201,9 @@ def test_a_decision_from_the_item_page_reaches_the_city(site: Site) -> None:
     decision = recorded[0]
     assert (decision.by, decision.role, decision.on_run) == ("reviewer1", "reviewer", run)
     assert decision.based_on  # the documents it rests on, as `review` records them
+    with Session(site.store.engine) as session:
+        rows = session.exec(select(StoredDecision).where(StoredDecision.item_id == "1.1.2"))
+        assert [row.recorded_by for row in rows] == ["web:reviewer1"]  # not the server's
     page = reviewer.get(item).text
     assert 'id="decision-history"' in page and "现场核实：光纤覆盖数据属实" in page
     assert '<span class="badge pass" id="item-status">' in page

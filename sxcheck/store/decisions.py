@@ -3,7 +3,9 @@
 `review` appends one row per decision (who, in what role, when, why, until when, on
 which run and on what evidence); a check of the same region reads the latest decision
 of each item and the judge stage decides whether it still stands (judge.decisions).
-Who ran the command is recorded too (`recorded_by`: the account, not the name given).
+Who recorded it is kept too (`recorded_by`): the operating-system account that ran the
+command, or the web account ("web:reviewer1") whose form it came from; never the name
+given, which the reviewer types.
 """
 
 from __future__ import annotations
@@ -21,13 +23,19 @@ from sxcheck.store.runs import Store
 from sxcheck.store.tables import StoredDecision
 
 
-def add_decision(store: Store, region: str, level: str, item_id: str, decision: Decision) -> int:
+def add_decision(
+    store: Store,
+    region: str,
+    level: str,
+    item_id: str,
+    decision: Decision,
+    recorded_by: str | None = None,
+) -> int:
     """Append a decision on `item_id` (its `id` is ignored); the new id. One transaction
-    per decision: two reviewers writing at once both land."""
-    try:
-        account = getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (a container's uid)
-        account = ""
+    per decision: two reviewers writing at once both land. `recorded_by`: the account
+    it came from when not this process's user (the web service runs as one account for
+    all its users)."""
+    account = recorded_by if recorded_by is not None else _os_account()
     row = StoredDecision(
         region=region,
         level=level,
@@ -56,6 +64,13 @@ def add_decision(store: Store, region: str, level: str, item_id: str, decision: 
         ) from None
     assert row.id is not None
     return row.id
+
+
+def _os_account() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (a container's uid)
+        return ""
 
 
 def latest_decisions(store: Store, region: str, level: str) -> dict[str, Decision]:

@@ -122,7 +122,7 @@ class StoredDecision(SQLModel, table=True):
     on_run: str  # the run whose judgment was reviewed
     engine_status: str
     based_on_json: str = Field(sa_column=Column(Text, nullable=False))
-    recorded_by: str = ""  # the account that ran `sxcheck review`
+    recorded_by: str = ""  # the OS account that ran `sxcheck review`, or "web:<account>"
 
 
 class WebUser(SQLModel, table=True):

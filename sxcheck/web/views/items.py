@@ -142,6 +142,7 @@ async def decide(request: Request) -> Response:
         user.name,
         DECISION_ROLE.get(user.role, "reviewer"),
         fields["expires"].strip() or None,
+        f"web:{user.name}",  # the server's own account would name no one
     )
     return RedirectResponse(f"/runs/{run_id}/items/{quote(item_id)}#decision", status_code=303)
 
