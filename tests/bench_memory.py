@@ -1,8 +1,10 @@
 """Memory of a first check in pages (issue 18): peak RSS of the checking process itself.
 
 `python -m tests.bench_memory` generates dense submissions (tests/bench_process.py's:
-every paragraph states figures about items, 100 pages a PDF) of the sizes
-BENCH_MEMORY_SIZES gives (default 100,1000 pages; 100,1000,3000 with BENCH_BIG=1) and
+every paragraph states figures about items, 100 pages a PDF), and mixed ones (the same
+with a table of indicators by year and a paragraph of targets on every page, every
+third document a 规划), of the sizes BENCH_MEMORY_SIZES gives (default 100,1000 pages;
+100,1000,3000 with BENCH_BIG=1; BENCH_MEMORY_KINDS=dense picks the kinds) and
 runs `sxcheck check SUB --no-store --quiet` on each in a fresh process, which prints its own peak RSS (RUSAGE_SELF) and that of its children
 (the isolated parser, whose peak does not grow with the submission) at exit. The
 growth per page is (peak at the largest size - peak at the smallest) / the pages
@@ -26,6 +28,8 @@ SIZES = [
         "BENCH_MEMORY_SIZES", "100,1000,3000" if os.environ.get("BENCH_BIG") == "1" else "100,1000"
     ).split(",")
 ]
+
+KINDS = os.environ.get("BENCH_MEMORY_KINDS", "dense,mixed").split(",")
 
 # the check in-process, its peaks printed at exit (KiB on Linux)
 RUN = (
@@ -58,16 +62,17 @@ def main() -> None:
         root = Path(tmp)
         env = {**ENV, "SXCHECK_CACHE_DIR": str(root / "cache")}
         env["PYTHONPYCACHEPREFIX"] = str(root / "pycache")
-        folders = {pages: submission(root, "dense", pages)[0] for pages in SIZES}
-        peaks(folders[SIZES[0]], env)  # warms the rule cache and the bytecode
-        rows = {pages: peaks(folder, env) for pages, folder in folders.items()}
-    print(f"{'pages':>6} {'own peak MiB':>13} {'parser peak MiB':>16}")
-    for pages, (own, kids) in rows.items():
-        print(f"{pages:>6} {own / 1024:>13.1f} {kids / 1024:>16.1f}")
-    low, high = min(rows), max(rows)
-    if high > low:
-        per_page = (rows[high][0] - rows[low][0]) / (high - low)
-        print(f"growth of the checking process: {per_page:.1f} KiB a dense page")
+        for kind in KINDS:
+            folders = {pages: submission(root, kind, pages)[0] for pages in SIZES}
+            peaks(folders[SIZES[0]], env)  # warms the rule cache and the bytecode
+            rows = {pages: peaks(folder, env) for pages, folder in folders.items()}
+            print(f"{kind:>6} {'pages':>6} {'own peak MiB':>13} {'parser peak MiB':>16}")
+            for pages, (own, kids) in rows.items():
+                print(f"{'':>6} {pages:>6} {own / 1024:>13.1f} {kids / 1024:>16.1f}")
+            low, high = min(rows), max(rows)
+            if high > low:
+                per_page = (rows[high][0] - rows[low][0]) / (high - low)
+                print(f"growth of the checking process: {per_page:.1f} KiB a {kind} page")
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from .bench_batch import _text
-from .docbuilders import page_break, para, title, write_pdf
+from .docbuilders import page_break, para, table, title, write_pdf
 
 PYTHON = sys.executable
 SXCHECK = str(Path(PYTHON).with_name("sxcheck"))
@@ -90,7 +90,10 @@ def runs_for(pages: int) -> int:
 
 
 def submission(root: Path, kind: str, pages: int, seed: int = 2024) -> tuple[Path, list[Path]]:
-    """A submission folder of `pages` pages of dense or sparse text, in PDFs of up to 100 pages."""
+    """A submission folder of `pages` pages of dense, sparse or mixed text, in PDFs of up
+    to 100 pages. Mixed is dense text as 规划 and statistics write it: every page has a
+    table of indicators by year (基期值, this year, 目标值) and a paragraph of targets,
+    and every third document is a 规划 (its figures without a year are the plan's)."""
     rng = random.Random(seed + pages)
     region = "基准市"
     folder = root / f"{kind}-{pages}p"
@@ -102,19 +105,53 @@ def submission(root: Path, kind: str, pages: int, seed: int = 2024) -> tuple[Pat
     pdfs = []
     for start in range(0, pages, PAGES_PER_DOC):
         count = min(PAGES_PER_DOC, pages - start)
-        blocks = [title(f"{region}新型智慧城市建设材料之{start // PAGES_PER_DOC + 1}")]
+        number = start // PAGES_PER_DOC + 1
+        plan = kind == "mixed" and number % 3 == 0
+        name = "新型智慧城市发展规划（2021-2025年）" if plan else f"新型智慧城市建设材料之{number}"
+        blocks = [title(f"{region}{name}")]
         for _ in range(count):
-            for _ in range(PARAS_PER_PAGE):
-                if kind == "dense":  # every paragraph states figures about items
-                    text = _text(region, rng) + _text(region, rng)
-                else:
+            for _ in range(PARAS_PER_PAGE if kind != "mixed" else PARAS_PER_PAGE // 2):
+                if kind == "sparse":
                     text = rng.choice(PROSE) + rng.choice(PROSE)
+                else:  # every paragraph states figures about items
+                    text = _text(region, rng) + _text(region, rng)
                 blocks.append(para(text))
+            if kind == "mixed":
+                blocks += [para(_targets(rng)), table(_indicator_rows(rng))]
             blocks.append(page_break())
         path = folder / "佐证材料" / f"{start // PAGES_PER_DOC + 1:03d}.pdf"
         write_pdf(path, blocks)
         pdfs.append(path)
     return folder, pdfs
+
+
+INDICATORS = [
+    ("5G网络覆盖率", "%"),
+    ("电子证照使用率", "%"),
+    ("政务服务事项网上可办率", "%"),
+    ("城市管理事部件问题结案率", "%"),
+    ("政务信息系统上云率", "%"),
+    ("千兆光纤用户数（万户）", ""),
+]
+
+
+def _indicator_rows(rng: random.Random) -> list[list[str]]:
+    """A 规划's table of indicators: 基期值, this year's figure and the 目标值."""
+    rows = [["指标名称", "2020年基期值", "2024年", "2025年目标值"]]
+    for name, unit in rng.sample(INDICATORS, 4):
+        base, now = rng.randint(40, 70), rng.randint(71, 97)
+        rows.append([name, f"{base}{unit}", f"{now}{unit}", f"{rng.randint(now, 100)}{unit}"])
+    return rows
+
+
+def _targets(rng: random.Random) -> str:
+    """A paragraph of targets, as 规划 state them."""
+    name, unit = rng.choice(INDICATORS[:4])
+    return (
+        f"到2025年，全市{name}达到{rng.randint(95, 100)}{unit}以上，"
+        f"较2020年提高{rng.randint(10, 40)}个百分点；力争{rng.choice(INDICATORS[:4])[0]}"
+        f"达到{rng.randint(90, 100)}{unit}。"
+    )
 
 
 def batch_corpus(root: Path, submissions: int = 4, pages: int = 30) -> list[Path]:

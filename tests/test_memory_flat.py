@@ -31,10 +31,11 @@ from sxcheck.models import (
     Quantity,
     Sentence,
     TextUnit,
+    quote_key,
     unique_evidence,
 )
 
-from .docbuilders import page_break, para, title, write_pdf
+from .docbuilders import page_break, para, table, title, write_pdf
 
 SENTENCES = [
     "全市5G基站共1200个，5G网络覆盖率达到98.5%。",
@@ -333,3 +334,34 @@ def test_compact_units_keep_every_value_and_one_string_per_location(tmp_path: Pa
     locations = [unit.location for unit in document.units]
     assert len(set(locations)) < len(locations)  # the pages repeat their locations
     assert len({id(x) for x in locations}) == len(set(locations))
+
+
+def test_a_plans_tables_and_targets_build_only_the_quotes_facts_keep(tmp_path: Path):
+    """A 规划 states every figure for another period, in tables of indicators by year
+    and paragraphs of targets: every such sentence is cited as planned or set aside,
+    and only the quotes the facts keep are built (tables are traced back to their rows
+    by place, not by building every row's evidence)."""
+    blocks = [title("基准市新型智慧城市发展规划（2021-2025年）")]
+    for page in range(30):
+        blocks += [
+            para(f"到2025年，全市5G网络覆盖率达到{70 + page % 30}%以上，电子证照使用率达到95%。"),
+            table(
+                [
+                    ["指标名称", "2020年基期值", "2025年目标值"],
+                    ["5G网络覆盖率", f"{40 + page}%", "100%"],
+                    ["电子证照使用率", f"{30 + page}%", "95%"],
+                ]
+            ),
+            page_break(),
+        ]
+    path = write_pdf(tmp_path / "规划.pdf", blocks)
+    rules = load_rules()
+    sentences = sentences_of(read_document(path, path.name).units, 2024, rules.lexicon)
+    facts = build_facts(rules, sentences, "city", {}, years={2024})
+    omitted = " ".join(f.params.get("quotes_omitted", "") for f in facts)
+    assert "planned" in omitted or "set_aside" in omitted  # more cited than kept
+    kept = {quote_key(e) for f in facts for role in f.evidence.values() for e in role}
+    built = [s for s in sentences if s.evidence_made]
+    rows = [s for s in sentences if s.cells]
+    assert rows and not all(s.evidence_made for s in rows)
+    assert built and all(quote_key(s.evidence) in kept for s in built)

@@ -80,6 +80,7 @@ class FactBuilder(FigureFacts):
         self.omitted: Omitted = {}
         self.total_label = re.compile("|".join(rules.lexicon.total_label) or "(?!)")
         self._tables: dict[str, list[Sentence]] | None = None
+        self._aside: tuple[str, list[Sentence]] = ("", [])
         self.folding = Folding(rules.ocr_confusions)  # OCR sentences' keywords (facts.ocr)
         self.ocr_min = rules.ocr_min_confidence
         # table rows read by their headers, their cells named, their 合计 checked (facts.tables)
@@ -232,16 +233,19 @@ class FactBuilder(FigureFacts):
     def _fact(
         self, item: ItemRule, measure: MeasureRule, planned: list[Sentence], **data: Any
     ) -> Fact:
-        """A measure's fact; plan/target sentences are kept to quote as planned_not_done."""
-        return Fact(
+        """A measure's fact; plan/target sentences are kept to quote as planned_not_done
+        (only the quotes it keeps are built: a 规划 is all plan, facts.quotes.cite)."""
+        fact = Fact(
             id=f"{item.id}/{measure.key}",
             kind="measure",
             item=item.id,
             measure=measure.key,
             data={"mkind": measure.kind, "planned": len(planned), "set_aside": 0, **data},
-            evidence={"planned": [s.evidence for s in planned]},
+            evidence={},
             params={"measure": measure.name, "rounding": ""},
         )
+        fact.evidence["planned"] = self._cite(fact, "planned", planned)
+        return fact
 
     def count(self, item: ItemRule, measure: MeasureRule, declared: DeclaredMeasure | None) -> Fact:
         done, planned = self._relevant(measure)

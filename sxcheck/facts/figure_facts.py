@@ -65,6 +65,8 @@ class FigureFacts:
         folding: Folding
         ocr_min: float
         _tables: dict[str, list[Sentence]] | None
+        # the sentences `_set_aside` quoted for the fact it was last called for
+        _aside: tuple[str, list[Sentence]]
 
         def _relevant(
             self, measure: MeasureRule
@@ -138,19 +140,22 @@ class FigureFacts:
         "规划所载2020年基期值45%、2025年目标值100%" is context, not a claim about the
         evaluation year; the trail lists them so a reviewer sees why they did not count.
         Every cited sentence gets its numbers' roles and periods (Evidence.figures).
+        Only the quotes the fact keeps are built (a 规划 states every figure for another
+        period); the sentences stay until `_without_interim` may add to them.
         """
         labels: list[str] = []
-        quotes: list[Evidence] = []
+        quoted: list[Sentence] = []
         stated: list[tuple[Sentence, str | None]] = [*done, *((p, None) for p in planned)]
         for sentence, text in stated:
             aside = [q for q in self.periods.within(sentence, text) if self.periods.set_aside(q)]
             self.periods.to_note(sentence)  # noted if a fact keeps it (note_cited)
             if aside:
                 labels += [self.periods.label(q) for q in aside]
-                quotes.append(sentence.evidence)
+                quoted.append(sentence)
+        self._aside = (fact.id, quoted)
         if labels:
             fact.data["set_aside"] = len(labels)
-            fact.evidence["set_aside"] = quotes
+            fact.evidence["set_aside"] = self._cite(fact, "set_aside", quoted)
             fact.params["set_aside"] = "、".join(dict.fromkeys(labels))
 
     # ------------------------------------------------------------ per kind
@@ -167,10 +172,10 @@ class FigureFacts:
             dict.fromkeys([*([earlier] if earlier else []), *labels])
         )
         fact.data["set_aside"] = int(fact.data.get("set_aside", 0)) + len(interim)
-        fact.evidence["set_aside"] = [
-            *fact.evidence.get("set_aside", []),
-            *(e for o in interim for e in o.quotes),
-        ]
+        earlier_quotes = self._aside[1] if self._aside[0] == fact.id else []
+        fact.evidence["set_aside"] = self._cite(
+            fact, "set_aside", [*earlier_quotes, *(s for o in interim for s in o.sources)]
+        )
         kept = {id(o) for o in interim}
         return [o for o in disagreeing if id(o) not in kept]
 

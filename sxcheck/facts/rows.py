@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from sxcheck.catalogue.schema import TableRows
 from sxcheck.facts.observe import Observation
+from sxcheck.facts.tables import row_place
 from sxcheck.models import Sentence
 
 
@@ -36,8 +37,8 @@ def count_rows(sentences: list[Sentence], spec: TableRows) -> list[Observation]:
             cells, spec.total_any
         ):
             continue
-        location = sentence.evidence.location.rsplit(" row ", 1)[0]
-        key = (sentence.evidence.document, f"{location}#{sentence.table}")
+        document, location = row_place(sentence)
+        key = (document, f"{location.rsplit(' row ', 1)[0]}#{sentence.table}")
         tables.setdefault(key, []).append(sentence)
     by_document: dict[str, list[tuple[Sentence, bool]]] = {}
     for (document, _), rows in tables.items():

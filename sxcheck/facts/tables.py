@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sxcheck.catalogue.schema import MeasureRule, TableHeaders
-from sxcheck.evidence import sheet_ref
+from sxcheck.evidence import row_location, sheet_ref
 from sxcheck.evidence.figures import CELL
 from sxcheck.evidence.quantities import decimals_shown
 from sxcheck.facts.compare import fmt_number
@@ -114,12 +114,19 @@ class TableReader:
         self.words = words
         self.periods = periods
         self.sum_rows = {w.replace(" ", "") for w in words.sum_row}
-        self._rows: dict[int, Sentence] = {
-            id(s.evidence): s for s in sentences if s.kind != "paragraph" and s.cells
-        }
+        # the rows read by their cells, by the place their evidence names: a quote is
+        # traced back to its row without building every row's evidence (issue 18)
+        self._by_place: dict[tuple[str, str], list[Sentence]] = {}
         self._tables: dict[str, list[Sentence]] = {}
-        for sentence in self._rows.values():
-            self._tables.setdefault(table_key(sentence), []).append(sentence)
+        for sentence in sentences:
+            if sentence.kind != "paragraph" and sentence.cells:
+                self._by_place.setdefault(row_place(sentence), []).append(sentence)
+                self._tables.setdefault(table_key(sentence), []).append(sentence)
+
+    def _row_of(self, evidence: Evidence) -> Sentence | None:
+        """The row whose evidence this is (the object itself, not a copy naming cells)."""
+        rows = self._by_place.get((evidence.document, evidence.location), [])
+        return next((s for s in reversed(rows) if s.evidence_made and s.evidence is evidence), None)
 
     # ------------------------------------------------------------ a ratio by header
 
@@ -185,7 +192,7 @@ class TableReader:
     def _named(
         self, evidence: Evidence, figures: list[Decimal], percent: Decimal | None
     ) -> Evidence:
-        sentence = self._rows.get(id(evidence))
+        sentence = self._row_of(evidence)
         if sentence is None or evidence.cell is not None:
             return evidence
         cells = self.cells_stating(sentence, figures, percent)
@@ -228,7 +235,7 @@ class TableReader:
         quotes: list[Evidence] = []
         checked: set[tuple[str, int]] = set()
         for evidence in backing:
-            sentence = self._rows.get(id(evidence))
+            sentence = self._row_of(evidence)
             if sentence is None:
                 continue
             key = table_key(sentence)
@@ -363,5 +370,13 @@ def cell_names(cells: list[TableCell], location: str) -> str:
 def table_key(sentence: Sentence) -> str:
     """Which table a row belongs to: document plus location without the row number, plus
     the table's number (two blocks of one sheet share their location prefix)."""
-    place = sentence.evidence.location.rsplit(" row ", 1)[0]
-    return f"{sentence.evidence.document}#{place}#{sentence.table}"
+    document, location = row_place(sentence)
+    return f"{document}#{location.rsplit(' row ', 1)[0]}#{sentence.table}"
+
+
+def row_place(sentence: Sentence) -> tuple[str, str]:
+    """(document, location) of the sentence's evidence, without building it: a sentence
+    read from a unit names the unit's (evidence.LazyParts)."""
+    if sentence.evidence_made or sentence.unit is None:
+        return sentence.evidence.document, sentence.evidence.location
+    return sentence.unit.document, row_location(sentence.unit)
