@@ -320,20 +320,32 @@ def test_a_sentence_keeps_no_copy_of_text_written_as_matched():
     assert cut.unit is None and cut.text == plain.text[:5]
 
 
-def test_compact_units_keep_every_value_and_one_string_per_location(tmp_path: Path):
+def test_compact_units_keep_every_value_and_one_string_for_equal_ones(tmp_path: Path):
     """Units made compact equal those read and share one string for each location a
-    page repeats ("paragraph 2" on every page), as they arrive from the parser."""
+    page repeats ("paragraph 2" on every page) and for a table's context, column
+    headers, row labels and cell texts, repeated row after row as they arrive."""
     blocks = [title("基准市新型智慧城市建设材料")]
+    rows = [["指标名称", "2020年基期值", "2024年"], ["5G网络覆盖率", "45%", "96%"]]
     for _ in range(3):
-        blocks += [para("".join(SENTENCES)) for _ in range(4)] + [page_break()]
+        blocks += [para("".join(SENTENCES)) for _ in range(4)]
+        blocks += [para("表1 主要指标"), table([*rows, ["电子证照使用率", "45%", "90%"]])]
+        blocks.append(page_break())
     path = write_pdf(tmp_path / "dense.pdf", blocks)
     document = read_document(path, path.name)
     before = [unit.model_dump() for unit in document.units]
     compact_units(document)
     assert [unit.model_dump() for unit in document.units] == before
-    locations = [unit.location for unit in document.units]
-    assert len(set(locations)) < len(locations)  # the pages repeat their locations
-    assert len({id(x) for x in locations}) == len(set(locations))
+    units = document.units
+    cells = [cell for unit in units for cell in unit.cells]
+    for strings in (
+        [unit.location for unit in units],
+        [unit.context for unit in units if unit.cells],
+        [unit.row_label for unit in units if unit.cells],
+        [cell.header for cell in cells],
+        [cell.text for cell in cells],
+    ):
+        assert len(set(strings)) < len(strings)  # repeated in the document
+        assert len({id(x) for x in strings}) == len(set(strings))
 
 
 def test_a_plans_tables_and_targets_build_only_the_quotes_facts_keep(tmp_path: Path):

@@ -75,19 +75,28 @@ def compact_units(document: IngestedDocument) -> None:
     third. The pipeline calls this on each document as it arrives, so a submission's
     documents are never all held in the arriving form at once; `read_documents` calls
     it again for callers that did not, and for the units OCR added since (it changes no
-    value, only the objects; a unit already compact is kept as it is). A page's units
-    repeat a few locations ("paragraph 6" on every page), each arriving as a string of
-    its own: they are made one string each."""
+    value, only the objects; a unit already compact is kept as it is).
+
+    Equal strings of one document are made one string: each arrives as its own, and a
+    document repeats many (a page's locations, "paragraph 6" on every page; a table's
+    caption and header as every row's context, its column headers in every row's cells,
+    the same labels and figures in row after row)."""
     shared = shared_fields(TextUnit)
+    strings: dict[str, str] = {}
     document.units[:] = [
-        unit if unit.__pydantic_fields_set__ is shared else _compact(unit)
+        unit if unit.__pydantic_fields_set__ is shared else _compact(unit, strings)
         for unit in document.units
     ]
 
 
-def _compact(unit: TextUnit) -> TextUnit:
+def _compact(unit: TextUnit, strings: dict[str, str]) -> TextUnit:
     values = dict(unit.__dict__)
-    values["location"] = intern(values["location"])
+    values["location"] = intern(values["location"])  # the same in every document
+    for name in ("context", "row_label"):
+        values[name] = strings.setdefault(values[name], values[name])
+    for cell in unit.cells:  # the row's own cells, fresh from the reader or the store
+        cell.header = strings.setdefault(cell.header, cell.header)
+        cell.text = strings.setdefault(cell.text, cell.text)
     return made(TextUnit, values)
 
 
