@@ -346,6 +346,17 @@ def test_compact_units_keep_every_value_and_one_string_for_equal_ones(tmp_path: 
     ):
         assert len(set(strings)) < len(strings)  # repeated in the document
         assert len({id(x) for x in strings}) == len(set(strings))
+    # a paragraph's empty cells and OCR lines: one list for all, which refuses to change
+    paragraph = next(unit for unit in units if not unit.cells)
+    empties = {id(u.cells) for u in units if not u.cells} | {id(u.lines) for u in units}
+    assert paragraph.cells == [] and len(empties) == 1
+    with pytest.raises(TypeError):
+        paragraph.cells.append(cells[0])
+    assert (
+        paragraph.cells == []
+        and paragraph.model_dump_json()
+        == TextUnit(**before[units.index(paragraph)]).model_dump_json()
+    )
 
 
 def test_a_plans_tables_and_targets_build_only_the_quotes_facts_keep(tmp_path: Path):

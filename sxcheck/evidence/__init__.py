@@ -15,7 +15,7 @@ from decimal import Decimal
 from sys import intern
 from typing import TYPE_CHECKING, Any
 
-from sxcheck.evidence.built import made, shared_fields
+from sxcheck.evidence.built import EMPTY, made, shared_fields
 from sxcheck.evidence.figures import CELL, read_numbers
 from sxcheck.evidence.normalise import normalise
 from sxcheck.evidence.official import listing_rows, read_official
@@ -80,7 +80,8 @@ def compact_units(document: IngestedDocument) -> None:
     Equal strings of one document are made one string: each arrives as its own, and a
     document repeats many (a page's locations, "paragraph 6" on every page; a table's
     caption and header as every row's context, its column headers in every row's cells,
-    the same labels and figures in row after row)."""
+    the same labels and figures in row after row), and every empty list of cells or
+    OCR lines is one that refuses to change (evidence.built.EMPTY)."""
     shared = shared_fields(TextUnit)
     strings: dict[str, str] = {}
     document.units[:] = [
@@ -92,6 +93,9 @@ def compact_units(document: IngestedDocument) -> None:
 def _compact(unit: TextUnit, strings: dict[str, str]) -> TextUnit:
     values = dict(unit.__dict__)
     values["location"] = intern(values["location"])  # the same in every document
+    for name in ("cells", "lines"):
+        if not values[name]:
+            values[name] = EMPTY
     for name in ("context", "row_label"):
         values[name] = strings.setdefault(values[name], values[name])
     for cell in unit.cells:  # the row's own cells, fresh from the reader or the store

@@ -97,3 +97,20 @@ def _slotted(cls: type[M], values: dict[str, Any]) -> M:
     for name, value in values.items():
         _SET(instance, name, value)
     return instance
+
+
+class _Empty(list[Any]):
+    """An empty list that refuses to change: one stands for every unit's empty `cells`
+    or `lines` (two lists of 56 bytes a paragraph otherwise, issue 18). Equal to `[]`,
+    dumped as one; whatever would fill it raises instead of filling every unit's."""
+
+    __slots__ = ()
+
+    def _refused(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("a compact unit's empty list is shared: assign a new list instead")
+
+    append = extend = insert = pop = remove = clear = sort = reverse = _refused
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refused
+
+
+EMPTY: list[Any] = _Empty()
