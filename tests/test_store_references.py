@@ -71,3 +71,36 @@ def test_diff_of_a_region_pairs_the_same_source_and_kind(tmp_path):
     lines = out.splitlines()
     assert lines[1] == "申报数据变更: 1.1.1 分子 310 → 300"  # before the item changes
     assert any(line.startswith("1.1.1 5G网络覆盖率: ") for line in lines[2:])
+
+
+def test_diff_of_a_region_pairs_its_web_uploads(tmp_path):
+    """Each upload of the web service is kept under its own name: two uploads of a region
+    are one source for `diff REGION` (a city uploads its corrected package again), and a
+    CLI check of a folder between them is not."""
+    from sxcheck.store import open_store
+    from sxcheck.store.jobs import claim, enqueue, finish
+
+    db = str(tmp_path / "runs.db")
+    runs = []
+    for name in ("第一次上传", "本地文件夹", "第二次上传"):
+        folder = tmp_path / name / "晋阳市"
+        shutil.copytree(SAMPLE, folder)
+        if name == "第二次上传":
+            manifest = folder / "submission.yaml"
+            text = manifest.read_text(encoding="utf-8")
+            manifest.write_text(text.replace("310, denominator: 320", "300, denominator: 320"))
+        runs.append(_check(folder, db)["run"]["id"])
+    store = open_store(db)
+    for run_id in (runs[0], runs[2]):  # as the web's worker records an upload's run
+        job = enqueue(store, "晋阳市", "city", "jy", run_id * 2, f"{run_id}.zip")
+        claimed = claim(store, "worker")
+        assert claimed is not None and claimed.id == job
+        finish(store, job, run_id)
+    out_json = tmp_path / "diff.json"
+    code, _, err = _run("diff", "晋阳市", "--db", db, "--report", str(out_json))
+    assert code == 0, err
+    diff = json.loads(out_json.read_text(encoding="utf-8"))
+    assert (diff["run_before"], diff["run_after"]) == (runs[0], runs[2])
+    assert [(c["item"], c["before"], c["after"]) for c in diff["declaration"]] == [
+        ("1.1.1", "310", "300")
+    ]

@@ -35,7 +35,7 @@ from sqlmodel import Session, col, select
 from sxcheck.models import DocumentInfo, Fact, IngestedDocument, Report, TextUnit
 from sxcheck.store import content
 from sxcheck.store.db import StoreError, _first_line, open_engine, target
-from sxcheck.store.tables import Extraction, StoredDocument, StoredJudgment, StoredRun
+from sxcheck.store.tables import Extraction, StoredDocument, StoredJudgment, StoredRun, WebJob
 
 
 class RunNotRecorded(StoreError):
@@ -317,19 +317,29 @@ class Store:
     def last_two(self, region: str) -> tuple[str, str]:
         """For `diff REGION`: the region's latest run and the run before it of the same
         source (folder or zip path) and kind (check or batch), so a diff never reports a
-        different folder's or a batch's differences as changes."""
+        different folder's or a batch's differences as changes. The web service's uploads
+        of a region are one source: each is kept under its own name, and a city uploads
+        its corrected package again."""
         runs = self.runs(region, limit=500)
         if not runs:
             raise StoreError(f"no run of '{region}' in {self.shown} (see `sxcheck history`)")
         latest = runs[0]
+        uploaded = self._uploaded([r.id for r in runs])
         for earlier in runs[1:]:
-            if (earlier.source, earlier.kind) == (latest.source, latest.kind):
+            same_source = earlier.source == latest.source or {earlier.id, latest.id} <= uploaded
+            if same_source and earlier.kind == latest.kind:
                 return earlier.id, latest.id
         raise StoreError(
             f"'{region}' has no earlier {latest.kind} run of {latest.source or 'the same source'}"
             f" to compare its latest run {latest.id} with; name two runs: "
             "`sxcheck diff RUN RUN` (see `sxcheck history`)"
         )
+
+    def _uploaded(self, run_ids: list[str]) -> set[str]:
+        """Which of these runs the web service checked from an upload (its queue's jobs)."""
+        with self._guard(), Session(self.engine) as session:
+            query = select(WebJob.run_id).where(col(WebJob.run_id).in_(run_ids))
+            return {run_id for run_id in session.exec(query) if run_id}
 
     def count(self, table: type) -> int:
         with self._guard(), Session(self.engine) as session:
