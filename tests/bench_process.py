@@ -119,7 +119,7 @@ def submission(root: Path, kind: str, pages: int, seed: int = 2024) -> tuple[Pat
             if kind == "mixed":
                 blocks += [para(_targets(rng)), table(_indicator_rows(rng))]
             blocks.append(page_break())
-        path = folder / "佐证材料" / f"{start // PAGES_PER_DOC + 1:03d}.pdf"
+        path = folder / "佐证材料" / f"{number:03d}.pdf"
         write_pdf(path, blocks)
         pdfs.append(path)
     return folder, pdfs

@@ -80,7 +80,6 @@ class FactBuilder(FigureFacts):
         self.omitted: Omitted = {}
         self.total_label = re.compile("|".join(rules.lexicon.total_label) or "(?!)")
         self._tables: dict[str, list[Sentence]] | None = None
-        self._aside: tuple[str, list[Sentence]] = ("", [])
         self.folding = Folding(rules.ocr_confusions)  # OCR sentences' keywords (facts.ocr)
         self.ocr_min = rules.ocr_min_confidence
         # table rows read by their headers, their cells named, their 合计 checked (facts.tables)

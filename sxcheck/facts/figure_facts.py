@@ -65,8 +65,6 @@ class FigureFacts:
         folding: Folding
         ocr_min: float
         _tables: dict[str, list[Sentence]] | None
-        # the sentences `_set_aside` quoted for the fact it was last called for
-        _aside: tuple[str, list[Sentence]]
 
         def _relevant(
             self, measure: MeasureRule
@@ -134,14 +132,14 @@ class FigureFacts:
 
     def _set_aside(
         self, fact: Fact, done: list[tuple[Sentence, str]], planned: list[Sentence]
-    ) -> None:
+    ) -> list[Sentence]:
         """Figures about the measure stated for another period: shown, never compared.
 
         "规划所载2020年基期值45%、2025年目标值100%" is context, not a claim about the
         evaluation year; the trail lists them so a reviewer sees why they did not count.
         Every cited sentence gets its numbers' roles and periods (Evidence.figures).
         Only the quotes the fact keeps are built (a 规划 states every figure for another
-        period); the sentences stay until `_without_interim` may add to them.
+        period); the sentences quoted are returned for `_without_interim` to add to.
         """
         labels: list[str] = []
         quoted: list[Sentence] = []
@@ -152,15 +150,17 @@ class FigureFacts:
             if aside:
                 labels += [self.periods.label(q) for q in aside]
                 quoted.append(sentence)
-        self._aside = (fact.id, quoted)
         if labels:
             fact.data["set_aside"] = len(labels)
             fact.evidence["set_aside"] = self._cite(fact, "set_aside", quoted)
             fact.params["set_aside"] = "、".join(dict.fromkeys(labels))
+        return quoted
 
     # ------------------------------------------------------------ per kind
 
-    def _without_interim(self, fact: Fact, disagreeing: list[Observation]) -> list[Observation]:
+    def _without_interim(
+        self, fact: Fact, disagreeing: list[Observation], aside: list[Sentence]
+    ) -> list[Observation]:
         """A figure for part of the year ("截至8月底…93.1%") is progress, not a contradiction
         of the year's declared figure: it is listed as set aside instead."""
         interim = [o for o in disagreeing if any(p.search(o.sentence.text) for p in self.interim)]
@@ -172,9 +172,8 @@ class FigureFacts:
             dict.fromkeys([*([earlier] if earlier else []), *labels])
         )
         fact.data["set_aside"] = int(fact.data.get("set_aside", 0)) + len(interim)
-        earlier_quotes = self._aside[1] if self._aside[0] == fact.id else []
         fact.evidence["set_aside"] = self._cite(
-            fact, "set_aside", [*earlier_quotes, *(s for o in interim for s in o.sources)]
+            fact, "set_aside", [*aside, *(s for o in interim for s in o.sources)]
         )
         kept = {id(o) for o in interim}
         return [o for o in disagreeing if id(o) not in kept]
@@ -222,11 +221,11 @@ class FigureFacts:
         fact = self._fact(
             item, measure, planned, source="none", valid=True, has_value=False, value=0.0
         )
-        self._set_aside(fact, done, planned)
+        aside = self._set_aside(fact, done, planned)
         if declared is not None and (
             declared.numerator is not None or declared.denominator is not None
         ):
-            return self._declared_ratio(fact, measure, declared, done, observations)
+            return self._declared_ratio(fact, measure, declared, done, observations, aside)
         if observations:
             best = next((o for o in observations if o.numerator is not None), observations[0])
             ratio = Decimal(best.ratio_percent or 0) / 100
@@ -263,6 +262,7 @@ class FigureFacts:
         declared: DeclaredMeasure,
         done: list[tuple[Sentence, str]],
         observations: list[Observation],
+        aside: list[Sentence],
     ) -> Fact:
         num, den = declared.numerator, declared.denominator
         shown = f"{fmt_number(num or 0)}/{fmt_number(den or 0)}"
@@ -312,7 +312,7 @@ class FigureFacts:
             if contradicts(o, num, den)
             and not (o.sentence.evidence_made and id(o.sentence.evidence) in quoted)
         ]
-        disagreeing = self._without_interim(fact, disagreeing)
+        disagreeing = self._without_interim(fact, disagreeing, aside)
         fact.data.update(corroborated=bool(support), inconsistent=bool(disagreeing))
         fact.evidence["support"] = support
         fact.evidence["conflict"] = self._cite(

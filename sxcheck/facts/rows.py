@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from sxcheck.catalogue.schema import TableRows
 from sxcheck.facts.observe import Observation
-from sxcheck.facts.tables import row_place
+from sxcheck.facts.tables import table_place
 from sxcheck.models import Sentence
 
 
@@ -37,9 +37,7 @@ def count_rows(sentences: list[Sentence], spec: TableRows) -> list[Observation]:
             cells, spec.total_any
         ):
             continue
-        document, location = row_place(sentence)
-        key = (document, f"{location.rsplit(' row ', 1)[0]}#{sentence.table}")
-        tables.setdefault(key, []).append(sentence)
+        tables.setdefault(table_place(sentence), []).append(sentence)
     by_document: dict[str, list[tuple[Sentence, bool]]] = {}
     for (document, _), rows in tables.items():
         judged = [(r, _cells(r)) for r in rows]

@@ -370,8 +370,13 @@ def cell_names(cells: list[TableCell], location: str) -> str:
 def table_key(sentence: Sentence) -> str:
     """Which table a row belongs to: document plus location without the row number, plus
     the table's number (two blocks of one sheet share their location prefix)."""
+    return "#".join(table_place(sentence))
+
+
+def table_place(sentence: Sentence) -> tuple[str, str]:
+    """(document, the table's place in it): `table_key` in two parts."""
     document, location = row_place(sentence)
-    return f"{document}#{location.rsplit(' row ', 1)[0]}#{sentence.table}"
+    return document, f"{location.rsplit(' row ', 1)[0]}#{sentence.table}"
 
 
 def row_place(sentence: Sentence) -> tuple[str, str]:
