@@ -79,6 +79,9 @@ OCR_MIN_CONFIDENCE = 0.9  # below it an OCR line alone cannot pass a figure (ocr
 
 # ------------------------------------------------------------ one run
 RUN_SECONDS = 1_800.0  # reading all of one submission's documents
+# two children may each take DOC_MEMORY_MB at once; a batch parses one document per
+# worker (its workers already run in parallel)
+PARSERS = 2  # documents `check` parses at once, each in its own child (at most one per core)
 
 # ------------------------------------------------------------ rule patterns (catalogue.regex_safety)
 REGEX_SLOW_SECONDS = (

@@ -21,17 +21,11 @@ from sxcheck.engine import engine_for
 from sxcheck.evidence import compact_units, read_documents, sentences_of
 from sxcheck.facts import build_facts
 from sxcheck.fingerprint import quick_digest
-from sxcheck.ingest import (
-    ExtractionCache,
-    Isolation,
-    cacheable,
-    extractor_version,
-    out_of_time,
-    read_document,
-)
+from sxcheck.ingest import ExtractionCache, cacheable, extractor_version
 from sxcheck.ingest.folder import with_listing
 from sxcheck.ingest.isolate import IsolatedParser, Limits
 from sxcheck.ingest.ocr.merge import read_scans
+from sxcheck.ingest.reading import ParserPool, read_files
 from sxcheck.ingest.submission import open_submission
 from sxcheck.judge import judge, roll_up
 from sxcheck.judge.decisions import apply_decisions
@@ -149,7 +143,7 @@ def read_submission(
     rules: RuleSet,
     progress: Progress | None = None,
     cache: ExtractionCache | None = None,
-    isolation: Isolation | None = None,
+    isolation: IsolatedParser | ParserPool | None = None,
     extend: Callable[[Path], RuleSet] | None = None,
     ocr_workers: int | None = None,
 ) -> tuple[Manifest, SubmissionInfo, list[IngestedDocument], RuleSet]:
@@ -168,22 +162,18 @@ def read_submission(
     limits = isolation.limits if isolation is not None else Limits()
     budget = limits.run_seconds
     with open_submission(path, rules, extend) as submission:
-        documents = []
-        read: list[tuple[Path, IngestedDocument]] = []
-        total = len(submission.files)
-        deadline = time.monotonic() + budget
-        for index, (file_path, rel) in enumerate(submission.files, start=1):
-            if progress:
-                progress(rel, index, total)
-            if time.monotonic() >= deadline:
-                documents.append(out_of_time(rel, budget))
-                continue
-            document = read_document(
-                file_path, rel, cache=cache, isolation=isolation, deadline=deadline
-            )
-            compact_units(document)  # held in the compact form from now on (issue 18)
-            documents.append(document)
-            read.append((file_path, document))
+        deadline = time.monotonic() + budget  # reading and OCR share it
+        read_in_order = read_files(
+            submission.files,
+            cache,
+            isolation.children if isolation is not None else None,
+            deadline,
+            budget,
+            progress,
+            settle=compact_units,  # held in the compact form from now on (issue 18)
+        )
+        documents = [document for _, document in read_in_order]
+        read = [(file, document) for file, document in read_in_order if file is not None]
         read_scans(read, limits, progress, deadline, ocr_workers)
         documents = with_listing(documents, submission.refused, submission.notes)
         manifest = submission.manifest
@@ -238,7 +228,7 @@ def check(
     if store is not None and quick is None:
         quick = quick_digest(path, dirs, profile)
     rules = effective_rules(dirs, profile)
-    with IsolatedParser(limits) as isolation:
+    with ParserPool(limits) as isolation:  # two documents parsed at once (ingest.reading)
         manifest, info, documents, rules = read_submission(
             path,
             rules,

@@ -489,11 +489,13 @@ def test_the_run_budget_lists_the_rest_as_not_read_and_the_report_is_written(
     make_submission, tmp_path
 ):
     bomb = flate_bomb(tmp_path / "bomb.pdf", 256)  # parses for minutes
+    # two bombs: a check parses two documents at once (ingest.reading), both children
+    # are busy until the budget ends, and the text file after them is never reached
     root = make_submission(
         MINIMAL,
         {
             "a-炸弹.pdf": bomb,
-            "b-说明.txt": "全县86个重点公共区域中已有80个实现5G网络覆盖。".encode(),
+            "b-炸弹.pdf": bomb,
             "c-说明.txt": "全市IPv6网站共50个。".encode(),
         },
     )
@@ -507,7 +509,7 @@ def test_the_run_budget_lists_the_rest_as_not_read_and_the_report_is_written(
     docs = {d["path"]: d for d in report["documents"]}
     assert {name: (d["status"], d["error"]) for name, d in docs.items()} == {
         "a-炸弹.pdf": ("error", reason),
-        "b-说明.txt": ("error", reason),
+        "b-炸弹.pdf": ("error", reason),
         "c-说明.txt": ("error", reason),
     }
     assert len(report["indicators"]) == 69

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
@@ -169,6 +170,49 @@ def _relabelled(info: DocumentInfo, units: list[TextUnit], rel: str, size: int) 
     )
 
 
+@dataclass
+class ToParse:
+    """A file hashed and not found in the cache: what a parser is given (look_up)."""
+
+    path: Path
+    rel: str
+    sha: str
+    size: int
+    data: bytes | None  # the bytes, when read here (no isolation: parsed in-process)
+
+
+def look_up(
+    path: Path, rel: str, cache: ExtractionCache | None, isolated: bool
+) -> IngestedDocument | ToParse:
+    """Open and hash a file, and take its earlier read from the cache when there is one:
+    the document (from the cache, or listed with why it cannot be read), or what is
+    left to parse. `isolated`: a child reads the bytes itself, so they are only hashed
+    here, streamed, and the parent's memory does not grow with the file."""
+    try:
+        fd, size = open_regular(path)
+    except DocumentError as exc:
+        return failed(rel, str(exc), _size_of(path))
+    except OSError as exc:
+        return failed(rel, f"cannot read: {exc.strerror}")
+    data = None
+    try:
+        if isolated:
+            sha, size = hash_bounded(fd, size)
+        else:
+            data = read_bounded(fd, size)
+            sha, size = hashlib.sha256(data).hexdigest(), len(data)
+    except OSError as exc:
+        return failed(rel, f"cannot read: {exc.strerror}", size)
+    finally:
+        os.close(fd)
+    hit = cache.lookup(sha, extractor_version()) if cache is not None else None
+    if hit is not None and cacheable(
+        hit[0].status, hit[0].error
+    ):  # a limit's failure in an older store: read again
+        return _relabelled(*hit, rel, size)
+    return ToParse(path, rel, sha, size, data)
+
+
 def read_document(
     path: Path,
     rel: str,
@@ -185,30 +229,13 @@ def read_document(
     memory does not grow with the file. `deadline` (time.monotonic) is when
     the run's time budget ends.
     """
-    try:
-        fd, size = open_regular(path)
-    except DocumentError as exc:
-        return failed(rel, str(exc), _size_of(path))
-    except OSError as exc:
-        return failed(rel, f"cannot read: {exc.strerror}")
-    try:
-        if isolation is None:
-            data = read_bounded(fd, size)
-            sha, size = hashlib.sha256(data).hexdigest(), len(data)
-        else:
-            sha, size = hash_bounded(fd, size)
-    except OSError as exc:
-        return failed(rel, f"cannot read: {exc.strerror}", size)
-    finally:
-        os.close(fd)
-    hit = cache.lookup(sha, extractor_version()) if cache is not None else None
-    if hit is not None and cacheable(
-        hit[0].status, hit[0].error
-    ):  # a limit's failure in an older store: read again
-        return _relabelled(*hit, rel, size)
+    found = look_up(path, rel, cache, isolated=isolation is not None)
+    if isinstance(found, IngestedDocument):
+        return found
     if isolation is not None:
-        return isolation.parse_file(path, rel, sha, size, deadline)
-    return parse_document(data, rel, sha)
+        return isolation.parse_file(path, rel, found.sha, found.size, deadline)
+    assert found.data is not None
+    return parse_document(found.data, rel, found.sha)
 
 
 def _size_of(path: Path) -> int:

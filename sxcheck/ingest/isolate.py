@@ -152,6 +152,18 @@ def lost_reason(exitcode: int | None, memory_mb: int) -> str:
     return f"parser crashed (exit code {exitcode})"
 
 
+@dataclass
+class Parsing:
+    """A document sent to a parser child and not yet answered (IsolatedParser.begin)."""
+
+    rel: str
+    sha: str
+    size: int
+    until: float  # time.monotonic() when the wait for it ends (its time limit or the budget)
+    by_budget: bool  # the run's budget ends before the document's own time limit
+    lost: bool = False  # the child was gone before the request reached it
+
+
 class IsolatedParser:
     """One child process at a time; replaced when it times out, dies or runs out of memory."""
 
@@ -160,6 +172,11 @@ class IsolatedParser:
         self._process: Any = None
         self._conn: Connection | None = None
         self.replaced = 0  # children killed or lost (for tests and the benchmark)
+
+    @property
+    def children(self) -> list[IsolatedParser]:
+        """Itself: one child, one document at a time (ingest.reading.ParserPool has more)."""
+        return [self]
 
     def _start(self) -> Connection:
         process, parent = start_child(_serve, (self.limits.memory_mb,), "sxcheck-parser")
@@ -187,6 +204,17 @@ class IsolatedParser:
     def _request(
         self, source: bytes | str, rel: str, sha: str, size: int, deadline: float | None
     ) -> IngestedDocument:
+        sent = self.begin(source, rel, sha, size, deadline)
+        return sent if isinstance(sent, IngestedDocument) else self.finish(sent)
+
+    def begin(
+        self, source: bytes | str, rel: str, sha: str, size: int, deadline: float | None
+    ) -> Parsing | IngestedDocument:
+        """Send one document to the child and return at once (what `finish` waits for),
+        or the document listed as not read when the run's time budget is used up.
+
+        A request's time limit runs from here, so a pool (ingest.reading) can have two
+        children parse while it waits for the first."""
         wait, by_budget = self.limits.seconds, False
         if deadline is not None:
             left = deadline - time.monotonic()
@@ -198,12 +226,25 @@ class IsolatedParser:
         if conn is None or self._process is None or not self._process.is_alive():
             self._stop()
             conn = self._start()
+        parsing = Parsing(rel, sha, size, time.monotonic() + wait, by_budget)
         try:
             conn.send((source, rel, sha, size))
-            if not conn.poll(wait):
+        except (OSError, BrokenPipeError):
+            parsing.lost = True
+        return parsing
+
+    def finish(self, parsing: Parsing) -> IngestedDocument:
+        """Wait for what `begin` sent, at most until its time limit; a child that times
+        out or dies is replaced and the document listed with the reason."""
+        rel, sha, size = parsing.rel, parsing.sha, parsing.size
+        conn = self._conn
+        try:
+            if parsing.lost or conn is None:
+                raise EOFError
+            if not conn.poll(max(0.0, parsing.until - time.monotonic())):
                 self._stop()
                 self.replaced += 1
-                if by_budget:
+                if parsing.by_budget:
                     return out_of_time(rel, self.limits.run_seconds, size, sha)
                 return _failed(
                     rel, sha, size, f"timeout: not parsed within {self.limits.seconds:g} s"
