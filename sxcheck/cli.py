@@ -243,11 +243,15 @@ def check(
     from sxcheck.ingest.isolate import Limits
     from sxcheck.pipeline import check as run_check
     from sxcheck.report import check_format, write_report
-    from sxcheck.store import RunNotRecorded, open_store
+    from sxcheck.store.errors import RunNotRecorded  # no database library under --no-store
 
     for path in reports:
         check_format(path)
-    store = None if no_store else open_store(db)  # checked before any document is read
+    store = None
+    if not no_store:
+        from sxcheck.store import open_store
+
+        store = open_store(db)  # checked before any document is read
     err = Console(stderr=True)
     try:
         with reading_progress(

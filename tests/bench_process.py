@@ -10,7 +10,9 @@ Rows:
 - start-up: `sxcheck --help` and `sxcheck rules list` against `python -c pass`;
 - first check against raw pypdfium2 text extraction of the same PDFs, on
   generated submissions of dense text (every paragraph states figures about
-  items, tests/bench_batch.py's sentences) and of sparse prose (no figures),
+  items, tests/bench_batch.py's sentences), of mixed text (the same with a table of
+  indicators by year and targets on every page, every third document a 规划: every
+  page goes through pdfplumber's table reading) and of sparse prose (no figures),
   at 10, 100 and 1,000 pages (3,000 too with BENCH_BIG=1);
 - re-check of the unchanged submission on the same store against `sxcheck --help`,
   and against its first check (ratio of the medians: the two cannot be paired);
@@ -267,7 +269,7 @@ def main() -> None:
             "<= 3",
         )
 
-        for kind in ("dense", "sparse"):
+        for kind in ("dense", "mixed", "sparse"):
             for pages in SIZES:
                 folder, pdfs = submission(root / "subs", kind, pages)
                 real = sum(len(pdfium.PdfDocument(str(p))) for p in pdfs)

@@ -90,3 +90,12 @@ def test_python_dash_m_runs_the_cli():
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Usage: sxcheck ")
     assert "rules" in done.stdout
+
+
+def test_a_check_without_the_store_imports_no_database_library(tmp_path):
+    """`check --no-store` records nothing: SQLAlchemy, SQLModel and Alembic are not its to
+    pay for (about a fifth of a second), nor are the readers, which only its parser
+    children import."""
+    sample = ROOT / "evidence_samples" / "晋阳市-2024"
+    watched = ("sqlalchemy", "sqlmodel", "alembic", "sxcheck.store.runs", "pdfplumber", "docx")
+    assert _loaded_after(["check", str(sample), "--no-store", "--quiet"], watched) == []

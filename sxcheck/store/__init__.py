@@ -16,9 +16,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sxcheck.store.db import StoreError, resolve_url
+    from sxcheck.store.db import resolve_url
+    from sxcheck.store.errors import RunNotRecorded, StoreError
     from sxcheck.store.runs import (
-        RunNotRecorded,
         Store,
         _extraction_row,  # noqa: F401  (tests build rows with it)
         open_store,
@@ -28,9 +28,9 @@ if TYPE_CHECKING:
 __all__ = ["RunNotRecorded", "Store", "StoreError", "open_store", "resolve_url", "run_counts"]
 
 _WHERE = {
-    "StoreError": "sxcheck.store.db",
+    "StoreError": "sxcheck.store.errors",
     "resolve_url": "sxcheck.store.db",
-    "RunNotRecorded": "sxcheck.store.runs",
+    "RunNotRecorded": "sxcheck.store.errors",
     "Store": "sxcheck.store.runs",
     "open_store": "sxcheck.store.runs",
     "run_counts": "sxcheck.store.runs",

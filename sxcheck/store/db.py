@@ -32,7 +32,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
 
-from sxcheck.errors import SxcheckError
+from sxcheck.store.errors import StoreError
 from sxcheck.store.location import default_store_file, store_value
 from sxcheck.store.revision import MIGRATIONS, head_revision
 
@@ -43,10 +43,6 @@ if TYPE_CHECKING:
 BUSY_TIMEOUT_MS = 60_000
 SQLITE_MAGIC = b"SQLite format 3\x00"
 NOTHING_WRITTEN = "nothing was written"
-
-
-class StoreError(SxcheckError):
-    """The store cannot be opened or written (exit code 2, one line)."""
 
 
 @dataclass(frozen=True)

@@ -34,18 +34,9 @@ from sqlmodel import Session, col, select
 
 from sxcheck.models import DocumentInfo, Fact, IngestedDocument, Report, TextUnit
 from sxcheck.store import content
-from sxcheck.store.db import StoreError, _first_line, open_engine, target
+from sxcheck.store.db import _first_line, open_engine, target
+from sxcheck.store.errors import RunNotRecorded, StoreError
 from sxcheck.store.tables import Extraction, StoredDocument, StoredJudgment, StoredRun, WebJob
-
-
-class RunNotRecorded(StoreError):
-    """The run was judged but the store failed to record it. The report travels with
-    the error so `check` still writes its --report files: a failing store never costs
-    the user the work already done (nor any earlier run: the transaction rolls back)."""
-
-    def __init__(self, message: str, report: Report) -> None:
-        super().__init__(message)
-        self.report = report
 
 
 class Store:
