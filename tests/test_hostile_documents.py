@@ -490,7 +490,7 @@ def test_the_run_budget_lists_the_rest_as_not_read_and_the_report_is_written(
 ):
     bomb = flate_bomb(tmp_path / "bomb.pdf", 256)  # parses for minutes
     # two bombs: a check parses two documents at once (ingest.reading), both children
-    # are busy until the budget ends, and the text file after them is never reached
+    # are busy until the budget ends, and the text file after them is never begun
     root = make_submission(
         MINIMAL,
         {

@@ -10,9 +10,10 @@ import pytest
 
 from sxcheck.catalogue.loader import RuleSet
 from sxcheck.ingest.isolate import Limits
-from sxcheck.ingest.reading import ParserPool
+from sxcheck.ingest.reading import ParserPool, read_files
 from sxcheck.models import IngestedDocument
 from sxcheck.pipeline import effective_rules, evaluate, read_submission
+from sxcheck.store.errors import StoreError
 
 from .conftest import MINIMAL, ROOT
 from .hostile import flate_bomb
@@ -96,3 +97,79 @@ def test_a_document_that_times_out_leaves_the_other_child_reading(
     assert listed[1:5] == [(name, "ok", None) for name in sorted(notices)]
     assert [d.units[0].text for d in documents[1:5]] == [f"全市IPv6网站共{n}个。" for n in range(4)]
     assert pool.replaced == 1
+
+
+def _files(folder: Path, named: dict[str, bytes | Path]) -> list[tuple[Path, str]]:
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for name, content in named.items():
+        path = folder / name
+        path.write_bytes(content.read_bytes() if isinstance(content, Path) else content)
+        out.append((path, name))
+    return out
+
+
+def test_each_file_gets_its_own_document_in_the_files_order(tmp_path: Path) -> None:
+    """The notices after a bomb finish long before it; they still come back after it,
+    each paired with its own file and its own text."""
+    bomb = flate_bomb(tmp_path / "bomb.pdf", 256)
+    texts = {f"{c}.txt": f"全县{n}个行政村通光纤。" for n, c in enumerate("abc", start=1)}
+    files = _files(
+        tmp_path / "in", {"0-炸弹.pdf": bomb, **{k: v.encode() for k, v in texts.items()}}
+    )
+    with ParserPool(Limits(seconds=3, memory_mb=4096), parsers=2) as pool:
+        read = read_files(files, None, pool.children, time.monotonic() + 600, 600)
+    assert [(path, document.info.path) for path, document in read] == [
+        (path, rel) for path, rel in files
+    ]
+    assert read[0][1].info.error == "timeout: not parsed within 3 s"
+    assert [document.units[0].text for _, document in read[1:]] == list(texts.values())
+
+
+class _LockedOnce:
+    """A store whose second lookup fails (a database locked for a moment)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def lookup(self, sha256: str, version: str) -> None:
+        self.calls += 1
+        if self.calls == 2:
+            raise StoreError("sxcheck.db: database is locked")
+
+
+@pytest.mark.parametrize("parsers", [1, 2])
+def test_a_parser_left_waiting_by_an_error_never_answers_for_the_next_file(
+    tmp_path: Path, parsers: int
+) -> None:
+    """The store fails while the first file is with a child; a batch worker goes on to
+    the next submission with the same parsers, whose files get their own documents (the
+    unanswered child is stopped, not asked again)."""
+    first = _files(tmp_path / "one", {"one-a.txt": "第一份甲。".encode(), "one-b.txt": b"x"})
+    second = _files(
+        tmp_path / "two", {"two-a.txt": "第二份甲。".encode(), "two-b.txt": "第二份乙。".encode()}
+    )
+    with ParserPool(Limits(seconds=30), parsers=parsers) as pool:
+        with pytest.raises(StoreError):
+            read_files(first, _LockedOnce(), pool.children, time.monotonic() + 600, 600)
+        read = read_files(second, None, pool.children, time.monotonic() + 600, 600)
+    assert [(d.info.path, d.info.status, d.units[0].text) for _, d in read] == [
+        ("two-a.txt", "ok", "第二份甲。"),
+        ("two-b.txt", "ok", "第二份乙。"),
+    ]
+
+
+def test_a_file_not_begun_when_the_budget_ends_is_listed_as_before(tmp_path: Path) -> None:
+    """The budget ends while the parser waits on a bomb: the notice after it was hashed
+    meanwhile but never parsed, and is listed as one parse at a time listed it (no size,
+    no hash: nothing of it was read)."""
+    bomb = flate_bomb(tmp_path / "bomb.pdf", 256)
+    files = _files(tmp_path / "in", {"a.pdf": bomb, "b.txt": "全市IPv6网站共50个。".encode()})
+    with ParserPool(Limits(seconds=60, memory_mb=4096, run_seconds=2), parsers=1) as pool:
+        read = read_files(files, None, pool.children, time.monotonic() + 2, 2)
+    reason = "not read: the run's time budget (2 s) was used up"
+    assert [(p, d.info.error, d.info.size, d.info.sha256) for p, d in read] == [
+        (files[0][0], reason, bomb.stat().st_size, read[0][1].info.sha256),
+        (None, reason, 0, ""),
+    ]
+    assert len(read[0][1].info.sha256) == 64

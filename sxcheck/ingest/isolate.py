@@ -172,6 +172,10 @@ class IsolatedParser:
         self._process: Any = None
         self._conn: Connection | None = None
         self.replaced = 0  # children killed or lost (for tests and the benchmark)
+        # what `begin` sent and `finish` has not received: a child left with an unanswered
+        # request (its caller raised meanwhile) is stopped, never asked again, since its
+        # next answer would be the earlier document's
+        self._pending: Parsing | None = None
 
     @property
     def children(self) -> list[IsolatedParser]:
@@ -186,6 +190,7 @@ class IsolatedParser:
     def _stop(self) -> None:
         stop_child(self._process, self._conn)
         self._process = self._conn = None
+        self._pending = None
 
     def parse(self, data: bytes, rel: str, sha: str) -> IngestedDocument:
         """Parse bytes already read (sent through the pipe)."""
@@ -222,11 +227,14 @@ class IsolatedParser:
                 return out_of_time(rel, self.limits.run_seconds, size, sha)
             if left < wait:
                 wait, by_budget = left, True
+        if self._pending is not None:  # an answer nobody waited for is still to come
+            self._stop()
+            self.replaced += 1
         conn = self._conn
         if conn is None or self._process is None or not self._process.is_alive():
             self._stop()
             conn = self._start()
-        parsing = Parsing(rel, sha, size, time.monotonic() + wait, by_budget)
+        parsing = self._pending = Parsing(rel, sha, size, time.monotonic() + wait, by_budget)
         try:
             conn.send((source, rel, sha, size))
         except (OSError, BrokenPipeError):
@@ -237,6 +245,8 @@ class IsolatedParser:
         """Wait for what `begin` sent, at most until its time limit; a child that times
         out or dies is replaced and the document listed with the reason."""
         rel, sha, size = parsing.rel, parsing.sha, parsing.size
+        if parsing is not self._pending:  # its child was stopped since: no answer will come
+            return _failed(rel, sha, size, "parser crashed (its child was stopped)")
         conn = self._conn
         try:
             if parsing.lost or conn is None:
@@ -255,6 +265,12 @@ class IsolatedParser:
             self._stop()
             self.replaced += 1
             return _failed(rel, sha, size, lost_reason(code, self.limits.memory_mb))
+        finally:
+            self._pending = None
+        if result.info.path != rel:  # never another document's answer under this name
+            self._stop()
+            self.replaced += 1
+            return _failed(rel, sha, size, "parser crashed (answered for another document)")
         return result
 
     def close(self) -> None:
