@@ -21,6 +21,10 @@ class SentenceSource(Protocol):
 
     def issued_of(self, sentence: Sentence) -> DocumentRef | None: ...
 
+    def in_plan(self, sentence: Sentence) -> bool:
+        """Is its document a plan (a 规划, 纲要, 行动计划: evidence._plan_documents)?"""
+        ...
+
     def key_of(self, sentence: Sentence) -> QuoteKey | None:
         """`quote_key` of the evidence it would build, without building it (None: build)."""
         ...
@@ -176,6 +180,12 @@ class Sentence:
         if self._evidence is None and self._source is not None:
             return self._source.issued_of(self)
         return self.evidence.issued
+
+    @property
+    def in_plan(self) -> bool:
+        """Is it a sentence of a plan, by the plan's name or title (a 规划 issued by a
+        notice, "关于印发…规划的通知", is still a plan)? False when nothing says."""
+        return self._source is not None and self._source.in_plan(self)
 
     def when_made(self, told: Callable[[Sentence], None]) -> None:
         """Have `told(self)` called once its evidence is built (now, if it is): what is

@@ -252,6 +252,9 @@ class LazyParts:
         assert sentence.unit is not None
         return self.refs.get(sentence.unit.document)
 
+    def in_plan(self, sentence: Sentence) -> bool:
+        return sentence.unit is not None and sentence.unit.document in self.plans
+
     def quantities_of(self, sentence: Sentence) -> list[Quantity]:
         unit = sentence.unit
         assert unit is not None

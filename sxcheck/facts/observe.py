@@ -391,12 +391,42 @@ def states_figures(figures: list[Decimal], quantities: list[Quantity]) -> bool:
     """Does the sentence state every one of these figures (in any order)?
 
     Exactly, or within the precision a figure is written with ("80.54万户" states
-    805,412); `quantities` are the sentence's figures that may count.
+    805,412); `quantities` are the sentence's figures that may count. Each figure by a
+    number of its own, but for a whole stated once: a declared 192/192 is stated by
+    "建成区面积192平方公里，实现建成区全覆盖". Not when the sentence also counts a part
+    of that whole in the same unit: "在册低保对象3215户，已建档1480户" states 1480 of
+    3215, never 3215 of 3215.
     """
     counts = [q for q in quantities if not q.is_percent and q.is_measure_figure]
-    stated = [v for q in counts for v in (q.value, q.written) if v is not None]
-    return all(
-        any(v == f for v in stated) or any(within_precision(q, f) for q in counts) for f in figures
+    if _each_its_own(list(figures), counts):
+        return True
+    distinct = list(dict.fromkeys(figures))
+    if len(distinct) == len(figures):
+        return False
+    for figure in {f for f in figures if figures.count(f) > 1}:
+        for whole in (q for q in counts if _states(q, figure)):
+            if any(
+                p is not whole and p.unit == whole.unit and 0 < p.value < figure for p in counts
+            ):
+                return False  # a part of the whole is stated: the whole is not all done
+    return _each_its_own(distinct, counts)
+
+
+def _states(quantity: Quantity, figure: Decimal) -> bool:
+    return (
+        quantity.value == figure or quantity.written == figure or within_precision(quantity, figure)
+    )
+
+
+def _each_its_own(figures: list[Decimal], counts: list[Quantity]) -> bool:
+    """Can every figure be given a number of `counts` that states it, none given twice?
+    (Two figures at most in practice, numerator and denominator: the search is tiny.)"""
+    if not figures:
+        return True
+    first, rest = figures[0], figures[1:]
+    return any(
+        _states(q, first) and _each_its_own(rest, counts[:i] + counts[i + 1 :])
+        for i, q in enumerate(counts)
     )
 
 

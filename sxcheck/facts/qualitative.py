@@ -134,8 +134,10 @@ class QualitativeReader:
         return None
 
     def _in_plan(self, sentence: Sentence) -> bool:
+        """A plan's sentence: of a document whose 文种 is a plan's, or named or titled as a
+        plan (a 规划 is mostly issued by a notice, "关于印发…规划的通知": its 文种 is 通知)."""
         issued = sentence.issued
-        return issued is not None and (issued.kind or "") in self.plan_kinds
+        return (issued is not None and (issued.kind or "") in self.plan_kinds) or sentence.in_plan
 
     def dated(self, sentence: Sentence) -> bool:
         """Does the sentence date what it reports: a year of its own, or a month of a year its

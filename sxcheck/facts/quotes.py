@@ -164,6 +164,9 @@ class _JoinedParts:
     def issued_of(self, sentence: Sentence) -> DocumentRef | None:
         return self.cur.issued  # the joined evidence is a copy of cur's
 
+    def in_plan(self, sentence: Sentence) -> bool:
+        return self.cur.in_plan
+
     def key_of(self, sentence: Sentence) -> QuoteKey | None:
         return None  # its quote is made of both evidences: built to be known
 

@@ -116,12 +116,19 @@ class ModalityReader(CueScanner):
         cues: list[Cue] = []
         carried: Cue | None = None
         heading: Cue | None = None  # "下一步：" carries over its list's items (；, 一是)
+        # "到2025年，" opening the text: a time frame of its own clause reaches every
+        # statement after it ("到2025年，覆盖率达到95%；…；驾驶舱建成上线" is all plan)
+        frame: Cue | None = None
         begin = opened = 0  # where the clause begins, where its statement's spans begin
         for match in self._scanner.finditer(text):
             kind = match.lastgroup
             if kind in ("statement", "clause"):
                 count = len(spans)
-                carried = self._close(text, begin, match.start(), cues, carried, heading, spans)
+                carried = self._close(
+                    text, begin, match.start(), cues, carried, heading or frame, spans
+                )
+                if count == 0 and len(spans) == 1:
+                    frame = _frame(text, spans[0])
                 if (
                     kind == "clause"
                     and len(spans) > count
@@ -133,13 +140,13 @@ class ModalityReader(CueScanner):
                 elif kind == "statement":
                     if not self._item.fullmatch(match.group()):
                         heading = None
-                    carried = heading
+                    carried = heading or frame
                     _finish(spans, opened, text, self)
                     opened = len(spans)
                 begin, cues = match.end(), []
             else:
                 cues += self._cues(text, match, year)
-        self._close(text, begin, len(text), cues, carried, heading, spans)
+        self._close(text, begin, len(text), cues, carried, heading or frame, spans)
         _finish(spans, opened, text, self)
         return Scan(
             spans=tuple(spans),
@@ -175,6 +182,24 @@ class ModalityReader(CueScanner):
         if best.modality == "done":
             return heading
         return carried  # a negated or ongoing clause leaves the statement's plan standing
+
+
+# what may stand beside a time frame's cue in its own clause ("到2025年底", "力争到2025年前")
+_FRAME_REST = 2
+
+
+def _frame(text: str, span: Span) -> Cue | None:
+    """The plan of a first clause that is only a time frame ("到2025年", "力争到2025年底"):
+    its strongest cue is a plan and next to nothing else is said in it."""
+    best = strongest(span.cues)
+    if best is None or best.modality != "planned":
+        return None
+    said = text[span.start : span.end]
+    for cue in sorted(span.cues, key=lambda c: -c.start):
+        if span.start <= cue.start and cue.end <= span.end:
+            start, end = cue.start - span.start, cue.end - span.start
+            said = said[:start] + said[end:]
+    return best if len(said.strip()) <= _FRAME_REST else None
 
 
 def _finish(spans: list[Span], opened: int, text: str, reader: ModalityReader) -> None:
