@@ -267,3 +267,37 @@ def test_a_long_list_is_cut_with_a_count(tmp_path):
     lines = _error(_yaml(tmp_path, MINIMAL + "indicators:\n" + indicators))
     assert lines[0] == "submission.yaml 有 60 处错误："
     assert len(lines) == 1 + 50 + 1 and lines[-1] == "  …另有 10 处错误未列出"
+
+
+def test_the_sources_own_wording_of_an_option_is_declared_as_that_option(
+    tmp_path: Path,
+) -> None:
+    """The 指标说明 of 2.2.2 names its four services at length (异地居住人员领取社会保险待遇
+    资格协助认证, 国家异地就医结算, …比对査询 with the source's 査): a city copying them into
+    `covered` declares the four options, counted against the evidence as their keys. A
+    name that could be two options stays a problem."""
+    services = [
+        "社保关系转移",
+        "异地居住人员领取社会保险待遇资格协助认证",
+        "国家异地就医结算",
+        "养老保险待遇状态比对査询",
+    ]
+    root = _yaml(
+        tmp_path, MINIMAL + f'indicators:\n  "2.2.2": {{covered: [{", ".join(services)}]}}\n'
+    )
+    (root / "说明.txt").write_text(
+        "全县已实现社保关系转移接续、领取社会保险待遇资格协助认证、异地就医结算和养老保险"
+        "待遇状态比对查询等4项异地业务联网办理。",
+        encoding="utf-8",
+    )
+    code, report, err = check_json(root, "--no-store")
+    assert code == 0, err
+    item = next(j for j in report["indicators"] if j["id"] == "2.2.2")
+    assert item["status"] == "pass", item["reasons"]
+    both = _yaml(
+        tmp_path / "two",
+        MINIMAL + 'indicators:\n  "2.2.2": {covered: [社保关系转移和异地就医结算]}\n',
+    )
+    assert _error(both)[0].startswith(
+        "submission.yaml:6: 指标 2.2.2 覆盖项 '社保关系转移和异地就医结算' 不在该指标的选项中"
+    )

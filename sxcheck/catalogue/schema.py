@@ -130,6 +130,22 @@ class MeasureRule(Strict):
     # ratio: read the figures from a list of things, one per table row
     table_rows: TableRows | None = None
 
+    def option_named(self, name: str) -> CountOption | None:
+        """The option a declared name means: its key or an alias exactly, else the one
+        option whose key or alias the name contains (the source's own wording,
+        "异地居住人员领取社会保险待遇资格协助认证", names 异地待遇资格协助认证 through its
+        alias 资格协助认证); None when no option or more than one is named."""
+        name = name.strip()
+        for option in self.options:
+            if name == option.key or name in option.aliases:
+                return option
+        named = [
+            option
+            for option in self.options
+            if any(word and word in name for word in (option.key, *option.aliases))
+        ]
+        return named[0] if len(named) == 1 else None
+
     @field_validator("key")
     @classmethod
     def _key_form(cls, key: str) -> str:
@@ -493,6 +509,7 @@ class Lexicon(Strict):
     date: str = r"20\d\d年(?:\d{1,2}月)?"
     # 文种 of plans: a clause of such a document that says nothing of its own is a task
     plan_kinds: list[str] = Field(default_factory=list)
+    plan_sections: list[str] = Field(default_factory=list)
     # a task row's status cell saying it is done, whatever its deadline
     row_done: str = r"已完成|已建成|已上线|已印发|已投入|完成$"
     # a month with no year: dated when its paragraph gives the year ("7月，…组织开展演练")

@@ -151,6 +151,7 @@ def sentences_of(
     plan_words = lexicon.figures.plan_documents if lexicon is not None else []
     refs = {path: document_ref(o) for path, o in (officials or {}).items()}
     parts = LazyParts(year, lexicon, _plan_documents(units, plan_words), refs)
+    parts.plan_sections = _plan_sections(units, lexicon.plan_sections if lexicon else [])
     listing = listing or set()
     # a table's rows share their caption and header: matched in one normalised copy
     contexts: dict[str, str] = {"": ""}
@@ -205,6 +206,7 @@ class LazyParts:
         self.year = year
         self.lexicon = lexicon
         self.plans = plans
+        self.plan_sections: set[int] = set()  # ids of units under a plan heading
         self.refs = refs
         self.reads = 0
         self._decimals: dict[str, Decimal] = {}
@@ -253,7 +255,8 @@ class LazyParts:
         return self.refs.get(sentence.unit.document)
 
     def in_plan(self, sentence: Sentence) -> bool:
-        return sentence.unit is not None and sentence.unit.document in self.plans
+        unit = sentence.unit
+        return unit is not None and (unit.document in self.plans or id(unit) in self.plan_sections)
 
     def quantities_of(self, sentence: Sentence) -> list[Quantity]:
         unit = sentence.unit
@@ -328,6 +331,49 @@ def _plan_documents(units: list[TextUnit], words: list[str]) -> set[str]:
 
 
 _SENTENCE_MARKS = re.compile("[，。；！？,;]")
+# a numbered heading and its level: 第一部分 (0), 一、 (1), （一） (2), 1. / 1、 (3)
+_HEADING_LEVELS = (
+    re.compile(r"^\s*第[一二三四五六七八九十]+部分"),
+    re.compile(r"^\s*[一二三四五六七八九十]+\s*、"),
+    re.compile(r"^\s*[（(]\s*[一二三四五六七八九十]+\s*[)）]"),
+    re.compile(r"^\s*\d{1,2}\s*[.、．](?!\d)"),
+)
+MAX_HEADING_CHARS = 30  # a heading is a short line; a numbered paragraph runs on
+
+
+def _heading_level(unit: TextUnit) -> int | None:
+    """The level of a paragraph that is a numbered heading ("三、2025年工作打算"), else None."""
+    text = unit.text.strip()
+    if unit.kind != "paragraph" or len(text) > MAX_HEADING_CHARS:
+        return None
+    if _SENTENCE_MARKS.search(text.rstrip("。")):
+        return None
+    return next((level for level, p in enumerate(_HEADING_LEVELS) if p.match(text)), None)
+
+
+def _plan_sections(units: list[TextUnit], words: list[str]) -> set[int]:
+    """The units (by id) under a heading that opens a report's plans ("三、2025年工作打算",
+    lexicon plan_sections), up to the next heading of its level or above, or the end
+    of its document: a 工作总结's 下一步 lists tasks, however they are worded."""
+    found: set[int] = set()
+    if not words:
+        return found
+    document, level = None, None  # the plan heading's level while inside its section
+    for unit in units:
+        if unit.document != document:
+            document, level = unit.document, None
+        heading = _heading_level(unit)
+        if heading is not None and level is not None and heading <= level:
+            level = None  # the next section of the plan's level, or a higher one
+        if heading is not None and level is None:
+            text = normalise(unit.text)[0]
+            if any(word in text for word in words):
+                level = heading
+        if level is not None:
+            found.add(id(unit))
+    return found
+
+
 _TITLE_YEAR = re.compile(r"(20\d\d)\s*年(?!\s*[—\-至到])")
 
 

@@ -185,6 +185,11 @@ class FactBuilder(FigureFacts):
         follows it ("到2025年，我市将构建…" is all plan), so only the clauses
         before the first planned one are kept ("各企业建成监控系统，…正在编制方案").
         """
+        reader = self.qualitative_reader
+        if not any(
+            c.modality == "done" for c in reader.modality.clauses(sentence.text, reader.year)
+        ):
+            return None  # "到2025年底，…；…；社保服务实现五种渠道办理": its frame reaches all
         kept: list[str] = []
         dropped = False
         for statement in _STATEMENT.split(sentence.text):
@@ -251,7 +256,7 @@ class FactBuilder(FigureFacts):
         found: dict[str, Evidence] = {}
         for option in measure.options:
             for sentence, _ in done:
-                if self._states_option(sentence.text, option.aliases):
+                if self._states_option(sentence, option.aliases):
                     found[option.key] = sentence.evidence
                     break
         n = len(measure.options)
@@ -303,14 +308,16 @@ class FactBuilder(FigureFacts):
             self._fact,
         )
 
-    def _states_option(self, text: str, aliases: list[str]) -> bool:
-        """Does the text name the option in a clause that says it is done ("智慧医疗、智慧
-        教育已建成"; not "智慧交通尚未建成", evidence.modality)?"""
+    def _states_option(self, sentence: Sentence, aliases: list[str]) -> bool:
+        """Does the sentence name the option in a clause that says it is done ("智慧医疗、
+        智慧教育已建成"; not "智慧交通尚未建成", evidence.modality; nor a plan's task,
+        "三是完成自助服务一体机部署" under a report's 2025年工作打算)?"""
+        text = sentence.text
         lowered = text.lower()
         reader = self.qualitative_reader
         for alias in aliases:
             at = lowered.find(alias.lower())
-            if at >= 0 and reader.of_clause(text, at, at + len(alias)) == "done":
+            if at >= 0 and reader.option_done(sentence, at, at + len(alias)):
                 return True
         return False
 
@@ -367,10 +374,8 @@ def matches_any(words: list[str], text: str) -> bool:
 
 
 def _option_key(measure: MeasureRule, name: str) -> str:
-    for option in measure.options:
-        if name == option.key or name in option.aliases:
-            return option.key
-    return name
+    option = measure.option_named(name)
+    return option.key if option is not None else name
 
 
 def build_facts(

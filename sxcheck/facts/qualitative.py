@@ -160,6 +160,16 @@ class QualitativeReader:
             return clause.modality
         return self.modality.at(text, start, end, self.year).modality
 
+    def option_done(self, sentence: Sentence, start: int, end: int) -> bool:
+        """Is the option named at text[start:end] said done (of_clause), and not merely a
+        plan's task: in a plan (or a report's plan section) only a clause with a done cue
+        of its own ("已实现网站、APP办理") says so."""
+        text = sentence.text
+        clause = self._clause_at(text, start, end) or self.modality.at(text, start, end, self.year)
+        if clause.modality != "done":
+            return False
+        return bool(clause.cue) or not self._in_plan(sentence)
+
     def row_planned(self, sentence: Sentence) -> bool:
         """A task table's row whose deadline (完成时限) is after the period, with no cell saying
         it is done already: a plan, however its task is worded ("建成城市运行管理平台")."""

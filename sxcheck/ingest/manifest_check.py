@@ -107,7 +107,8 @@ def declared_entry(rule: ItemRule, entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def _option_problems(measure: MeasureRule, covered: Any) -> list[tuple[int, str]]:
-    """Each covered entry that is not one of the measure's options (by key or alias)."""
+    """Each covered entry that names none of the measure's options, or more than one (by
+    key or alias, or the source's longer wording of one: MeasureRule.option_named)."""
     if not isinstance(covered, list) or not measure.options:
         return []
     names = {name for option in measure.options for name in (option.key, *option.aliases)}
@@ -118,7 +119,7 @@ def _option_problems(measure: MeasureRule, covered: Any) -> list[tuple[int, str]
             f"覆盖项 '{short_text(name)}' 不在该指标的选项中{suggest(name, names) or listed}",
         )
         for index, name in enumerate(covered)
-        if isinstance(name, str) and name.strip() not in names
+        if isinstance(name, str) and measure.option_named(name) is None
     ]
 
 
