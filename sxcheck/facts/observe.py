@@ -420,14 +420,19 @@ def _states(quantity: Quantity, figure: Decimal) -> bool:
 
 def _each_its_own(figures: list[Decimal], counts: list[Quantity]) -> bool:
     """Can every figure be given a number of `counts` that states it, none given twice?
-    (Two figures at most in practice, numerator and denominator: the search is tiny.)"""
-    if not figures:
+
+    Linear in the numbers: of the numbers stating a figure only the first as many as
+    there are figures are tried (a figure with that many can always take one the others
+    left), so a crafted row of thousands of equal numbers costs one pass."""
+    wanted = len(figures)
+    options = [[i for i, q in enumerate(counts) if _states(q, f)][:wanted] for f in figures]
+    return _assign(options, frozenset())
+
+
+def _assign(options: list[list[int]], used: frozenset[int]) -> bool:
+    if not options:
         return True
-    first, rest = figures[0], figures[1:]
-    return any(
-        _states(q, first) and _each_its_own(rest, counts[:i] + counts[i + 1 :])
-        for i, q in enumerate(counts)
-    )
+    return any(i not in used and _assign(options[1:], used | {i}) for i in options[0])
 
 
 def rounded_only(quantities: list[Quantity], figures: list[Decimal]) -> list[Quantity]:
