@@ -150,8 +150,13 @@ def sentences_of(
     out: list[Sentence] = []
     plan_words = lexicon.figures.plan_documents if lexicon is not None else []
     refs = {path: document_ref(o) for path, o in (officials or {}).items()}
-    parts = LazyParts(year, lexicon, _plan_documents(units, plan_words), refs)
-    parts.plan_sections = _plan_sections(units, lexicon.plan_sections if lexicon else [])
+    parts = LazyParts(
+        year,
+        lexicon,
+        _plan_documents(units, plan_words),
+        refs,
+        _plan_sections(units, lexicon.plan_sections if lexicon else []),
+    )
     listing = listing or set()
     # a table's rows share their caption and header: matched in one normalised copy
     contexts: dict[str, str] = {"": ""}
@@ -202,11 +207,12 @@ class LazyParts:
         lexicon: Lexicon | None,
         plans: set[str],
         refs: dict[str, DocumentRef | None],
+        plan_sections: set[int] | None = None,
     ) -> None:
         self.year = year
         self.lexicon = lexicon
         self.plans = plans
-        self.plan_sections: set[int] = set()  # ids of units under a plan heading
+        self.plan_sections = plan_sections or set()  # ids of units under a plan heading
         self.refs = refs
         self.reads = 0
         self._decimals: dict[str, Decimal] = {}

@@ -155,17 +155,20 @@ class QualitativeReader:
         named as a noun ("短信服务暂未开通", "供热智能化管理平台正在建设"), its verb after it,
         so the clause counts, not the words before the name. A match running over clauses
         ("供热平台建设项目已完成招标，预计2025年供暖季前投入使用") is read where it ends."""
+        return self._predicate_clause(text, start, end).modality
+
+    def _predicate_clause(self, text: str, start: int, end: int) -> Clause:
+        """The clause `of_clause` reads (with the cue that decided it)."""
         clause = self._clause_at(text, start, end)
         if clause is not None:
-            return clause.modality
-        return self.modality.at(text, start, end, self.year).modality
+            return clause
+        return self.modality.at(text, start, end, self.year)
 
     def option_done(self, sentence: Sentence, start: int, end: int) -> bool:
         """Is the option named at text[start:end] said done (of_clause), and not merely a
         plan's task: in a plan (or a report's plan section) only a clause with a done cue
         of its own ("已实现网站、APP办理") says so."""
-        text = sentence.text
-        clause = self._clause_at(text, start, end) or self.modality.at(text, start, end, self.year)
+        clause = self._predicate_clause(sentence.text, start, end)
         if clause.modality != "done":
             return False
         return bool(clause.cue) or not self._in_plan(sentence)
