@@ -164,6 +164,13 @@ class Sentence:
     def quantities(self, quantities: list[Quantity]) -> None:
         self._quantities = quantities
 
+    def forget_quantities(self) -> None:
+        """Give back the numbers read from the source; asked again, they are read again,
+        equal (facts.forgetting: what no later measure reads). Numbers given, not read,
+        are kept: nothing could read them again."""
+        if self._source is not None:
+            self._quantities = None
+
     @property
     def place(self) -> tuple[str, int | None, str]:
         """(document, page, location) without building the evidence for it."""

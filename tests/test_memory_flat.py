@@ -19,7 +19,7 @@ import pytest
 from sxcheck.catalogue.loader import load_rules
 from sxcheck.evidence import compact_units, sentences_of
 from sxcheck.evidence.built import made
-from sxcheck.facts import build_facts
+from sxcheck.facts import build_facts, forgetting
 from sxcheck.facts.periods import Periods
 from sxcheck.facts.quotes import cap_quotes, cite, is_quoted, joined_with_previous, quoted_keys
 from sxcheck.ingest import read_document
@@ -222,10 +222,12 @@ def test_sentences_read_as_before_in_facts(tmp_path: Path):
             assert evidence.quote in evidence.context
 
 
-def test_only_the_quotes_facts_keep_get_their_numbers_noted(tmp_path: Path):
+def test_only_the_quotes_facts_keep_get_their_numbers_noted(tmp_path: Path, monkeypatch):
     """Every sentence about a measure is cited while facts are built; only the quotes a
     fact keeps (at most MAX_QUOTES_PER_ROLE a role) are given figure notes, the same
-    notes Periods.noted gives."""
+    notes Periods.noted gives. (Numbers kept to the end, so that `read` tells which were
+    read: tests/test_forgetting.py.)"""
+    monkeypatch.setattr(forgetting, "ENABLED", False)
     rules = load_rules()
     sentences = sentences_of(_dense_pdf(tmp_path, 6), 2024, rules.lexicon)
     facts = build_facts(rules, sentences, "city", {}, years={2024})

@@ -2,7 +2,9 @@
 
 Counted on real documents by the evidence stage's own counter (`LazyParts.reads`):
 the facts are built as a check builds them, then the readings are compared with the
-sentences the keyword automaton hands to some measure.
+sentences the keyword automaton hands to some measure. Forgetting (facts.forgetting)
+is off here, so that a sentence's `read` still tells after the build that it was read;
+tests/test_forgetting.py shows forgetting reads nothing twice.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import pytest
 
 from sxcheck.catalogue.loader import load_rules
 from sxcheck.evidence import LazyParts, read_documents, sentences_of
-from sxcheck.facts import build_facts, keywords
+from sxcheck.facts import build_facts, forgetting, keywords
 from sxcheck.ingest import read_document
 from sxcheck.models import Sentence, TextUnit
 
@@ -26,6 +28,11 @@ REPORT = (
     / "佐证材料"
     / "01-晋阳市新型智慧城市建设自评估报告.pdf"
 )
+
+
+@pytest.fixture(autouse=True)
+def numbers_kept(monkeypatch):
+    monkeypatch.setattr(forgetting, "ENABLED", False)
 
 
 @pytest.fixture(scope="module")

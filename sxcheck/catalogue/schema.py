@@ -273,6 +273,14 @@ class FigureWords(Strict):
     level_year_before: str = r"(?:提高|增)(?:到|至)$"
     deadline_after: str = r"^(?:底|末)?前"
     start_after: str = r"^以来"
+    # words that make a negated clause about part of a set ("部分停车场尚未联网"): it does
+    # not deny a declared figure the way "全市停车场尚未实现统一联网" does (facts.denials)
+    partial_denial: list[str] = Field(default_factory=list)
+    # a clause under way or planned that still says the thing is not there: being
+    # procured or built ("项目尚在招标"), or finished only after the period (with a year
+    # after it: "测评计划于2025年一季度完成")
+    not_yet: list[str] = Field(default_factory=list)
+    later_done: list[str] = Field(default_factory=list)
     plan_periods: dict[str, int] = Field(default_factory=dict)
     plan_period_after: str = r"^(?:末|期间)"
     change: list[str] = Field(default_factory=list)

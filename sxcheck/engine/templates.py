@@ -211,6 +211,19 @@ TEMPLATES: list[TemplateRule] = [
         Outcome("partial", "uncorroborated"),
         kinds=("ratio", "value", "rank"),
     ),
+    # a declaration no document states, which a document says is not done at all
+    # ("全市公共停车场（库）尚未实现统一联网", facts.denials): contradicted, not just unbacked
+    TemplateRule(
+        "declared_not_done",
+        [
+            ("source", "==", "declared"),
+            ("valid", "==", True),
+            ("corroborated", "==", False),
+            ("denied", ">", 0),
+        ],
+        Outcome("fail", "declared_not_done", evidence=("denied",)),
+        kinds=("ratio", "value", "rank"),
+    ),
     TemplateRule(
         "evidence_used",
         [("source", "==", "evidence")],

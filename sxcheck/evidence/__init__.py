@@ -186,6 +186,12 @@ def sentences_of(
     return out
 
 
+# distinct values the quantities read share one Decimal object of (LazyParts): beyond
+# it the table starts afresh, so it never holds every number of a large submission
+# after the sentences that stated them have forgotten theirs (facts.forgetting)
+SHARED_DECIMALS = 4096
+
+
 class LazyParts:
     """What the sentences of one `sentences_of` call build on first use, from their unit.
 
@@ -274,6 +280,8 @@ class LazyParts:
             unit.document in self.plans,
         )
         decimals = self._decimals
+        if len(decimals) > SHARED_DECIMALS:
+            decimals.clear()  # the numbers still held keep their objects; new ones share anew
         for q in found:
             q.value = decimals.setdefault(str(q.value), q.value)
             if q.written is not None:

@@ -14,11 +14,12 @@ from typing import Any
 
 from sxcheck.catalogue.loader import RuleSet
 from sxcheck.catalogue.schema import ItemRule, MeasureRule
-from sxcheck.facts import keywords
+from sxcheck.facts import forgetting, keywords
 from sxcheck.facts.compare import (
     fmt_number,
     fmt_percent,
 )
+from sxcheck.facts.denials import Denials
 from sxcheck.facts.figure_facts import FigureFacts
 from sxcheck.facts.observe import (
     is_not_done,
@@ -80,6 +81,7 @@ class FactBuilder(FigureFacts):
         self.omitted: Omitted = {}
         self.total_label = re.compile("|".join(rules.lexicon.total_label) or "(?!)")
         self._tables: dict[str, list[Sentence]] | None = None
+        self._mentions: keywords.Mentions | None = None  # made by _mention_index
         self.folding = Folding(rules.ocr_confusions)  # OCR sentences' keywords (facts.ocr)
         self.ocr_min = rules.ocr_min_confidence
         # table rows read by their headers, their cells named, their 合计 checked (facts.tables)
@@ -90,6 +92,8 @@ class FactBuilder(FigureFacts):
             for s in sentences
             if s.cells and self.total_row.match(s.text) and not is_not_done(s.text, self.not_done)
         ]
+        # what a declared figure no document states is denied by ("尚未建成", facts.denials)
+        self.denials = Denials(self.qualitative_reader, self.folding, rules.lexicon.figures, years)
         # per fact: the counts it compared and its rate in percent (for the cells to name)
         self.compared: dict[str, tuple[list[Decimal], Decimal | None]] = {}
 
@@ -101,19 +105,8 @@ class FactBuilder(FigureFacts):
         found: list[tuple[Sentence, str]] = []
         # one scan of every sentence for every measure's keywords (facts.keywords): only
         # the sentences that may mention the measure are read, exactly as before
-        spots: tuple[set[int], set[int]] | None = None
-        if keywords.ENABLED:
-            if getattr(self, "_mentions", None) is None:
-                # the cheap tests first: a sentence's numbers are read only when it
-                # continues the one before it ("其中…"), its join only made then
-                joinable = [
-                    self.joined[i]
-                    if self.joined.joinable(i) and self._continues(s) and self._figures(s)
-                    else None
-                    for i, s in enumerate(self.sentences)
-                ]
-                self._mentions = keywords.Mentions(self.rules, self.sentences, joinable)
-            spots = self._mentions.of(measure.evidence)
+        mentions = self._mention_index()
+        spots = mentions.of(measure.evidence) if mentions is not None else None
         own, joins = spots if spots is not None else (None, None)
         positions = range(len(self.sentences)) if own is None else sorted(own | (joins or set()))
         for index in positions:
@@ -139,6 +132,23 @@ class FactBuilder(FigureFacts):
             if text is not None:
                 found.append((sentence, text))
         return found
+
+    def _mention_index(self) -> keywords.Mentions | None:
+        """The sentences each measure may be about, found in one scan on first use
+        (None: facts.keywords is off, every sentence is tested)."""
+        if not keywords.ENABLED:
+            return None
+        if self._mentions is None:
+            # the cheap tests first: a sentence's numbers are read only when it
+            # continues the one before it ("其中…"), its join only made then
+            joinable = [
+                self.joined[i]
+                if self.joined.joinable(i) and self._continues(s) and self._figures(s)
+                else None
+                for i, s in enumerate(self.sentences)
+            ]
+            self._mentions = keywords.Mentions(self.rules, self.sentences, joinable)
+        return self._mentions
 
     def _continues(self, sentence: Sentence) -> bool:
         """Does the sentence go on from the one before it ("其中…", lexicon continues_previous)?"""
@@ -331,11 +341,30 @@ class FactBuilder(FigureFacts):
 
     # ------------------------------------------------------------ entry
 
+    def _last_readers(self) -> forgetting.LastReaders | None:
+        """Which measure reads each sentence last, in build order (facts.forgetting),
+        the numbers of those none reads forgotten now; None when the keyword index is
+        off (every measure may read every sentence) or forgetting is."""
+        mentions = self._mention_index()
+        if mentions is None or not forgetting.ENABLED:
+            return None
+        order = [m for item in self.rules.items.values() for m in item.measures]
+        readers = forgetting.LastReaders(
+            mentions, order, self.sentences, self.joined, self.total_rows
+        )
+        readers.unread()
+        return readers
+
     def build(self, declared: dict[str, dict[str, DeclaredMeasure]]) -> list[Fact]:
         facts: list[Fact] = []
+        last_readers = self._last_readers()
+        step = -1
         for item in self.rules.items.values():
             item_declared = declared.get(item.id, {})
             for measure in item.measures:
+                if last_readers is not None and step >= 0:
+                    last_readers.done(step)  # numbers no later measure reads go
+                step += 1
                 figures = item_declared.get(measure.key)
                 if self.level not in measure.levels:
                     facts.append(self.not_applicable(item, measure))
@@ -350,6 +379,8 @@ class FactBuilder(FigureFacts):
                     facts.append(self.count(item, measure, figures))
                 else:
                     facts.append(self.qualitative(item, measure))
+        if last_readers is not None:
+            last_readers.done(step)
         cross_check_denominators(self.rules, facts, self.stated_totals, self.omitted)
         for fact in facts:
             compared = self.compared.get(fact.id)

@@ -24,6 +24,7 @@ from sxcheck.facts.compare import (
     states,
     value_agrees,
 )
+from sxcheck.facts.denials import Denials
 from sxcheck.facts.observe import (
     Observation,
     columns_speak_of,
@@ -64,6 +65,7 @@ class FigureFacts:
         interim: list[re.Pattern[str]]
         folding: Folding
         ocr_min: float
+        denials: Denials
         _tables: dict[str, list[Sentence]] | None
 
         def _relevant(
@@ -219,13 +221,14 @@ class FigureFacts:
                 if o.denominator and not o.inferred
             ]
         fact = self._fact(
-            item, measure, planned, source="none", valid=True, has_value=False, value=0.0
+            item, measure, planned, source="none", valid=True, has_value=False, value=0.0, denied=0
         )
         aside = self._set_aside(fact, done, planned)
         if declared is not None and (
             declared.numerator is not None or declared.denominator is not None
         ):
-            return self._declared_ratio(fact, measure, declared, done, observations, aside)
+            fact = self._declared_ratio(fact, measure, declared, done, observations, aside)
+            return self._denied(fact, measure, done, planned)
         if observations:
             best = next((o for o in observations if o.numerator is not None), observations[0])
             ratio = Decimal(best.ratio_percent or 0) / 100
@@ -321,6 +324,22 @@ class FigureFacts:
         fact.params["found"] = show_all(disagreeing)
         return fact
 
+    def _denied(
+        self,
+        fact: Fact,
+        measure: MeasureRule,
+        done: list[tuple[Sentence, str]],
+        planned: list[Sentence],
+    ) -> Fact:
+        """A valid declaration no document states, which some document says is not done
+        ("…尚未实现统一联网", facts.denials): the sentences saying so, as `denied`."""
+        if fact.data.get("corroborated") or not fact.data.get("valid"):
+            return fact
+        denied = self.denials.of([*(s for s, _ in done), *planned], measure.evidence)
+        fact.data["denied"] = len(denied)
+        fact.evidence["denied"] = self._cite(fact, "denied", denied)
+        return fact
+
     def value(self, item: ItemRule, measure: MeasureRule, declared: DeclaredMeasure | None) -> Fact:
         done, planned = self._relevant(measure)
         units = measure.accept_units or ([measure.unit] if measure.unit else [""])
@@ -332,7 +351,7 @@ class FigureFacts:
         ]
         observations = certain_first([o for o in observations if o.values], self.ocr_min)
         fact = self._fact(
-            item, measure, planned, source="none", valid=True, has_value=False, value=0.0
+            item, measure, planned, source="none", valid=True, has_value=False, value=0.0, denied=0
         )
         self._set_aside(fact, done, planned)
         unit = measure.unit or ""
@@ -358,6 +377,7 @@ class FigureFacts:
             fact.evidence["support"] = [o.sentence.evidence for o in support]
             fact.evidence["conflict"] = self._cite(fact, "conflict", (o.sentence for o in conflict))
             fact.params["found"] = "、".join(f"{q.text}" for o in conflict for q in o.values[:1])
+            self._denied(fact, measure, done, planned)
         elif observations:
             best = observations[0].values[0]
             conflict = [o for o in observations if not any(q.value == best.value for q in o.values)]

@@ -115,6 +115,11 @@ class Joined(Sequence[Sentence | None]):
     def __len__(self) -> int:
         return len(self.sentences)
 
+    def made_at(self, index: int) -> Sentence | None:
+        """The join at `index` if it has been made (None: not made, or none), never
+        making it."""
+        return self._made.get(index)
+
     def joinable(self, index: int) -> bool:
         """Is sentence `index` a paragraph's sentence after another of it?"""
         if index <= 0:

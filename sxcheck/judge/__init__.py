@@ -60,7 +60,7 @@ def _measure_score(
         and not fact.data.get("has_value")
     ):
         return scoring.qualitative_scores.get(status.value, 0.0)
-    if "invalid_ratio" in codes or "invalid_value" in codes or "no_evidence" in codes:
+    if codes & {"invalid_ratio", "invalid_value", "no_evidence", "declared_not_done"}:
         return 0.0
     bands = rules.bands_for(measure.bands)
     linear = scoring.method == "linear" and measure.kind == "ratio" and measure.direction != "lower"
