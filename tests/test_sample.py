@@ -97,6 +97,9 @@ def quote_parts(quote: str) -> list[str]:
     return [p for p in parts if p.strip()]
 
 
+_GOES_ON = re.compile(r"至第(\d+)页")
+
+
 def assert_quotes_found(report: dict, root: Path) -> int:
     checked = 0
     for judgment in report["indicators"]:
@@ -105,6 +108,9 @@ def assert_quotes_found(report: dict, root: Path) -> int:
                 path = root / ev["document"]
                 assert hashlib.sha256(path.read_bytes()).hexdigest() == ev["sha256"]
                 text = independent_text(path, ev["page"], ev.get("source", "text"))
+                went_on = _GOES_ON.search(ev["location"])  # a sentence a page break cut
+                if went_on:
+                    text += independent_text(path, int(went_on.group(1)), ev.get("source", "text"))
                 for part in quote_parts(ev["quote"]):
                     assert _flat(part) in text, (
                         f"{judgment['id']}: quote not in {ev['document']} p.{ev['page']}: {part}"

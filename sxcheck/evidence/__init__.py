@@ -19,6 +19,7 @@ from sxcheck.evidence.built import EMPTY, made, shared_fields
 from sxcheck.evidence.figures import CELL, read_numbers
 from sxcheck.evidence.normalise import normalise
 from sxcheck.evidence.official import listing_rows, read_official
+from sxcheck.evidence.pages import join_across_pages
 from sxcheck.ingest.layout import split_sentences
 from sxcheck.ingest.ocr.merge import UNSEALED
 from sxcheck.limits import CONTEXT_CHARS, MAX_SENTENCE_CHARS
@@ -160,7 +161,9 @@ def sentences_of(
     listing = listing or set()
     # a table's rows share their caption and header: matched in one normalised copy
     contexts: dict[str, str] = {"": ""}
+    spans: list[tuple[int, int]] = []  # per unit, the range of `out` made from it
     for index, unit in enumerate(units):
+        spans.append((len(out), len(out)))
         # numbers and keywords are read from the matching text (evidence.normalise:
         # "2 0 2 4 年" -> "2024年"); the quote stays the document's own characters
         context = contexts.get(unit.context)
@@ -183,7 +186,9 @@ def sentences_of(
                     source=parts,
                 )
             )
-    return out
+        spans[-1] = (spans[-1][0], len(out))
+    # a sentence a page break cut in two is read whole (evidence.pages)
+    return join_across_pages(out, units, spans, lambda u: _heading_level(u) is not None)
 
 
 # distinct values the quantities read share one Decimal object of (LazyParts): beyond

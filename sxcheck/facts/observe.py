@@ -242,18 +242,45 @@ def anchor(pattern: EvidencePattern, text: str, fold: Callable[[str], str] | Non
 _CLAUSE_END = re.compile(r"[，,；;。：:]")
 
 
-def _own_percent(percents: list[Quantity], text: str, position: int) -> Quantity | None:
+def _own_percent(
+    percents: list[Quantity], text: str, position: int, pattern: EvidencePattern | None = None
+) -> Quantity | None:
     """The percentage that belongs to the measure named at `position`.
 
-    The first one after the measure's wording ("立案率97.9%，派遣正确率99.3%"); one
+    The first one after the measure's wording ("立案率97.9%，派遣正确率99.3%"), unless it
+    stands in a later clause under a rate of its own that the measure's words do not name
+    ("其中前端智能摄像机3850路，经年底巡检，摄像机完好率96.8%": the 96.8% is the 完好率,
+    not the share of smart cameras; "…3850路，占比30.9%" has no rate of its own); one
     before it only within the same clause ("覆盖率达到96%的5G网络"): in
     "新能源汽车保有量占比达到7%，新增充电桩500个" the 7% is not the 桩车比例.
     """
     after = [q for q in percents if q.start >= position]
     if after:
-        return after[0]
+        first = after[0]
+        if pattern is None or not _under_another_rate(text, position, first.start, pattern):
+            return first
+        return None
     before = [q for q in percents if not _CLAUSE_END.search(text[q.end : position])]
     return before[-1] if before else None
+
+
+_RATE = re.compile(r"(\w{2})率")
+
+
+def _under_another_rate(text: str, position: int, start: int, pattern: EvidencePattern) -> bool:
+    """Is the percentage at `start` in a later clause than `position`, after a rate word
+    ("完好率") that none of the measure's words names?"""
+    between = text[position:start]
+    ends = list(_CLAUSE_END.finditer(between))
+    if not ends:
+        return False  # the measure's own clause
+    clause = between[ends[-1].end() :]
+    rates = _RATE.findall(clause)
+    if not rates:
+        return False
+    words = [w.lower() for group in pattern.all_of for w in group]
+    stem = rates[-1].lower()
+    return not any(stem in word or word in stem for word in words)
 
 
 def _nearest(quantities: list[Quantity], position: int) -> Quantity:
@@ -315,7 +342,7 @@ def _ratio_observation(
         if q.is_percent and not (change and change.search(text[max(0, q.start - 4) : q.start]))
     ]
     obs = Observation(sentence=sentence)
-    chosen = _own_percent(percents, text, anchor(pattern, text, fold))
+    chosen = _own_percent(percents, text, anchor(pattern, text, fold), pattern)
     if chosen is not None:
         obs.percent = chosen.value
         obs.percent_decimals = decimals_shown(chosen)

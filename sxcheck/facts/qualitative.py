@@ -164,6 +164,15 @@ class QualitativeReader:
             return clause
         return self.modality.at(text, start, end, self.year)
 
+    def _named_said(self, sentence: Sentence, start: int, end: int) -> Modality:
+        """`of_clause` of a name in a sentence: in a plan (or a report's plan section) a
+        clause with no cue of its own is a task ("建设供热智能化管理平台" in a 规划), as
+        `said` and `option_done` read it."""
+        clause = self._predicate_clause(sentence.text, start, end)
+        if clause.modality == "done" and not clause.cue and self._in_plan(sentence):
+            return "planned"
+        return clause.modality
+
     def option_done(self, sentence: Sentence, start: int, end: int) -> bool:
         """Is the option named at text[start:end] said done (of_clause), and not merely a
         plan's task: in a plan (or a report's plan section) only a clause with a done cue
@@ -260,7 +269,7 @@ class QualitativeReader:
         """A graded measure (3.3.2): the grade counts only where its words are done."""
         if not spans:
             return
-        said = [self.of_clause(sentence.text, start, end) for start, end in spans]
+        said = [self._named_said(sentence, start, end) for start, end in spans]
         ongoing = measure.ongoing_counts
         modality = next((m for m in said if m == "done" or (ongoing and m == "ongoing")), said[0])
         modality = "done" if ongoing and modality == "ongoing" else modality

@@ -7,14 +7,13 @@ document may repeat a sentence 5,000 times) is decided in one place.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, overload
+from typing import overload
 
+from sxcheck.evidence.joins import join_sentences
 from sxcheck.limits import MAX_QUOTES_PER_ROLE
 from sxcheck.models import (
-    DocumentRef,
     Evidence,
     Fact,
-    Quantity,
     QuoteKey,
     Sentence,
     quote_key,
@@ -142,86 +141,7 @@ class Joined(Sequence[Sentence | None]):
             raise IndexError(index)
         made = self._made.get(index)
         if made is None and self.joinable(index):
-            made = self._made[index] = _join(self.sentences[index - 1], self.sentences[index])
+            made = self._made[index] = join_sentences(
+                self.sentences[index - 1], self.sentences[index]
+            )
         return made
-
-
-class _JoinedParts:
-    """The quote and numbers of two sentences read as one, made when first read."""
-
-    def __init__(self, prev: Sentence, cur: Sentence) -> None:
-        self.prev, self.cur = prev, cur
-
-    def evidence_of(self, sentence: Sentence) -> Evidence:
-        # matched as one text; quoted as the document has the two (a quote is the
-        # original characters, Sentence.text their matching form: evidence.normalise)
-        cur = self.cur.evidence
-        quote = _joined_quote(self.prev.evidence, cur)
-        # the context window is cur's: keep it only if it holds both
-        # (and its figures are its own, noted when it is cited: facts.periods)
-        update: dict[str, Any] = {
-            "quote": quote,
-            "context": _holding(cur.context, quote),
-            "figures": [],
-        }
-        return cur.model_copy(update=update)
-
-    def issued_of(self, sentence: Sentence) -> DocumentRef | None:
-        return self.cur.issued  # the joined evidence is a copy of cur's
-
-    def in_plan(self, sentence: Sentence) -> bool:
-        return self.cur.in_plan
-
-    def key_of(self, sentence: Sentence) -> QuoteKey | None:
-        return None  # its quote is made of both evidences: built to be known
-
-    def quantities_of(self, sentence: Sentence) -> list[Quantity]:
-        offset = len(self.prev.text)
-        shifted = [
-            q.model_copy(update={"start": q.start + offset, "end": q.end + offset})
-            for q in self.cur.quantities
-        ]
-        return self.prev.quantities + shifted
-
-
-def _join(prev: Sentence, cur: Sentence) -> Sentence:
-    same = prev.unit is not None and prev.unit is cur.unit
-    return Sentence(
-        text=prev.text + cur.text,
-        context=cur.context,
-        kind=cur.kind,
-        cells=cur.cells,
-        row_label=cur.row_label,
-        table=cur.table,
-        raw=cur.raw,
-        listing=cur.listing,
-        unit=cur.unit if same else None,
-        start=prev.start if same else 0,
-        end=cur.end if same else 0,
-        source=_JoinedParts(prev, cur),
-    )
-
-
-def _joined_quote(prev: Evidence, cur: Evidence) -> str:
-    """The two quotes as one slice of the document: with the whitespace between them.
-
-    Sentences are split with their surrounding whitespace stripped, so "…召开会议。 其中…"
-    (a spaced PDF, or a space typed after 。) has a gap that `prev + cur` would drop,
-    giving a quote found nowhere in the document. cur's context window shows the gap.
-    """
-    plain = prev.quote + cur.quote
-    context = cur.context
-    if context is None or plain in context:
-        return plain
-    at = context.find(cur.quote)
-    while at >= 0:
-        before = context[:at]
-        kept = before.rstrip()
-        if kept.endswith(prev.quote):
-            return prev.quote + before[len(kept) :] + cur.quote
-        at = context.find(cur.quote, at + 1)
-    return plain
-
-
-def _holding(context: str | None, quote: str) -> str | None:
-    return context if context is not None and quote in context else None
