@@ -82,6 +82,7 @@ class FactBuilder(FigureFacts):
         self.total_label = re.compile("|".join(rules.lexicon.total_label) or "(?!)")
         self._tables: dict[str, list[Sentence]] | None = None
         self._mentions: keywords.Mentions | None = None  # made by _mention_index
+        self._positions: dict[int, int] | None = None  # made by _positions_of
         self.folding = Folding(rules.ocr_confusions)  # OCR sentences' keywords (facts.ocr)
         self.ocr_min = rules.ocr_min_confidence
         # table rows read by their headers, their cells named, their 合计 checked (facts.tables)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sxcheck.catalogue.loader import RuleSet
 from sxcheck.catalogue.schema import ItemRule, MeasureRule
+from sxcheck.facts.apart import StatedApart
 from sxcheck.facts.compare import (
     contradicts,
     fmt_number,
@@ -37,7 +38,7 @@ from sxcheck.facts.ocr import Folding, certain_first
 from sxcheck.facts.periods import Periods
 from sxcheck.facts.quotes import Omitted, cite, is_quoted, quoted_keys
 from sxcheck.facts.rows import count_rows
-from sxcheck.facts.tables import TableReader, table_key
+from sxcheck.facts.tables import TableReader
 from sxcheck.facts.totals import StatedTotal
 from sxcheck.models import (
     DeclaredMeasure,
@@ -47,7 +48,7 @@ from sxcheck.models import (
 )
 
 
-class FigureFacts:
+class FigureFacts(StatedApart):
     """Ratio and value facts; the attributes and helpers are FactBuilder's."""
 
     if TYPE_CHECKING:
@@ -76,43 +77,6 @@ class FigureFacts:
             self, item: ItemRule, measure: MeasureRule, planned: list[Sentence], **data: Any
         ) -> Fact: ...
 
-    def _rows_stating(
-        self,
-        measure: MeasureRule,
-        done: list[tuple[Sentence, str]],
-        numerator: Decimal,
-        denominator: Decimal,
-    ) -> list[Evidence]:
-        """A key-value table states the two figures in two rows of one table.
-
-        "可使用电子证照办理的事项（项） | 1600" is about the measure; the row
-        "政务服务事项总数（项） | 1950" of the same table names a total
-        (lexicon.total_label), or names the measure's denominator (新能源汽车保有量),
-        and states the declared denominator. Both rows are
-        quoted; exact figures only, so a coincidence is unlikely.
-        """
-        totals: dict[str, list[Sentence]] = {}  # per table, its rows stating the total
-        for sentence, _ in done:
-            if sentence.kind == "paragraph" or not states_figures(
-                [numerator], self.periods.figures_in(sentence)
-            ):
-                continue
-            key = table_key(sentence)
-            if key not in totals:
-                totals[key] = [
-                    other
-                    for other in self._rows_of(key)
-                    if (
-                        self.total_label.search(other.text)
-                        or _names(other.text, measure.denominator or "")
-                    )
-                    and states_figures([denominator], self.periods.figures_in(other))
-                ]
-            other = next((o for o in totals[key] if o is not sentence), None)
-            if other is not None:
-                return [sentence.evidence, other.evidence]
-        return []
-
     def _cite(
         self, fact: Fact, role: str, sources: Iterable[Evidence | Sentence]
     ) -> list[Evidence]:
@@ -122,15 +86,6 @@ class FigureFacts:
         if others:
             self.omitted.setdefault(fact.id, {})[role] = others
         return kept
-
-    def _rows_of(self, key: str) -> list[Sentence]:
-        """The rows of one table (indexed once: looking them up is then linear overall)."""
-        if self._tables is None:
-            self._tables = {}
-            for other in self.sentences:
-                if other.kind != "paragraph":
-                    self._tables.setdefault(table_key(other), []).append(other)
-        return self._tables.get(key, [])
 
     def _set_aside(
         self, fact: Fact, done: list[tuple[Sentence, str]], planned: list[Sentence]
@@ -307,6 +262,8 @@ class FigureFacts:
         ]
         if not support:
             support = self._rows_stating(measure, done, num, den)
+        if not support:
+            support = self._sentences_stating(measure, done, num, den)
         quoted = {id(e) for e in support}
         # every quote of `support` is built: a sentence whose evidence is not is none of them
         disagreeing = [
@@ -394,9 +351,3 @@ class FigureFacts:
             fact.evidence["used"] = [observations[0].sentence.evidence]
             fact.evidence["conflict"] = self._cite(fact, "conflict", (o.sentence for o in conflict))
         return fact
-
-
-def _names(row: str, description: str, size: int = 3) -> bool:
-    """Does a table row's label share a run of `size` characters with a description?"""
-    label = row.split(" | ", 1)[0]
-    return any(description[i : i + size] in label for i in range(len(description) - size + 1))

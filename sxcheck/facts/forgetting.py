@@ -4,7 +4,8 @@ The fact builder reads measure by measure, and a sentence's quantities, read on 
 use (Sentence.quantities), used to stay for the whole stage: ~32 Quantity objects a
 dense page, with their lists, all alive at the end. The keyword index (facts.keywords)
 already knows, before any measure reads, which measures may read each sentence (its
-own mentions, and the joins "其中…" that read it as the sentence before). So each
+own mentions, the joins "其中…" that read it as the sentence before, and for a ratio
+the few sentences before a mention where a total may be stated: facts.apart). So each
 sentence's last reader in build order is known, and after that measure its numbers are
 forgotten: only the sentences of the measures in flight keep theirs.
 
@@ -22,6 +23,7 @@ from array import array
 from collections.abc import Iterable, Sequence
 
 from sxcheck.catalogue.schema import MeasureRule
+from sxcheck.facts.apart import TOTAL_REACH
 from sxcheck.facts.keywords import Mentions
 from sxcheck.facts.quotes import Joined
 from sxcheck.models import Sentence
@@ -50,11 +52,15 @@ class LastReaders:
                 last = array("i", [step]) * count
                 continue
             own, joins = spots
+            # a ratio also reads the sentences just before its own for a total stated
+            # apart (facts.apart)
+            reach = TOTAL_REACH if measure.kind == "ratio" else 0
             for position in own:
-                last[position] = step
+                for before in range(max(0, position - reach), position + 1):
+                    last[before] = max(last[before], step)
             for position in joins:  # read joined: itself and the sentence before it
-                last[position] = step
-                last[position - 1] = step
+                for before in range(max(0, position - 1 - reach), position + 1):
+                    last[before] = max(last[before], step)
         keep = {id(s) for s in kept}
         self._after: dict[int, array[int]] = {}
         for position, step in enumerate(last):

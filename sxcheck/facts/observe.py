@@ -102,6 +102,30 @@ def relevant_text(
             return own[0]
     if matches(pattern, f"{context} {seen(sentence.text)}"):
         return sentence.text
+    return _clauses_without(sentence.text, context, pattern, seen)
+
+
+_CLAUSE = re.compile(r"[^，,；;]+[，,；;]?")
+
+
+def _clauses_without(
+    text: str, context: str, pattern: EvidencePattern, seen: Callable[[str], str]
+) -> str | None:
+    """The clauses before the first one with a `none_of` word, when they match on their
+    own: what a sentence goes on to say of something else does not undo what it said
+    first ("印发《…方案》，构建…一体化大数据中心体系，市级政务云已接入省级核心枢纽节点":
+    the last clause is 1.2.2's, the first two still 1.2.1's). A none_of word earlier
+    scopes the rest ("全市在建工地已全部安装扬尘在线监测设备，空气监测覆盖率100%" is about
+    the sites). A verbatim slice of the text, so its figures' spans hold."""
+    if not pattern.none_of:
+        return None
+    words = [w.lower() for w in pattern.none_of]
+    for clause in _CLAUSE.finditer(text):
+        if any(w in seen(clause.group()).lower() for w in words):
+            part = text[: clause.start()].rstrip("，,；; ")
+            if part and matches(pattern, f"{context} {seen(part)}"):
+                return part
+            return None
     return None
 
 
