@@ -224,6 +224,20 @@ TEMPLATES: list[TemplateRule] = [
         Outcome("fail", "declared_not_done", evidence=("denied",)),
         kinds=("ratio", "value", "rank"),
     ),
+    # a declaration no document states, which the documents state otherwise, at a figure
+    # below the partial line: judged by what the documents say ("申报46/52，材料载明21/52")
+    TemplateRule(
+        "documented_below_partial",
+        [
+            ("source", "==", "declared"),
+            ("valid", "==", True),
+            ("corroborated", "==", False),
+            ("contradicted", "==", True),
+            ("documented", "below", "band:partial"),
+        ],
+        Outcome("fail", "documented_below_threshold", evidence=("conflict",)),
+        kinds=("ratio", "value"),
+    ),
     TemplateRule(
         "evidence_used",
         [("source", "==", "evidence")],

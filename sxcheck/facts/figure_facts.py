@@ -176,7 +176,16 @@ class FigureFacts(StatedApart):
                 if o.denominator and not o.inferred
             ]
         fact = self._fact(
-            item, measure, planned, source="none", valid=True, has_value=False, value=0.0, denied=0
+            item,
+            measure,
+            planned,
+            source="none",
+            valid=True,
+            has_value=False,
+            value=0.0,
+            denied=0,
+            contradicted=False,
+            documented=0.0,
         )
         aside = self._set_aside(fact, done, planned)
         if declared is not None and (
@@ -279,7 +288,26 @@ class FigureFacts(StatedApart):
             fact, "conflict", (s for o in disagreeing for s in o.sources)
         )
         fact.params["found"] = show_all(disagreeing)
+        if not support:
+            shares = [
+                (Decimal(o.ratio_percent) / 100, show(o))
+                for o in disagreeing
+                if o.ratio_percent is not None
+            ]
+            self._documented(fact, measure, shares)
         return fact
+
+    @staticmethod
+    def _documented(fact: Fact, measure: MeasureRule, figures: list[tuple[Decimal, str]]) -> None:
+        """A declaration no document states, which documents state otherwise: the figure
+        they give that is best for the city (the highest, the lowest for a lower-is-better
+        measure), so the engine can judge by it ("申报46/52，统计表载明21/52")."""
+        if not figures:
+            return
+        pick = min if measure.direction == "lower" else max
+        value, shown = pick(figures, key=lambda f: f[0])
+        fact.data.update(contradicted=True, documented=float(value))
+        fact.params["documented"] = shown
 
     def _denied(
         self,
@@ -308,7 +336,16 @@ class FigureFacts(StatedApart):
         ]
         observations = certain_first([o for o in observations if o.values], self.ocr_min)
         fact = self._fact(
-            item, measure, planned, source="none", valid=True, has_value=False, value=0.0, denied=0
+            item,
+            measure,
+            planned,
+            source="none",
+            valid=True,
+            has_value=False,
+            value=0.0,
+            denied=0,
+            contradicted=False,
+            documented=0.0,
         )
         self._set_aside(fact, done, planned)
         unit = measure.unit or ""
@@ -334,6 +371,9 @@ class FigureFacts(StatedApart):
             fact.evidence["support"] = [o.sentence.evidence for o in support]
             fact.evidence["conflict"] = self._cite(fact, "conflict", (o.sentence for o in conflict))
             fact.params["found"] = "、".join(f"{q.text}" for o in conflict for q in o.values[:1])
+            if not support:
+                stated = [(o.values[0].value, o.values[0].text) for o in conflict if o.values]
+                self._documented(fact, measure, stated)
             self._denied(fact, measure, done, planned)
         elif observations:
             best = observations[0].values[0]

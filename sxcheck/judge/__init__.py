@@ -63,16 +63,18 @@ def _measure_score(
     if codes & {"invalid_ratio", "invalid_value", "no_evidence", "declared_not_done"}:
         return 0.0
     bands = rules.bands_for(measure.bands)
+    # judged by what the documents state (documented_below_threshold): scored by it too
+    by = "documented" if "documented_below_threshold" in codes else "value"
     linear = scoring.method == "linear" and measure.kind == "ratio" and measure.direction != "lower"
     if measure.kind == "count":
         achieved = _against(float(fact.data.get("share", 0.0)), bands.pass_)
     elif measure.direction == "lower":
-        value = float(fact.data.get("value", 0.0))
+        value = float(fact.data.get(by, 0.0))
         achieved = bands.pass_ / value if value > 0 else 0.0
     elif linear:
-        achieved = float(fact.data.get("value", 0.0))  # the national method: the ratio itself
+        achieved = float(fact.data.get(by, 0.0))  # the national method: the ratio itself
     else:
-        achieved = _against(float(fact.data.get("value", 0.0)), bands.pass_)
+        achieved = _against(float(fact.data.get(by, 0.0)), bands.pass_)
     # a score is a share in 0..1 whatever the figures (NaN is no share: 0)
     score = max(0.0, min(1.0, achieved)) if math.isfinite(achieved) else 0.0
     if "uncorroborated" in codes or "ocr_uncertain" in codes:
