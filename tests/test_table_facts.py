@@ -445,3 +445,38 @@ def test_a_total_row_backs_each_measure_its_columns_name(tmp_path):
     assert {e["location"] for e in cited} == {"sheet 2024年 row 7 (2024年!A7:E7)"}
     assert "D7" in (cited[0]["cell"] or "")
     assert_quotes_found(report, root)
+
+
+HOSPITALS = [
+    ["序号", "医疗机构名称", "等级", "年度诊疗人次（人次）", "", "预约诊疗率（%）", "电子病历系统", ""],
+    ["", "", "", "总诊疗人次", "其中：预约诊疗人次", "", "是否建立", "应用水平分级（级）"],
+    ["1", "市人民医院", "三级甲等", "210000", "136500", "65.0", "是", "5"],
+    ["2", "市中医医院", "三级甲等", "180000", "126000", "70.0", "是", "4"],
+    ["3", "市第二人民医院", "三级乙等", "150000", "99000", "66.0", "是", "4"],
+    ["合计", "", "", "540000", "361500", "66.9", "", ""],
+]
+HOSPITAL_MERGES: list[Merge] = [(0, 0, 1, 0), (0, 1, 1, 1), (0, 2, 1, 2), (0, 3, 0, 4)]
+HOSPITAL_MERGES += [(0, 5, 1, 5), (0, 6, 0, 7)]
+
+
+def test_a_rows_other_rate_and_counts_are_not_the_measure_its_headers_name(rules, tmp_path):
+    """A hospital table read for 电子病历普及率: its 预约诊疗率 column and its 诊疗人次
+    counts belong to 2.4.2 (the headers say so), so they contradict nothing of 2.4.1,
+    whose own columns (电子病历系统/是否建立) state no figure; 2.4.2 is backed by the 合计."""
+    path = write_docx(
+        tmp_path / "医疗机构统计表.docx",
+        [para("全市三级医疗机构预约诊疗及电子病历建设情况"), table(HOSPITALS)],
+        merges=[(0, r, c, r2, c2) for r, c, r2, c2 in HOSPITAL_MERGES],
+    )
+    _, judged = submission(
+        rules,
+        path,
+        grid_of(HOSPITALS, HOSPITAL_MERGES, caption="全市三级医疗机构预约诊疗及电子病历建设情况"),
+        "table 1",
+        {
+            "2.4.1": {"emr": DeclaredMeasure(numerator=3, denominator=3)},
+            "2.4.2": {"appointment": DeclaredMeasure(numerator=361500, denominator=540000)},
+        },
+    )
+    assert "inconsistent_figures" not in reasons(judged["2.4.1"])
+    assert "corroborated" in reasons(judged["2.4.2"])

@@ -38,12 +38,13 @@ from sxcheck.facts.ocr import Folding, certain_first
 from sxcheck.facts.periods import Periods
 from sxcheck.facts.quotes import Omitted, cite, is_quoted, quoted_keys
 from sxcheck.facts.rows import count_rows
-from sxcheck.facts.tables import TableReader
+from sxcheck.facts.tables import TableReader, others_figures, table_key
 from sxcheck.facts.totals import StatedTotal
 from sxcheck.models import (
     DeclaredMeasure,
     Evidence,
     Fact,
+    Quantity,
     Sentence,
 )
 
@@ -147,7 +148,7 @@ class FigureFacts(StatedApart):
                 measure.bounded,
                 (measure.numerator or "", measure.denominator or ""),
                 self.change,
-                quantities=self.periods.figures_in(s, text),
+                quantities=self._own_figures(s, text, measure),
                 folding=self.folding,
             )
             for s, text in done
@@ -296,6 +297,16 @@ class FigureFacts(StatedApart):
             ]
             self._documented(fact, measure, shares)
         return fact
+
+    def _own_figures(self, sentence: Sentence, text: str, measure: MeasureRule) -> list[Quantity]:
+        """The figures of `text` that may count, without a row's cells that are not the
+        measure's (facts.tables.others_figures)."""
+        figures = self.periods.figures_in(sentence, text)
+        if not sentence.cells or text != sentence.text:
+            return figures
+        headers = [c.header for row in self._rows_of(table_key(sentence)) for c in row.cells]
+        others = others_figures(sentence, measure, headers)
+        return [q for q in figures if (q.start, q.end) not in others] if others else figures
 
     @staticmethod
     def _documented(fact: Fact, measure: MeasureRule, figures: list[tuple[Decimal, str]]) -> None:

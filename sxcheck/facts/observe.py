@@ -298,8 +298,13 @@ def _under_another_rate(text: str, position: int, start: int, pattern: EvidenceP
     ends = list(_CLAUSE_END.finditer(between))
     if not ends:
         return False  # the measure's own clause
-    clause = between[ends[-1].end() :]
-    rates = _RATE.findall(clause)
+    return names_another_rate(between[ends[-1].end() :], pattern)
+
+
+def names_another_rate(text: str, pattern: EvidencePattern) -> bool:
+    """Does the text name a rate ("完好率", "预约诊疗率") that none of the measure's words
+    names (its last one, the one a figure after it belongs to)?"""
+    rates = _RATE.findall(text)
     if not rates:
         return False
     words = [w.lower() for group in pattern.all_of for w in group]

@@ -17,6 +17,7 @@ once, as the grid reader gives it once; percentages are never summed).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -25,7 +26,7 @@ from sxcheck.evidence import row_location, sheet_ref
 from sxcheck.evidence.figures import CELL
 from sxcheck.evidence.quantities import decimals_shown
 from sxcheck.facts.compare import fmt_number
-from sxcheck.facts.observe import Observation, close_to
+from sxcheck.facts.observe import Observation, close_to, names_another_rate
 from sxcheck.facts.periods import Periods
 from sxcheck.models import Evidence, Fact, Quantity, Sentence, TableCell
 
@@ -89,6 +90,30 @@ def row_cells(sentence: Sentence) -> list[tuple[TableCell, list[Quantity]]] | No
         out.append((cell, [q for q in sentence.quantities if start <= q.start and q.end <= end]))
         start = end + len(CELL)
     return out
+
+
+def others_figures(
+    sentence: Sentence, measure: MeasureRule, headers: Iterable[str] = ()
+) -> set[tuple[int, int]]:
+    """Spans of a row's numbers that are not the measure's, when the row is read as a
+    line of text: those under a header naming a rate the measure does not ("预约诊疗率
+    （%）" in a row read for 电子病历普及率), and, when some headers of the table name the
+    measure's words ("电子病历系统/是否建立"), those under the other headers (年度诊疗人次)
+    but the row's label. `headers`: every header of the row's table (a 合计 row may
+    leave the measure's columns empty)."""
+    pieces = row_cells(sentence)
+    if pieces is None:
+        return set()
+    words = [w.lower() for group in measure.evidence.all_of for w in group]
+    every = {*headers, *(cell.header for cell, _ in pieces)}
+    naming = {h for h in every if any(w in h.lower() for w in words)}
+    return {
+        (q.start, q.end)
+        for cell, quantities in pieces
+        if names_another_rate(cell.header, measure.evidence)
+        or (naming and cell.header not in naming and cell.text != sentence.row_label)
+        for q in quantities
+    }
 
 
 def _one_figure(quantities: list[Quantity]) -> Quantity | None:
@@ -323,7 +348,15 @@ def _best_group(
     """The one column group for the measure: the only one, else the one whose header
     names most of the measure's evidence words (none of its none_of words)."""
     if len(groups) <= 1:
-        return next(iter(groups.values()), None)
+        only = next(iter(groups.items()), None)
+        if only is None:
+            return None
+        picks = only[1]
+        if set(picks) == {"rate"} and all(
+            names_another_rate(p.cell.header, measure.evidence) for p in picks["rate"]
+        ):
+            return None  # "预约诊疗率（%）" is no 电子病历 rate, however the row names it
+        return picks
 
     def score(name: str) -> int:
         if any(w in name for w in measure.evidence.none_of):
