@@ -73,6 +73,9 @@ class QualitativeReader:
         self.rule_statement = [re.compile(p) for p in lexicon.rule_statement]
         self.date = re.compile(lexicon.date)
         self.month = re.compile(lexicon.month)
+        # "全年累计通报预警信息156条" in a dated report: the report's year (figures.this_year)
+        this_year = lexicon.figures.this_year
+        self.this_year = re.compile("|".join(f"(?:{w})" for w in this_year)) if this_year else None
         self.plan_kinds = set(lexicon.plan_kinds)
         self.deadline_column = re.compile(lexicon.figures.column_deadline)
         # a task row's status column (the same headers the modality reader reads a row by)
@@ -140,14 +143,17 @@ class QualitativeReader:
         return (issued is not None and (issued.kind or "") in self.plan_kinds) or sentence.in_plan
 
     def dated(self, sentence: Sentence) -> bool:
-        """Does the sentence date what it reports: a year of its own, or a month of a year its
+        """Does the sentence date what it reports: a year of its own, a month of a year its
         paragraph or its dated document gives ("2024年4月，…印发…预案。7月，…组织开展攻防
-        演练"; "7月，…参加…攻防演练" in a 工作总结 dated 2024年12月)?"""
+        演练"; "7月，…参加…攻防演练" in a 工作总结 dated 2024年12月), or this year's
+        (figures.this_year: "全年累计通报预警信息156条") in a dated document?"""
         if self.date.search(sentence.text):
             return True
+        issued = sentence.issued
+        if self.this_year is not None and self.this_year.search(sentence.text):
+            return bool(issued and issued.year)  # "全年…" of a report dated 2024年12月
         if not self.month.search(sentence.text):
             return False
-        issued = sentence.issued
         return bool(self.date.search(sentence.evidence.context or "") or (issued and issued.year))
 
     def of_clause(self, text: str, start: int, end: int) -> Modality:
