@@ -116,6 +116,10 @@ class MeasureRule(Strict):
     bands: str | Bands | None = None
     options: list[CountOption] = Field(default_factory=list)
     evidence: EvidencePattern
+    # ratio/value: the words a clause saying the thing is not there names, when the
+    # evidence groups include what the figure counts ("市级公共数据开放平台尚未建成上线"
+    # names no 类 or 领域); None: the evidence groups (facts.denials)
+    denied_by: EvidencePattern | None = None
     weight: Weight = 1.0
     # qualitative: regexes a done sentence about the measure must match
     established: list[str] = Field(default_factory=list)

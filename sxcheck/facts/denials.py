@@ -32,6 +32,7 @@ from sxcheck.facts.qualitative import QualitativeReader
 from sxcheck.models import Sentence
 
 _YEAR = re.compile(r"(20\d\d)\s*年")
+_STATEMENT_END = re.compile(r"[；;。！？!?]")
 
 
 class Denials:
@@ -52,7 +53,8 @@ class Denials:
         self.years = years or set()
 
     def of(self, sentences: Iterable[Sentence], pattern: EvidencePattern) -> list[Sentence]:
-        """The sentences (each once, in order) with a clause denying the measure."""
+        """The sentences (each once, in order) with a clause that denies what `pattern`
+        names (a measure's `denied_by`, else its evidence pattern)."""
         found: list[Sentence] = []
         seen: set[int] = set()
         for sentence in sentences:
@@ -76,13 +78,16 @@ class Denials:
             if clause.modality == "done":
                 continue
             said = text[clause.start : clause.end]
-            if not self._says_not_yet(clause.modality, said, text[: clause.start]):
+            # the statement's own opening before the clause ("2021年以前，…"), not the
+            # statements before it ("…拟于2025年启动建设；…平台尚未建成上线")
+            opening = _STATEMENT_END.split(text[: clause.start])[-1]
+            if not self._says_not_yet(clause.modality, said, opening):
                 continue
             if self.partial is not None and self.partial.search(said):
                 continue
-            if self._states_figure(sentence, clause.start, clause.end):
+            if not matches(pattern, fold(said) if fold else said):
                 continue
-            if matches(pattern, fold(said) if fold else said):
+            if not self._states_figure(sentence, clause.start, clause.end):
                 return True
         return False
 

@@ -26,6 +26,7 @@ from sxcheck.facts.compare import (
     value_agrees,
 )
 from sxcheck.facts.denials import Denials
+from sxcheck.facts.keywords import Mentions
 from sxcheck.facts.observe import (
     Observation,
     columns_speak_of,
@@ -73,6 +74,8 @@ class FigureFacts(StatedApart):
         def _relevant(
             self, measure: MeasureRule
         ) -> tuple[list[tuple[Sentence, str]], list[Sentence]]: ...
+
+        def _mention_index(self) -> Mentions | None: ...
 
         def _fact(
             self, item: ItemRule, measure: MeasureRule, planned: list[Sentence], **data: Any
@@ -331,7 +334,14 @@ class FigureFacts(StatedApart):
         ("…尚未实现统一联网", facts.denials): the sentences saying so, as `denied`."""
         if fact.data.get("corroborated") or not fact.data.get("valid"):
             return fact
-        denied = self.denials.of([*(s for s, _ in done), *planned], measure.evidence)
+        about = [*(s for s, _ in done), *planned]
+        pattern = measure.denied_by or measure.evidence
+        if measure.denied_by is not None:  # sentences naming the system, not its figure
+            mentions = self._mention_index()
+            spots = mentions.of(pattern) if mentions is not None else None
+            named = range(len(self.sentences)) if spots is None else sorted(spots[0])
+            about += [self.sentences[i] for i in named]
+        denied = self.denials.of(about, pattern)
         fact.data["denied"] = len(denied)
         fact.evidence["denied"] = self._cite(fact, "denied", denied)
         return fact

@@ -61,6 +61,9 @@ class LastReaders:
             for position in joins:  # read joined: itself and the sentence before it
                 for before in range(max(0, position - 1 - reach), position + 1):
                     last[before] = max(last[before], step)
+            denial = mentions.of(measure.denied_by) if measure.denied_by else None
+            for position in denial[0] if denial else ():  # what a denial names
+                last[position] = max(last[position], step)
         keep = {id(s) for s in kept}
         self._after: dict[int, array[int]] = {}
         for position, step in enumerate(last):

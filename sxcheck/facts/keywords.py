@@ -92,6 +92,10 @@ class KeywordIndex:
     def of_rules(cls, rules: RuleSet) -> KeywordIndex:
         """Every measure's evidence pattern, with the rules' OCR confusion table."""
         patterns = [m.evidence for item in rules.items.values() for m in item.measures]
+        # what a denial of a ratio names (facts.denials), scanned in the same pass
+        patterns += [
+            m.denied_by for item in rules.items.values() for m in item.measures if m.denied_by
+        ]
         return cls(patterns, rules.ocr_confusions)
 
     def index_of(self, pattern: EvidencePattern) -> int | None:
