@@ -14,8 +14,8 @@ import pytest
 from sxcheck.catalogue.loader import load_rules
 from sxcheck.catalogue.schema import ConfusionGroup, EvidencePattern, OcrConfusions
 from sxcheck.facts import keywords
-from sxcheck.facts.observe import mentions
 from sxcheck.facts.ocr import matching
+from sxcheck.facts.relevance import mentions
 from sxcheck.models import Evidence, Sentence
 from sxcheck.pipeline import effective_rules, facts_of, read_submission
 from sxcheck.rulecases import case_declared, case_submission

@@ -16,8 +16,8 @@ import yaml
 
 from sxcheck.catalogue.loader import load_rules
 from sxcheck.catalogue.schema import EvidencePattern
-from sxcheck.facts.observe import relevant_text
 from sxcheck.facts.ocr import Folding
+from sxcheck.facts.relevance import relevant_text
 from sxcheck.models import (
     DeclaredMeasure,
     DocumentInfo,

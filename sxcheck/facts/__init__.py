@@ -21,16 +21,13 @@ from sxcheck.facts.compare import (
 )
 from sxcheck.facts.denials import Denials
 from sxcheck.facts.figure_facts import FigureFacts
-from sxcheck.facts.observe import (
-    is_not_done,
-    matches,
-    relevant_text,
-)
+from sxcheck.facts.observe import is_not_done
 from sxcheck.facts.ocr import Folding, mark_uncertain
 from sxcheck.facts.periods import Periods
 from sxcheck.facts.qualitative import QualitativeReader
 from sxcheck.facts.qualitative_fact import qualitative_fact
 from sxcheck.facts.quotes import Omitted, cap_quotes, joined_with_previous
+from sxcheck.facts.relevance import matches, relevant_text
 from sxcheck.facts.tables import TableReader, table_key
 from sxcheck.facts.totals import StatedTotal, cross_check_denominators
 from sxcheck.models import (

@@ -26,9 +26,9 @@ import re
 from collections.abc import Iterable
 
 from sxcheck.catalogue.schema import EvidencePattern, FigureWords
-from sxcheck.facts.observe import matches
 from sxcheck.facts.ocr import Folding, matching
 from sxcheck.facts.qualitative import QualitativeReader
+from sxcheck.facts.relevance import matches
 from sxcheck.models import Sentence
 
 _YEAR = re.compile(r"(20\d\d)\s*年")

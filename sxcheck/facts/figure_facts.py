@@ -29,7 +29,6 @@ from sxcheck.facts.denials import Denials
 from sxcheck.facts.keywords import Mentions
 from sxcheck.facts.observe import (
     Observation,
-    columns_speak_of,
     ratio_observation,
     rounded_only,
     states_figures,
@@ -38,6 +37,7 @@ from sxcheck.facts.observe import (
 from sxcheck.facts.ocr import Folding, certain_first
 from sxcheck.facts.periods import Periods
 from sxcheck.facts.quotes import Omitted, cite, is_quoted, quoted_keys
+from sxcheck.facts.relevance import columns_speak_of
 from sxcheck.facts.rows import count_rows
 from sxcheck.facts.tables import TableReader, others_figures, table_key
 from sxcheck.facts.totals import StatedTotal
@@ -179,18 +179,7 @@ class FigureFacts(StatedApart):
                 for o in observations
                 if o.denominator and not o.inferred
             ]
-        fact = self._fact(
-            item,
-            measure,
-            planned,
-            source="none",
-            valid=True,
-            has_value=False,
-            value=0.0,
-            denied=0,
-            contradicted=False,
-            documented=0.0,
-        )
+        fact = self._figure_fact(item, measure, planned)
         aside = self._set_aside(fact, done, planned)
         if declared is not None and (
             declared.numerator is not None or declared.denominator is not None
@@ -301,6 +290,22 @@ class FigureFacts(StatedApart):
             self._documented(fact, measure, shares)
         return fact
 
+    def _figure_fact(self, item: ItemRule, measure: MeasureRule, planned: list[Sentence]) -> Fact:
+        """A ratio or value fact before any figure is read: nothing found, nothing denied
+        (facts.denials) or contradicted (`_documented`) yet."""
+        return self._fact(
+            item,
+            measure,
+            planned,
+            source="none",
+            valid=True,
+            has_value=False,
+            value=0.0,
+            denied=0,
+            contradicted=False,
+            documented=0.0,
+        )
+
     def _own_figures(self, sentence: Sentence, text: str, measure: MeasureRule) -> list[Quantity]:
         """The figures of `text` that may count, without a row's cells that are not the
         measure's (facts.tables.others_figures)."""
@@ -356,18 +361,7 @@ class FigureFacts(StatedApart):
             for s, text in done
         ]
         observations = certain_first([o for o in observations if o.values], self.ocr_min)
-        fact = self._fact(
-            item,
-            measure,
-            planned,
-            source="none",
-            valid=True,
-            has_value=False,
-            value=0.0,
-            denied=0,
-            contradicted=False,
-            documented=0.0,
-        )
+        fact = self._figure_fact(item, measure, planned)
         self._set_aside(fact, done, planned)
         unit = measure.unit or ""
         if declared is not None and declared.value is not None:

@@ -1,6 +1,6 @@
 """Which measures a sentence may be about: every measure's keywords in one automaton.
 
-`observe.relevant_text` asks first whether every `all_of` group of a measure's
+`relevance.relevant_text` asks first whether every `all_of` group of a measure's
 evidence pattern has a word in "context text" (lower-cased; an OCR sentence
 folded through the confusion table, facts.ocr). Asking that of every measure for
 every sentence is hundreds of thousands of Python substring tests on a large
@@ -107,7 +107,7 @@ class KeywordIndex:
 
     def mentioned(self, sentence: Sentence) -> set[int]:
         """The patterns whose all_of groups the sentence (with its context) all hits,
-        as `observe.mentions` tests `relevant_text`'s "context text"."""
+        as `relevance.mentions` tests `relevant_text`'s "context text"."""
         fold = self.folding.fold_for(sentence)
         if fold is None:
             return self._plain.mentioned(f"{sentence.context} {sentence.text}".lower())

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sxcheck.catalogue.schema import ItemRule, MeasureRule
-from sxcheck.facts.observe import matches
 from sxcheck.facts.qualitative import QualitativeReader
+from sxcheck.facts.relevance import matches
 from sxcheck.models import Evidence, Fact, OfficialInfo, Sentence, unique_evidence
 
 # FactBuilder._fact: (item, measure, planned sentences, **data) -> a fact
