@@ -170,6 +170,9 @@ class Sentence:
         are kept: nothing could read them again."""
         if self._source is not None:
             self._quantities = None
+            parts = getattr(self._source, "forget_parts", None)
+            if parts is not None:
+                parts()  # a joined sentence's numbers were read from its two parts
 
     @property
     def place(self) -> tuple[str, int | None, str]:

@@ -11,6 +11,7 @@ bounded and a one-line file cannot make every quote carry the whole file.
 from __future__ import annotations
 
 import re
+from array import array
 from decimal import Decimal
 from sys import intern
 from typing import TYPE_CHECKING, Any
@@ -161,9 +162,10 @@ def sentences_of(
     listing = listing or set()
     # a table's rows share their caption and header: matched in one normalised copy
     contexts: dict[str, str] = {"": ""}
-    spans: list[tuple[int, int]] = []  # per unit, the range of `out` made from it
+    # per unit, where its sentences start in `out` (they end where the next unit's start)
+    starts = array("I")
     for index, unit in enumerate(units):
-        spans.append((len(out), len(out)))
+        starts.append(len(out))
         # numbers and keywords are read from the matching text (evidence.normalise:
         # "2 0 2 4 年" -> "2024年"); the quote stays the document's own characters
         context = contexts.get(unit.context)
@@ -186,9 +188,9 @@ def sentences_of(
                     source=parts,
                 )
             )
-        spans[-1] = (spans[-1][0], len(out))
     # a sentence a page break cut in two is read whole (evidence.pages)
-    return join_across_pages(out, units, spans, lambda u: _heading_level(u) is not None)
+    starts.append(len(out))
+    return join_across_pages(out, units, starts, lambda u: _heading_level(u) is not None)
 
 
 # distinct values the quantities read share one Decimal object of (LazyParts): beyond

@@ -58,6 +58,13 @@ class _JoinedParts:
     def key_of(self, sentence: Sentence) -> QuoteKey | None:
         return None  # its quote is made of both evidences: built to be known
 
+    def forget_parts(self) -> None:
+        """Forget the numbers read from the two parts too (Sentence.forget_quantities)."""
+        if not self.prev.evidence_made:
+            self.prev.forget_quantities()
+        if not self.cur.evidence_made:
+            self.cur.forget_quantities()
+
     def quantities_of(self, sentence: Sentence) -> list[Quantity]:
         offset = len(self.prev.text)
         shifted = [

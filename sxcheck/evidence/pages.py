@@ -16,7 +16,7 @@ is not a heading or a labelled line ("列席：…").
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sxcheck.evidence.joins import join_sentences
 from sxcheck.models import Sentence, TextUnit
@@ -33,22 +33,27 @@ MIN_CUT_CHARS = 16  # shorter last lines are signatures, dates, names or heading
 def join_across_pages(
     sentences: list[Sentence],
     units: list[TextUnit],
-    spans: list[tuple[int, int]],
+    starts: Sequence[int],
     is_heading: Callable[[TextUnit], bool],
 ) -> list[Sentence]:
     """`sentences` with each sentence cut by a page break read as one.
 
-    `spans[i]` is the range of `sentences` made from `units[i]` (start, end).
+    `starts[i]` is where the sentences made from `units[i]` start in `sentences` (they
+    end at `starts[i + 1]`; one more entry than `units`).
     """
     cuts: dict[int, int] = {}  # index of a cut sentence's first half -> its second half
-    text_units = [i for i, u in enumerate(units) if not _PAGE_NUMBER.match(u.text)]
-    for a, b in zip(text_units, text_units[1:], strict=False):
-        first, second = units[a], units[b]
-        if not _cut(first, second, is_heading):
+    seconds: set[int] = set()  # the second halves, each joined once
+    before: int | None = None  # the unit before, page numbers aside
+    for b, second in enumerate(units):
+        if _PAGE_NUMBER.match(second.text):
             continue
-        (_, end), (start, stop) = spans[a], spans[b]
-        if end > spans[a][0] and stop > start and end - 1 not in cuts.values():
-            cuts[end - 1] = start
+        a, before = before, b
+        if a is None or not _cut(units[a], second, is_heading):
+            continue
+        end, start, stop = starts[a + 1], starts[b], starts[b + 1]
+        if end > starts[a] and stop > start and end - 1 not in seconds:
+            cuts[end - 1] = start  # (a one-sentence page: its sentence goes on both ways)
+            seconds.add(start)
     if not cuts:
         return sentences
     out: list[Sentence] = []

@@ -79,7 +79,7 @@ class FactBuilder(FigureFacts):
         self.total_label = re.compile("|".join(rules.lexicon.total_label) or "(?!)")
         self._tables: dict[str, list[Sentence]] | None = None
         self._mentions: keywords.Mentions | None = None  # made by _mention_index
-        self._positions: dict[int, int] | None = None  # made by _positions_of
+        self._positions: dict[int, int] = {}  # per measure, made by _mentioning
         self.folding = Folding(rules.ocr_confusions)  # OCR sentences' keywords (facts.ocr)
         self.ocr_min = rules.ocr_min_confidence
         # table rows read by their headers, their cells named, their 合计 checked (facts.tables)
@@ -101,6 +101,9 @@ class FactBuilder(FigureFacts):
         """Every sentence about the measure, whatever its modality (a sentence whose subject
         is named in the one before it, "其中418所…", is read joined with it)."""
         found: list[tuple[Sentence, str]] = []
+        # where each sentence found stands, for the lookups around it (facts.apart): of
+        # this measure's only, so it never holds every sentence of a large submission
+        self._positions = {}
         # one scan of every sentence for every measure's keywords (facts.keywords): only
         # the sentences that may mention the measure are read, exactly as before
         mentions = self._mention_index()
@@ -129,6 +132,7 @@ class FactBuilder(FigureFacts):
                 sentence = joined
             if text is not None:
                 found.append((sentence, text))
+                self._positions[id(sentence)] = index
         return found
 
     def _mention_index(self) -> keywords.Mentions | None:
@@ -339,23 +343,30 @@ class FactBuilder(FigureFacts):
 
     # ------------------------------------------------------------ entry
 
-    def _last_readers(self) -> forgetting.LastReaders | None:
+    def _last_readers(
+        self, declared: dict[str, dict[str, DeclaredMeasure]]
+    ) -> forgetting.LastReaders | None:
         """Which measure reads each sentence last, in build order (facts.forgetting),
         the numbers of those none reads forgotten now; None when the keyword index is
         off (every measure may read every sentence) or forgetting is."""
         mentions = self._mention_index()
         if mentions is None or not forgetting.ENABLED:
             return None
-        order = [m for item in self.rules.items.values() for m in item.measures]
+        steps = [(item, m) for item in self.rules.items.values() for m in item.measures]
         readers = forgetting.LastReaders(
-            mentions, order, self.sentences, self.joined, self.total_rows
+            mentions,
+            [m for _, m in steps],
+            self.sentences,
+            self.joined,
+            self.total_rows,
+            [m.key in declared.get(item.id, {}) for item, m in steps],
         )
         readers.unread()
         return readers
 
     def build(self, declared: dict[str, dict[str, DeclaredMeasure]]) -> list[Fact]:
         facts: list[Fact] = []
-        last_readers = self._last_readers()
+        last_readers = self._last_readers(declared)
         step = -1
         for item in self.rules.items.values():
             item_declared = declared.get(item.id, {})

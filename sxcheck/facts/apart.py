@@ -33,7 +33,7 @@ class StatedApart:
         periods: Periods
         total_label: re.Pattern[str]
         _tables: dict[str, list[Sentence]] | None
-        _positions: dict[int, int] | None
+        _positions: dict[int, int]
 
     def _rows_stating(
         self,
@@ -91,7 +91,7 @@ class StatedApart:
         """A paragraph's sentence about the measure states the numerator, and one of the
         TOTAL_REACH sentences before it, in the same document, the denominator in the
         same unit while naming a total or the measure's denominator."""
-        positions = self._positions_of()
+        positions = self._positions  # of the sentences the measure's reading found
         for sentence, _ in done:
             index = positions.get(id(sentence))
             if index is None or sentence.kind != "paragraph":
@@ -113,12 +113,6 @@ class StatedApart:
                 if any(_is(q, denominator) and q.unit in units for q in totals):
                     return [other.evidence, sentence.evidence]
         return []
-
-    def _positions_of(self) -> dict[int, int]:
-        """Each sentence's place in the submission's list, by identity (made once)."""
-        if self._positions is None:
-            self._positions = {id(s): i for i, s in enumerate(self.sentences)}
-        return self._positions
 
 
 def _is(quantity: Quantity, figure: Decimal) -> bool:

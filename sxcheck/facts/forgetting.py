@@ -41,6 +41,7 @@ class LastReaders:
         sentences: Sequence[Sentence],
         joined: Joined,
         kept: Iterable[Sentence] = (),
+        declared: Sequence[bool] | None = None,
     ) -> None:
         self.sentences = sentences
         self.joined = joined
@@ -52,9 +53,10 @@ class LastReaders:
                 last = array("i", [step]) * count
                 continue
             own, joins = spots
-            # a ratio also reads the sentences just before its own for a total stated
-            # apart (facts.apart)
-            reach = TOTAL_REACH if measure.kind == "ratio" else 0
+            # a declared ratio also reads the sentences just before its own for a total
+            # stated apart (facts.apart); `declared[step]`: is this step's declared
+            stated = declared is None or declared[step]
+            reach = TOTAL_REACH if measure.kind == "ratio" and stated else 0
             for position in own:
                 for before in range(max(0, position - reach), position + 1):
                     last[before] = max(last[before], step)
