@@ -338,6 +338,9 @@ class ModalityWords(Strict):
     "2024年每季度召开" is a rule, "已于年底前完成" is done.
     """
 
+    # done cues that say how, not that (按期, 如期): under a report's plan heading or in a
+    # plan, "督促…项目按期建成上线" is still a task (facts.qualitative)
+    manner: str = r"按期|如期|按时|按(?:照)?计划"
     # where a clause ends (a negation's scope) and where a statement ends (a plan's)
     clause_marks: str = r"[，,：:]"
     statement_marks: str = r"[；;。！？!?\n]"

@@ -64,6 +64,7 @@ def is_not_done(text: str, not_done: list[re.Pattern[str]]) -> bool:
 
 
 _OF = re.compile(r"中|其中|共|总|合计|之中")
+_WITHIN = re.compile(r"(?:含|其中|包括)[^，,；;。\d]{0,10}$")
 _TOTAL = re.compile(r"共|总数|合计|总计|总量")
 
 
@@ -297,8 +298,13 @@ def _ratio_observation(
             and not any(q.role == "money" for q in counts)  # 投资460万元 is no count covered
         )
         if pair is None and obs.percent is None and all_covered:
-            # "三级甲等医院5家，三级乙等医院3家，均已建立电子病历": the parts add up, all covered
-            obs.numerator = obs.denominator = sum((q.value for q in counts), Decimal(0))
+            # "三级甲等医院5家，三级乙等医院3家，均已建立电子病历": the parts add up, all covered;
+            # a count said to be within another ("九家…（含三级甲等医院四家）", "其中六家")
+            # is a part of it, not one more
+            addends = [
+                q for q in counts if not _WITHIN.search(text[max(0, q.start - 14) : q.start])
+            ]
+            obs.numerator = obs.denominator = sum((q.value for q in addends or counts), Decimal(0))
             obs.inferred, obs.names_numerator = True, _names_numerator(text, roles)
             return obs
         if obs.percent is not None:

@@ -73,6 +73,7 @@ class QualitativeReader:
         self.rule_statement = [re.compile(p) for p in lexicon.rule_statement]
         self.date = re.compile(lexicon.date)
         self.month = re.compile(lexicon.month)
+        self.manner = re.compile(lexicon.modality.manner)
         # "全年累计通报预警信息156条" in a dated report: the report's year (figures.this_year)
         this_year = lexicon.figures.this_year
         self.this_year = re.compile("|".join(f"(?:{w})" for w in this_year)) if this_year else None
@@ -113,7 +114,7 @@ class QualitativeReader:
             whole = self._clause_at(text, start, end)
             if whole is not None and whole.modality != "done" and self._cue_after(text, whole, end):
                 modality, cue = whole.modality, whole.cue
-        if modality == "done" and not cue and self._in_plan(sentence):
+        if modality == "done" and self._no_cue(cue) and self._in_plan(sentence):
             return "planned", ""
         return modality, cue
 
@@ -135,6 +136,10 @@ class QualitativeReader:
             if clause.start <= last < clause.end:
                 return clause
         return None
+
+    def _no_cue(self, cue: str) -> bool:
+        """No done word of its own: none, or one that says how (按期, modality.manner)."""
+        return not cue or bool(self.manner.fullmatch(cue))
 
     def _in_plan(self, sentence: Sentence) -> bool:
         """A plan's sentence: of a document whose 文种 is a plan's, or named or titled as a
@@ -175,7 +180,7 @@ class QualitativeReader:
         clause with no cue of its own is a task ("建设供热智能化管理平台" in a 规划), as
         `said` and `option_done` read it."""
         clause = self._predicate_clause(sentence.text, start, end)
-        if clause.modality == "done" and not clause.cue and self._in_plan(sentence):
+        if clause.modality == "done" and self._no_cue(clause.cue) and self._in_plan(sentence):
             return "planned"
         return clause.modality
 
@@ -186,7 +191,7 @@ class QualitativeReader:
         clause = self._predicate_clause(sentence.text, start, end)
         if clause.modality != "done":
             return False
-        return bool(clause.cue) or not self._in_plan(sentence)
+        return not self._no_cue(clause.cue) or not self._in_plan(sentence)
 
     def row_planned(self, sentence: Sentence) -> bool:
         """A task table's row whose deadline (完成时限) is after the period, with no cell saying
