@@ -249,7 +249,9 @@ class HeadReader:
             if len(joined) > MAX_TITLE:
                 return False
             match = self.p.title_end.search(joined)
-            if match:
+            # a 文种 inside a 《 not yet closed names the document the title is about
+            # ("关于公开征求《…管理办法" / "（征求意见稿）》意见的公告"): the title goes on
+            if match and joined.count("《") <= joined.count("》"):
                 self._put_title(pieces, joined, match)
                 return True
         return False
