@@ -341,6 +341,9 @@ class ModalityWords(Strict):
     # done cues that say how, not that (按期, 如期): under a report's plan heading or in a
     # plan, "督促…项目按期建成上线" is still a task (facts.qualitative)
     manner: str = r"按期|如期|按时|按(?:照)?计划"
+    # a document a plan names as its basis ("为贯彻落实《…发展规划》", "根据《…》") is one in
+    # force, not one of its tasks (facts.qualitative)
+    basis: str = r"(?:贯彻|落实|根据|按照|依据|依照|对照)[^，,；;。《]{0,4}《$"
     # where a clause ends (a negation's scope) and where a statement ends (a plan's)
     clause_marks: str = r"[，,：:]"
     statement_marks: str = r"[；;。！？!?\n]"

@@ -74,6 +74,7 @@ class QualitativeReader:
         self.date = re.compile(lexicon.date)
         self.month = re.compile(lexicon.month)
         self.manner = re.compile(lexicon.modality.manner)
+        self.basis = re.compile(lexicon.modality.basis)
         # "全年累计通报预警信息156条" in a dated report: the report's year (figures.this_year)
         this_year = lexicon.figures.this_year
         self.this_year = re.compile("|".join(f"(?:{w})" for w in this_year)) if this_year else None
@@ -114,9 +115,21 @@ class QualitativeReader:
             whole = self._clause_at(text, start, end)
             if whole is not None and whole.modality != "done" and self._cue_after(text, whole, end):
                 modality, cue = whole.modality, whole.cue
-        if modality == "done" and self._no_cue(cue) and self._in_plan(sentence):
+        if (
+            modality == "done"
+            and self._no_cue(cue)
+            and self._in_plan(sentence)
+            and not self._basis(text, start, end)  # a document named as its basis is in force
+        ):
             return "planned", ""
         return modality, cue
+
+    def _basis(self, text: str, start: int, end: int) -> bool:
+        """Does the span name a document the text rests on ("为贯彻落实《…发展规划》")?"""
+        opens = [i for i in range(start, end) if text[i] == "《"]
+        if start > 0 and text[start - 1] == "《":
+            opens.append(start - 1)
+        return any(self.basis.search(text[max(0, i - 12) : i + 1]) for i in opens)
 
     @staticmethod
     def _cue_after(text: str, clause: Clause, end: int) -> bool:
