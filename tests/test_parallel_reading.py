@@ -3,6 +3,7 @@ same report as one at a time, in the submission's order, each child under its li
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -173,3 +174,55 @@ def test_a_file_not_begun_when_the_budget_ends_is_listed_as_before(tmp_path: Pat
         (None, reason, 0, ""),
     ]
     assert len(read[0][1].info.sha256) == 64
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_parsers_exit_when_the_check_is_killed(tmp_path: Path):
+    """kill -9 (or the OOM killer) of a check leaves no parser behind: each child closes
+    the parent's end of every pipe it inherited, so it sees its own pipe close, and one
+    killed while sending its result goes quietly."""
+    import subprocess
+    import sys
+
+    from .bench_process import submission
+
+    folder, _ = submission(tmp_path, "dense", 400)
+    sxcheck = str(Path(sys.executable).with_name("sxcheck"))
+    check = subprocess.Popen(
+        [sxcheck, "check", str(folder), "--no-store", "--quiet"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    children: list[int] = []
+    for _ in range(200):  # until both parsers run (at most 20 s)
+        children = _children(check.pid)
+        if len(children) >= 2 or check.poll() is not None:
+            break
+        time.sleep(0.1)
+    assert len(children) >= 2, "the check did not start its two parsers"
+    check.kill()
+    check.wait()
+    for _ in range(100):  # each child notices within a few seconds
+        if not any(_alive(c) for c in children):
+            break
+        time.sleep(0.1)
+    left = [c for c in children if _alive(c)]
+    for pid in left:
+        os.kill(pid, 9)
+    assert not left, "parser children outlived the killed check"
+    assert b"Traceback" not in (check.stderr.read() if check.stderr else b"")

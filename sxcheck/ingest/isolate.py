@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import signal
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -65,8 +66,8 @@ def _serve(conn: Connection, memory_mb: int) -> None:
             result.info.error = f"memory limit: needs more than {memory_mb} MiB"
         try:
             conn.send(result)
-        except MemoryError:
-            return
+        except (MemoryError, OSError):
+            return  # (OSError: the parent is gone, killed while this child parsed)
         if result.info.error and result.info.error.startswith("memory limit"):
             return  # a fresh child rather than a fragmented heap
 
@@ -87,7 +88,10 @@ def start_child(
     """
     context = multiprocessing.get_context("fork")
     parent, child = context.Pipe()
-    process = context.Process(target=target, args=(child, *args), daemon=True, name=name)
+    _PARENT_ENDS.add(parent)  # the child closes its copy (and those of the others)
+    process = context.Process(
+        target=_child_main, args=(target, child, *args), daemon=True, name=name
+    )
     current = multiprocessing.current_process()
     daemonic = current.daemon
     if daemonic:
@@ -99,6 +103,21 @@ def start_child(
             current._config["daemon"] = True  # type: ignore[attr-defined]
     child.close()
     return process, parent
+
+
+# the parent's ends of every child's pipe, closed in each new child: a child would
+# otherwise hold its own pipe (and one forked while another runs, that one's) open,
+# and if the parent is killed (kill -9, the OOM killer) a child never sees its pipe
+# close and waits for ever (two parsers at once: ingest.reading)
+_PARENT_ENDS: weakref.WeakSet[Connection] = weakref.WeakSet()
+
+
+def _child_main(target: Callable[..., None], conn: Connection, *args: Any) -> None:
+    """A child's start: drop the inherited parent ends of the other children's pipes."""
+    for other in list(_PARENT_ENDS):
+        with contextlib.suppress(OSError):
+            other.close()
+    target(conn, *args)
 
 
 def _descendants(pid: int) -> list[int]:
