@@ -285,6 +285,9 @@ class FigureWords(Strict):
     # after it: "测评计划于2025年一季度完成")
     not_yet: list[str] = Field(default_factory=list)
     later_done: list[str] = Field(default_factory=list)
+    # administrative divisions a count is written in, counted together: "全县9镇3乡" is 12
+    # townships, "6县4区" 10 counties (facts.observe), never a part and its whole
+    divisions: list[str] = Field(default_factory=list)
     plan_periods: dict[str, int] = Field(default_factory=dict)
     plan_period_after: str = r"^(?:末|期间)"
     change: list[str] = Field(default_factory=list)
@@ -513,10 +516,14 @@ class Lexicon(Strict):
 
     not_done: list[str] = Field(min_length=1)
     whole: list[str] = Field(min_length=1)
+    # words that make a `whole` phrase in their clause only nearly so ("基本实现…全覆盖")
+    whole_hedges: list[str] = Field(default_factory=list)
     change: list[str] = Field(default_factory=list)
     rule_statement: list[str] = Field(default_factory=list)
     total_row: list[str] = Field(default_factory=list)
     total_label: list[str] = Field(default_factory=list)
+    # the words just before a number that make it a total ("部门共34个"), a regex ending at it
+    total_before: str = r"(?:共|共有|共计|总计|合计|总数为?|总量为?|总数达到?)$"
     issuer: list[str] = Field(default_factory=list)  # 发文机关 after a region's name (batch)
     # how a sentence opens when it goes on with the previous one's subject ("其中418所…"
     # after "全市共有学校420所。"): only then are the two read as one statement

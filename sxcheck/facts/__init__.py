@@ -9,6 +9,7 @@ quotes it rests on, grouped by role.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +22,7 @@ from sxcheck.facts.compare import (
 )
 from sxcheck.facts.denials import Denials
 from sxcheck.facts.figure_facts import FigureFacts
-from sxcheck.facts.observe import is_not_done
+from sxcheck.facts.observe import Unhedged, is_not_done
 from sxcheck.facts.ocr import Folding, mark_uncertain
 from sxcheck.facts.periods import Periods
 from sxcheck.facts.qualitative import QualitativeReader
@@ -64,7 +65,9 @@ class FactBuilder(FigureFacts):
         self.sentences = sentences
         self.joined = joined_with_previous(sentences)
         self.not_done = [re.compile(p) for p in rules.lexicon.not_done]
-        self.whole = [re.compile(p) for p in rules.lexicon.whole]
+        self.whole = [Unhedged(p, rules.lexicon.whole_hedges) for p in rules.lexicon.whole]
+        words = sorted(rules.lexicon.figures.divisions, key=len, reverse=True)
+        self.divisions = re.compile("|".join(map(re.escape, words))) if words else None
         self.change = re.compile("|".join(rules.lexicon.change)) if rules.lexicon.change else None
         self.rule_statement = [re.compile(p) for p in rules.lexicon.rule_statement]
         self.continues = [re.compile(p) for p in rules.lexicon.continues_previous]
@@ -77,6 +80,7 @@ class FactBuilder(FigureFacts):
         # quotes of a role that `cite` left out, for cap_quotes to count
         self.omitted: Omitted = {}
         self.total_label = re.compile("|".join(rules.lexicon.total_label) or "(?!)")
+        self.total_before = re.compile(rules.lexicon.total_before)
         self._tables: dict[str, list[Sentence]] | None = None
         self._mentions: keywords.Mentions | None = None  # made by _mention_index
         self._positions: dict[int, int] = {}  # per measure, made by _mentioning
@@ -188,6 +192,9 @@ class FactBuilder(FigureFacts):
             rest_text = relevant_text(rest, measure.evidence, self.folding) if rest else None
             if rest is not None and rest_text is not None:
                 done.append((rest, rest_text))
+                at = self._positions.get(id(sentence))
+                if at is not None:  # its place, for the lookups around it (facts.apart)
+                    self._positions[id(rest)] = at
         return self._totals_only(done), planned
 
     def _done_clauses(self, sentence: Sentence) -> Sentence | None:
@@ -266,9 +273,10 @@ class FactBuilder(FigureFacts):
     def count(self, item: ItemRule, measure: MeasureRule, declared: DeclaredMeasure | None) -> Fact:
         done, planned = self._relevant(measure)
         found: dict[str, Evidence] = {}
+        names = [alias for option in measure.options for alias in option.aliases]
         for option in measure.options:
             for sentence, _ in done:
-                if self._states_option(sentence, option.aliases):
+                if self._states_option(sentence, option.aliases, names):
                     found[option.key] = sentence.evidence
                     break
         n = len(measure.options)
@@ -320,7 +328,9 @@ class FactBuilder(FigureFacts):
             self._fact,
         )
 
-    def _states_option(self, sentence: Sentence, aliases: list[str]) -> bool:
+    def _states_option(
+        self, sentence: Sentence, aliases: list[str], names: Sequence[str] = ()
+    ) -> bool:
         """Does the sentence name the option in a clause that says it is done ("智慧医疗、
         智慧教育已建成"; not "智慧交通尚未建成", evidence.modality; nor a plan's task,
         "三是完成自助服务一体机部署" under a report's 2025年工作打算)?"""
@@ -329,7 +339,7 @@ class FactBuilder(FigureFacts):
         reader = self.qualitative_reader
         for alias in aliases:
             at = lowered.find(alias.lower())
-            if at >= 0 and reader.option_done(sentence, at, at + len(alias)):
+            if at >= 0 and reader.option_done(sentence, at, at + len(alias), names):
                 return True
         return False
 

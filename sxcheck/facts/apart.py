@@ -21,8 +21,9 @@ from sxcheck.facts.periods import Periods
 from sxcheck.facts.tables import table_key
 from sxcheck.models import Evidence, Quantity, Sentence
 
-# how many sentences before the part a paragraph's total may stand (same document)
-TOTAL_REACH = 3
+# how many sentences before the part a paragraph's total may stand (same document): a
+# report's 基本情况 states it, a heading and a sentence or two on the work come between
+TOTAL_REACH = 5
 
 
 class StatedApart:
@@ -32,6 +33,7 @@ class StatedApart:
         sentences: list[Sentence]
         periods: Periods
         total_label: re.Pattern[str]
+        total_before: re.Pattern[str]
         _tables: dict[str, list[Sentence]] | None
         _positions: dict[int, int]
 
@@ -90,7 +92,8 @@ class StatedApart:
     ) -> list[Evidence]:
         """A paragraph's sentence about the measure states the numerator, and one of the
         TOTAL_REACH sentences before it, in the same document, the denominator in the
-        same unit while naming a total or the measure's denominator."""
+        same unit while naming a total or the measure's denominator, or writing the number as
+        a total ("应编制目录的部门共34个", lexicon.total_before)."""
         positions = self._positions  # of the sentences the measure's reading found
         for sentence, _ in done:
             index = positions.get(id(sentence))
@@ -104,14 +107,16 @@ class StatedApart:
             for other in self.sentences[max(0, index - TOTAL_REACH) : index][::-1]:
                 if other.kind != "paragraph" or other.place[0] != document:
                     break
-                if not (
-                    self.total_label.search(other.text)
-                    or _names(other.text, measure.denominator or "", whole=True)
-                ):
-                    continue
+                named = self.total_label.search(other.text) or _names(
+                    other.text, measure.denominator or "", whole=True
+                )
                 totals = self.periods.figures_in(other)
-                if any(_is(q, denominator) and q.unit in units for q in totals):
-                    return [other.evidence, sentence.evidence]
+                for q in totals:
+                    if not (_is(q, denominator) and q.unit in units):
+                        continue
+                    before = other.text[max(0, q.start - 14) : q.start]
+                    if named or self.total_before.search(before):  # "…的部门共34个"
+                        return [other.evidence, sentence.evidence]
         return []
 
 

@@ -52,18 +52,23 @@ class Denials:
         self.later_done = _any(words.later_done)
         self.years = years or set()
 
-    def of(self, sentences: Iterable[Sentence], pattern: EvidencePattern) -> list[Sentence]:
+    def of(
+        self, sentences: Iterable[Sentence], pattern: EvidencePattern, subject: bool = False
+    ) -> list[Sentence]:
         """The sentences (each once, in order) with a clause that denies what `pattern`
-        names (a measure's `denied_by`, else its evidence pattern)."""
+        names (a measure's `denied_by`, else its evidence pattern). `subject` (a
+        `denied_by`, which names the system itself): the clause may take the system named
+        earlier in its statement as its subject ("特色型工业互联网平台目前正在建设，尚未上线
+        运行，暂无企业接入")."""
         found: list[Sentence] = []
         seen: set[int] = set()
         for sentence in sentences:
-            if id(sentence) not in seen and self._denies(sentence, pattern):
+            if id(sentence) not in seen and self._denies(sentence, pattern, subject):
                 seen.add(id(sentence))
                 found.append(sentence)
         return found
 
-    def _denies(self, sentence: Sentence, pattern: EvidencePattern) -> bool:
+    def _denies(self, sentence: Sentence, pattern: EvidencePattern, subject: bool = False) -> bool:
         if sentence.listing or sentence.in_plan:
             return False
         issued = sentence.issued
@@ -85,7 +90,8 @@ class Denials:
                 continue
             if self.partial is not None and self.partial.search(said):
                 continue
-            if not matches(pattern, fold(said) if fold else said):
+            named = f"{opening}{said}" if subject else said
+            if not matches(pattern, fold(named) if fold else named):
                 continue
             if not self._states_figure(sentence, clause.start, clause.end):
                 return True

@@ -29,6 +29,7 @@ from sxcheck.facts.denials import Denials
 from sxcheck.facts.keywords import Mentions
 from sxcheck.facts.observe import (
     Observation,
+    Unhedged,
     ratio_observation,
     rounded_only,
     states_figures,
@@ -63,7 +64,8 @@ class FigureFacts(StatedApart):
         stated_totals: dict[str, list[StatedTotal]]
         omitted: Omitted
         total_label: re.Pattern[str]
-        whole: list[re.Pattern[str]]
+        whole: list[Unhedged]
+        divisions: re.Pattern[str] | None
         change: re.Pattern[str] | None
         interim: list[re.Pattern[str]]
         folding: Folding
@@ -153,6 +155,7 @@ class FigureFacts(StatedApart):
                 self.change,
                 quantities=self._own_figures(s, text, measure),
                 folding=self.folding,
+                divisions=self.divisions,
             )
             for s, text in done
         ]
@@ -339,6 +342,8 @@ class FigureFacts(StatedApart):
         ("…尚未实现统一联网", facts.denials): the sentences saying so, as `denied`."""
         if fact.data.get("corroborated") or not fact.data.get("valid"):
             return fact
+        if fact.data.get("contradicted"):
+            return fact  # the documents state what is done: judged by that (`_documented`)
         about = [*(s for s, _ in done), *planned]
         pattern = measure.denied_by or measure.evidence
         if measure.denied_by is not None:  # sentences naming the system, not its figure
@@ -346,10 +351,40 @@ class FigureFacts(StatedApart):
             spots = mentions.of(pattern) if mentions is not None else None
             named = range(len(self.sentences)) if spots is None else sorted(spots[0])
             about += [self.sentences[i] for i in named]
-        denied = self.denials.of(about, pattern)
+        denied = self.denials.of(about, pattern, subject=measure.denied_by is not None)
+        denied += [s for s in (*(s for s, _ in done), *planned) if self._later_target(fact, s)]
+        denied = list({id(s): s for s in denied}.values())
         fact.data["denied"] = len(denied)
         fact.evidence["denied"] = self._cite(fact, "denied", denied)
         return fact
+
+    def _later_target(self, fact: Fact, sentence: Sentence) -> bool:
+        """Does the sentence give the declared figure as a target of a year after the
+        evaluation period ("力争2026年底前实现全市11个县（市、区）监测全覆盖" for a declared
+        11/11 of 2025)? A declaration that is a later year's goal is not yet done."""
+        years = [int(y) for y in self.periods.years if y.isdigit()]
+        if not years:
+            return False
+        value = Decimal(str(fact.data.get("value", 0)))
+        denominator = fact.data.get("denominator")
+        count = value * Decimal(str(denominator)) if denominator else None
+
+        def declared(q: Quantity) -> bool:
+            if not q.is_measure_figure:
+                return False
+            if q.is_percent:
+                return abs(q.value - value * 100) <= Decimal("0.05")
+            return count is not None and abs(q.value - count) < Decimal("0.5")
+
+        later = [
+            q
+            for q in sentence.quantities
+            if q.period == "target" and q.target_year is not None and q.target_year > max(years)
+        ]
+        if not any(declared(q) for q in later):
+            return False
+        # "基期值（2024年）100，目标值（2030年）100": a level reached already, to be kept
+        return not any(declared(q) for q in sentence.quantities if q.period != "target")
 
     def value(self, item: ItemRule, measure: MeasureRule, declared: DeclaredMeasure | None) -> Fact:
         done, planned = self._relevant(measure)

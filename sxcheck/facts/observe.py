@@ -66,6 +66,28 @@ def is_not_done(text: str, not_done: list[re.Pattern[str]]) -> bool:
 _OF = re.compile(r"中|其中|共|总|合计|之中")
 _WITHIN = re.compile(r"(?:含|其中|包括)[^，,；;。\d]{0,10}$")
 _TOTAL = re.compile(r"共|总数|合计|总计|总量")
+# a year's addition, then the stock it adds to: never a part covered of a whole
+_INCREMENT = re.compile(r"新建|新增|新开通|新改建|新安装|新接入")
+_STOCK = re.compile(r"累计|总数|总量|共计|达到")
+# the words before a count that is what is left of a whole, after its part: "其余9个"
+_REST = re.compile(r"(?:其余|剩余|余下|其他|其它|另外)[^，,；;。\d]{0,4}$")
+
+
+class Unhedged:
+    """A `whole` phrase (lexicon.whole) that counts only where no hedge word stands
+    before it in its clause: "实现全覆盖" says all, "城区基本实现光纤宽带全覆盖" does not
+    (lexicon.whole_hedges). Searched like a compiled pattern."""
+
+    def __init__(self, pattern: str, hedges: list[str]) -> None:
+        self.pattern = re.compile(pattern)
+        self.hedge = re.compile("|".join(map(re.escape, hedges))) if hedges else None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        for found in self.pattern.finditer(text):
+            start = max(text.rfind(mark, 0, found.start()) for mark in "，,；;。") + 1
+            if self.hedge is None or not self.hedge.search(text, start, found.start()):
+                return found
+        return None
 
 
 def _same_unit(a: Quantity, b: Quantity) -> bool:
@@ -83,6 +105,9 @@ def _pair_by_cue(text: str, counts: list[Quantity]) -> tuple[Decimal, Decimal] |
         between = text[first.end : second.start]
         if between.strip() in ("/", "／"):
             return first.value, second.value
+        if _REST.search(between):
+            # "已有84处实现覆盖，其余2处计划2026年补点": the rest, not a part of the first
+            return first.value, first.value + second.value
         if _OF.search(between) and second.value <= first.value:
             return second.value, first.value
         before = text[max(0, first.start - 3) : first.start]
@@ -139,6 +164,10 @@ def _pair_by_size(
         return None
     if "、" in text[counts[0].end : counts[1].start]:
         return None  # "停车场168个、泊位5.6万个": an enumeration of different things
+    if _INCREMENT.search(text[max(0, counts[0].start - 12) : counts[0].start]) and _STOCK.search(
+        text[counts[0].end : counts[1].start]
+    ):
+        return None  # "全年新建基站1386个，累计达到8912个": this year's addition and the stock
     if not bounded:
         return _by_role(text, counts[0], counts[1], roles)
     low, high = sorted(q.value for q in counts)
@@ -198,7 +227,18 @@ def _under_another_rate(text: str, position: int, start: int, pattern: EvidenceP
     ends = list(_CLAUSE_END.finditer(between))
     if not ends:
         return False  # the measure's own clause
-    return names_another_rate(between[ends[-1].end() :], pattern)
+    clause = between[ends[-1].end() :]
+    if _names_measure(clause, pattern):
+        return False  # "…，全市主要网站IPv6支持率为76.3%": the clause names the measure again
+    return names_another_rate(clause, pattern)
+
+
+def _names_measure(clause: str, pattern: EvidencePattern) -> bool:
+    """Does the clause itself have a word of each of the measure's all_of groups?"""
+    lowered = clause.lower()
+    return bool(pattern.all_of) and all(
+        any(w.lower() in lowered for w in group if w) for group in pattern.all_of
+    )
 
 
 def names_another_rate(text: str, pattern: EvidencePattern) -> bool:
@@ -220,7 +260,7 @@ def _nearest(quantities: list[Quantity], position: int) -> Quantity:
 def ratio_observation(
     sentence: Sentence,
     text: str,
-    whole: list[re.Pattern[str]],
+    whole: list[Unhedged],
     pattern: EvidencePattern,
     bounded: bool = True,
     roles: tuple[str, str] = ("", ""),
@@ -228,6 +268,7 @@ def ratio_observation(
     *,
     quantities: list[Quantity],
     folding: Folding | None = None,
+    divisions: re.Pattern[str] | None = None,
 ) -> Observation:
     """Read numerator, denominator and percentage for a ratio measure.
 
@@ -237,10 +278,11 @@ def ratio_observation(
     as facts.periods chose them). The observation notes the precision of the figure
     its denominator was read from, for the cross-item check of one total.
     `folding`: an OCR sentence's wording is found through the confusion table.
+    `divisions` matches the divisions a series of bare counts is written in ("9镇3乡").
     """
     pattern, fold = matching(folding, sentence, pattern)
     obs = _ratio_observation(
-        sentence, text, whole, pattern, bounded, roles, change, quantities, fold
+        sentence, text, whole, pattern, bounded, roles, change, quantities, fold, divisions
     )
     if obs.denominator is not None:
         for q in quantities:
@@ -255,16 +297,19 @@ def ratio_observation(
 def _ratio_observation(
     sentence: Sentence,
     text: str,
-    whole: list[re.Pattern[str]],
+    whole: list[Unhedged],
     pattern: EvidencePattern,
     bounded: bool,
     roles: tuple[str, str],
     change: re.Pattern[str] | None,
     quantities: list[Quantity],
     fold: Callable[[str], str] | None = None,
+    divisions: re.Pattern[str] | None = None,
 ) -> Observation:
     # a stated proportion (车桩比3:1, 1:2000) is not a count of either side
     counts = [q for q in quantities if not q.is_percent and q.unit not in ("pp", "ratio")]
+    if divisions is not None:
+        counts = _divisions_together(text, counts, divisions)
     percents = [
         q
         for q in quantities
@@ -321,6 +366,39 @@ def _ratio_observation(
         obs.numerator = obs.denominator = counts[0].value
         obs.inferred, obs.names_numerator = True, _names_numerator(text, roles)
     return obs
+
+
+def _divisions_together(
+    text: str, counts: list[Quantity], divisions: re.Pattern[str]
+) -> list[Quantity]:
+    """Bare counts written one after another in divisions ("全县9镇3乡", "6县4区") as one
+    count of them all (12), spanning them; other counts as they are."""
+    out: list[Quantity] = []
+    run: list[Quantity] = []
+
+    def close() -> None:
+        if len(run) > 1:
+            total = sum((q.value for q in run), Decimal(0))
+            out.append(
+                run[0].model_copy(
+                    update={"value": total, "written": total, "end": run[-1].end, "unit": None}
+                )
+            )
+        else:
+            out.extend(run)
+        run.clear()
+
+    for q in counts:
+        after = divisions.match(text, q.end)
+        if q.unit is None and after is not None:
+            if run and divisions.fullmatch(text, run[-1].end, q.start) is None:
+                close()
+            run.append(q)
+            continue
+        close()
+        out.append(q)
+    close()
+    return out
 
 
 def value_observation(

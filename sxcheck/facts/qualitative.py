@@ -20,6 +20,7 @@ comes from matters:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sxcheck.catalogue.loader import RuleSet
@@ -197,14 +198,41 @@ class QualitativeReader:
             return "planned"
         return clause.modality
 
-    def option_done(self, sentence: Sentence, start: int, end: int) -> bool:
+    def option_done(
+        self, sentence: Sentence, start: int, end: int, names: Sequence[str] = ()
+    ) -> bool:
         """Is the option named at text[start:end] said done (of_clause), and not merely a
         plan's task: in a plan (or a report's plan section) only a clause with a done cue
-        of its own ("已实现网站、APP办理") says so."""
+        of its own ("已实现网站、APP办理") says so. `names`: every option's names, so a
+        negated clause after a cue-less one is read as its predicate only when it names
+        none ("…客运站仍以窗口售票为主，尚未实现移动支付")."""
         clause = self._predicate_clause(sentence.text, start, end)
         if clause.modality != "done":
             return False
+        if self._no_cue(clause.cue) and self._denied_after(sentence.text, clause.end, names):
+            return False
         return not self._no_cue(clause.cue) or not self._in_plan(sentence)
+
+    def _denied_after(self, text: str, end: int, names: Sequence[str]) -> bool:
+        """Is a cue-less clause's statement carried on by a negated or planned clause that
+        names nothing of its own ("县汽车客运站仍以窗口售票为主，尚未实现移动支付"): the
+        option named before is what is not done."""
+        stop = len(text)
+        for mark in "；;。":
+            at = text.find(mark, end)
+            if at >= 0:
+                stop = min(stop, at)
+        for clause in self.modality.clauses(text, self.year):
+            if clause.start < end or clause.start >= stop:
+                continue
+            said = text[clause.start : clause.end].lower()
+            if any(name.lower() in said for name in names):
+                return False  # the clause names an option of its own
+            if clause.modality in ("negated", "planned"):
+                return True
+            if clause.modality == "done" and not self._no_cue(clause.cue):
+                return False  # "…，已实现扫码支付": a done statement of its own
+        return False
 
     def row_planned(self, sentence: Sentence) -> bool:
         """A task table's row whose deadline (完成时限) is after the period, with no cell saying
