@@ -46,6 +46,10 @@ def contradicts(obs: Observation, numerator: Decimal, denominator: Decimal) -> b
     """
     if obs.inferred and not obs.names_numerator:
         return False
+    if obs.inferred and obs.numerator == numerator and numerator != denominator:
+        # "覆盖家庭9.82万户，行政村实现…全覆盖" against 9.82万 of 10.16万: the count is the
+        # declared numerator; the whole read beside it is no other total
+        return False
     return not states(obs, numerator, denominator)
 
 
@@ -63,6 +67,11 @@ def same_figures(obs: Observation, reference: Observation) -> bool:
 def _agrees(obs: Observation, declared_percent: Decimal) -> bool:
     if obs.numerator is not None and obs.denominator:
         return close_to(obs.numerator / obs.denominator * 100, 1, declared_percent)
+    if obs.percent is not None and obs.percent_range is not None:
+        low, high = obs.percent_range  # "九成以上": any share from 90 up agrees
+        return (low is None or low <= declared_percent) and (
+            high is None or declared_percent <= high
+        )
     return obs.percent is not None and close_to(obs.percent, obs.percent_decimals, declared_percent)
 
 

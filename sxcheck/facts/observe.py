@@ -39,6 +39,8 @@ class Observation:
     names_numerator: bool = True
     # the range the denominator's written precision stands for (82.36万户), if rounded
     denominator_range: tuple[Decimal, Decimal] | None = None
+    # a percentage written as a bound ("九成以上": 90 and up), its low and high ends
+    percent_range: tuple[Decimal | None, Decimal | None] | None = None
     # a table row read by its header (facts.tables): the cells the figures came from
     cells: list[TableCell] = field(default_factory=list)
 
@@ -66,9 +68,17 @@ def is_not_done(text: str, not_done: list[re.Pattern[str]]) -> bool:
 _OF = re.compile(r"中|其中|共|总|合计|之中")
 _WITHIN = re.compile(r"(?:含|其中|包括)[^，,；;。\d]{0,10}$")
 _TOTAL = re.compile(r"共|总数|合计|总计|总量")
-# a year's addition, then the stock it adds to: never a part covered of a whole
-_INCREMENT = re.compile(r"新建|新增|新开通|新改建|新安装|新接入")
-_STOCK = re.compile(r"累计|总数|总量|共计|达到")
+# a year's addition ("全年新建基站1386个") or a per-head rate ("每万人拥有…27.6个"): never
+# a part covered of a whole, nor the whole
+_INCREMENT = re.compile(r"(?:新建|新增|新开通|新改建|新安装|新接入)[^，,；;。]{0,10}$")
+_PER_HEAD = re.compile(r"每(?:万|千|百|十万)?(?:人|户|平方公里)[^，,；;。]{0,8}$")
+
+
+def _added_or_per_head(text: str, q: Quantity) -> bool:
+    before = text[max(0, q.start - 14) : q.start]
+    return bool(_INCREMENT.search(before) or _PER_HEAD.search(before))
+
+
 # the words before a count that is what is left of a whole, after its part: "其余9个"
 _REST = re.compile(r"(?:其余|剩余|余下|其他|其它|另外)[^，,；;。\d]{0,4}$")
 
@@ -164,10 +174,10 @@ def _pair_by_size(
         return None
     if "、" in text[counts[0].end : counts[1].start]:
         return None  # "停车场168个、泊位5.6万个": an enumeration of different things
-    if _INCREMENT.search(text[max(0, counts[0].start - 12) : counts[0].start]) and _STOCK.search(
-        text[counts[0].end : counts[1].start]
-    ):
-        return None  # "全年新建基站1386个，累计达到8912个": this year's addition and the stock
+    if any(_added_or_per_head(text, q) for q in counts):
+        # "全年新建基站1386个，累计达到8912个", "新增端口2.1万个，完成改造小区317个": a
+        # year's addition is no part covered of a whole, nor a whole
+        return None
     if not bounded:
         return _by_role(text, counts[0], counts[1], roles)
     low, high = sorted(q.value for q in counts)
@@ -320,6 +330,8 @@ def _ratio_observation(
     if chosen is not None:
         obs.percent = chosen.value
         obs.percent_decimals = decimals_shown(chosen)
+        if chosen.low is not None or chosen.high is not None:
+            obs.percent_range = (chosen.low, chosen.high)
     if len(counts) >= 2:
         if obs.percent is not None:
             tolerance = Decimal("0.5") * Decimal(10) ** -obs.percent_decimals + Decimal("1e-9")
@@ -349,6 +361,8 @@ def _ratio_observation(
             addends = [
                 q for q in counts if not _WITHIN.search(text[max(0, q.start - 14) : q.start])
             ]
+            if any(_added_or_per_head(text, q) for q in counts):
+                return obs  # "新建基站1326个，累计8415个，每万人27.6个": no parts of one whole
             obs.numerator = obs.denominator = sum((q.value for q in addends or counts), Decimal(0))
             obs.inferred, obs.names_numerator = True, _names_numerator(text, roles)
             return obs

@@ -68,18 +68,29 @@ def _clauses_without(
     """The clauses before the first one with a `none_of` word, when they match on their
     own: what a sentence goes on to say of something else does not undo what it said
     first ("印发《…方案》，构建…一体化大数据中心体系，市级政务云已接入省级核心枢纽节点":
-    the last clause is 1.2.2's, the first two still 1.2.1's). A none_of word earlier
-    scopes the rest ("全市在建工地已全部安装扬尘在线监测设备，空气监测覆盖率100%" is about
+    the last clause is 1.2.2's, the first two still 1.2.1's), else the clauses after the
+    last one with such a word, when the sentence turned to something else in between
+    ("…2386项，其中一站式办结的1724项，依托统一身份认证…的事项占比达到96.5%"). A none_of
+    word in its first clause scopes the rest ("全市在建工地已全部安装扬尘在线监测设备，空气监测覆盖率100%" is about
     the sites). A verbatim slice of the text, so its figures' spans hold."""
     if not pattern.none_of:
         return None
     words = [w.lower() for w in pattern.none_of]
-    for clause in _CLAUSE.finditer(text):
-        if any(w in seen(clause.group()).lower() for w in words):
-            part = text[: clause.start()].rstrip("，,；; ")
-            if part and matches(pattern, f"{context} {seen(part)}"):
-                return part
-            return None
+    clauses = list(_CLAUSE.finditer(text))
+    marked = [i for i, c in enumerate(clauses) if any(w in seen(c.group()).lower() for w in words)]
+    if not marked:
+        return None
+    part = text[: clauses[marked[0]].start()].rstrip("，,；; ")
+    if part and matches(pattern, f"{context} {seen(part)}"):
+        return part
+    if marked[0] == 0:
+        return None  # the sentence opens on something else: it scopes the rest
+    # "共梳理事项2386项，其中一站式办结的1724项，依托统一身份认证实现…的事项占比达到96.5%":
+    # the clauses after the last one about something else, when they match on their own
+    if marked[-1] + 1 < len(clauses):
+        tail = text[clauses[marked[-1] + 1].start() :].rstrip("。.")
+        if matches(pattern, f"{context} {seen(tail)}"):
+            return tail
     return None
 
 
